@@ -1,0 +1,59 @@
+# OMOOC: `make run` sets up and starts everything on embedded defaults; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run setup test lint format bench frontend translations clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("OMOOC needs Python 3.11 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+static/vendor/hls.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the video player's hls.js (install Node.js 18+)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/hls.js/dist/hls.min.js static/vendor/hls.min.js
+
+frontend: static/vendor/hls.min.js
+
+translations: $(STAMP)
+	@$(PY) manage.py compile_translations >/dev/null
+
+setup: $(STAMP) frontend translations
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py run_stack
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Uses PostgreSQL and Redis where reachable (DATABASE_URL/REDIS_URL, else the local defaults);
+# with CI=true they are required. Browser tests use Debian's chromium (OMOOC_CHROMIUM to override).
+test: setup
+	@mkdir -p var
+	@$(PY) tests/support/services.py > var/test-env.sh
+	@source var/test-env.sh && \
+	  $(VENV)/bin/ruff check . && \
+	  $(VENV)/bin/ruff format --check . && \
+	  $(PY) manage.py makemigrations --check --dry-run && \
+	  $(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+bench: setup
+	@$(PY) tests/support/services.py > var/test-env.sh
+	@source var/test-env.sh && $(PY) -m bench
+
+clean:
+	rm -rf var staticfiles node_modules static/vendor

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OmoocConfig(AppConfig):
+    name = "omooc"
+    verbose_name = "OMOOC"

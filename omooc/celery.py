@@ -1,0 +1,73 @@
+"""The Celery app: JSON only, late acks, prefetch 1, time limits, three queues, one beat schedule.
+
+Business schedules (reminders, digests, progress flushes) are database rows or buffers scanned by
+periodic tasks defined here; never long countdown/ETA tasks (ARCHITECTURE.md, "Reminders").
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omooc.settings")
+
+app = Celery("omooc")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+# The beat schedule: the single place periodic work is declared. Entries name tasks by their
+# registered name so this module imports no domain code.
+BEAT_SCHEDULE: dict[str, dict] = {}
+
+
+def configure(app: Celery) -> None:
+    from django.conf import settings
+
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=int(os.environ.get("CELERY_SOFT_TIME_LIMIT", 300)),
+        task_time_limit=int(os.environ.get("CELERY_TIME_LIMIT", 360)),
+        task_default_queue="default",
+        task_queues=(Queue("default"), Queue("mail"), Queue("media")),
+        task_routes={
+            "production.*": {"queue": "mail"},
+            "courses.media.*": {"queue": "media"},
+            "courses.transcode*": {"queue": "media"},
+        },
+        task_ignore_result=not bool(settings.CELERY_RESULT_BACKEND),
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        beat_schedule=BEAT_SCHEDULE,
+        timezone=settings.TIME_ZONE,
+        enable_utc=True,
+        beat_schedule_filename=str(Path(settings.VAR_DIR) / "celerybeat-schedule"),
+    )
+    if app.conf.broker_url.startswith("filesystem"):
+        base = Path(settings.CELERY_BROKER_DIR)
+        for sub in ("queue", "processed", "control"):
+            (base / sub).mkdir(parents=True, exist_ok=True)
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(base / "queue"),
+            "data_folder_out": str(base / "queue"),
+            "processed_folder": str(base / "processed"),
+            "store_processed": False,
+            "control_folder": str(base / "control"),
+        }
+    elif app.conf.broker_url.startswith("redis"):
+        # Longer than the hard time limit, so an unacked long task is not redelivered while running.
+        app.conf.broker_transport_options = {"visibility_timeout": 3600}
+
+
+@app.on_after_configure.connect
+def _on_after_configure(sender: Celery, **kwargs) -> None:
+    configure(sender)
+
+
+app.autodiscover_tasks()

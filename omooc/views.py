@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+def _check_database() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 - any failure means "down"
+        logger.warning("health: database down: %s", error)
+        return False, type(error).__name__
+    return True, connection.vendor
+
+
+def _check_broker() -> tuple[bool, str]:
+    from kombu import Connection
+
+    from omooc.celery import app
+
+    try:
+        options = app.conf.broker_transport_options or {}
+        with Connection(settings.CELERY_BROKER_URL, transport_options=options, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            transport = conn.transport_cls
+    except Exception as error:  # noqa: BLE001
+        logger.warning("health: broker down: %s", error)
+        return False, type(error).__name__
+    return True, str(transport)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    db_ok, db_detail = _check_database()
+    broker_ok, broker_detail = _check_broker()
+    healthy = db_ok and broker_ok
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "database": {"ok": db_ok, "detail": db_detail},
+        "broker": {"ok": broker_ok, "detail": broker_detail},
+    }
+    if settings.DEBUG:
+        body["environment"] = settings.OMOOC_ENV
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,1 @@
+"""Production tracking models (issue: production tracker)."""

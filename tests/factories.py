@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import factory
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from courses.models import Course, Lecture, Theme
+from omooc.accounts.models import User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def producer(obj, create, extracted, **kwargs):
+        if extracted:
+            group, _ = Group.objects.get_or_create(name=settings.PRODUCERS_GROUP)
+            obj.groups.add(group)
+        if create:
+            obj.save()
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    slug = factory.Sequence(lambda n: f"theme-{n}")
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    title = factory.Sequence(lambda n: f"Course {n}")
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    summary = "A course for public-sector managers."
+    status = Course.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class LectureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lecture
+
+    course = factory.SubFactory(CourseFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Lecture {n}")
+    slug = factory.Sequence(lambda n: f"lecture-{n}")
+    status = Lecture.Status.PUBLISHED
