@@ -1,1 +1,0 @@
-"""Production tracking models (issue: production tracker)."""
