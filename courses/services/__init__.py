@@ -1,0 +1,2 @@
+"""Write services of the courses app, one module per area: media.py (uploads, probing, transcoding,
+captions) and learning.py (enrollment, progress, completion, certificates)."""

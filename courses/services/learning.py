@@ -1,0 +1,1 @@
+"""Learning services: enrollment, progress, completion, certificates."""

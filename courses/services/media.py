@@ -1,0 +1,1 @@
+"""Media services: uploads, probing, transcoding, captions."""

@@ -1,0 +1,1 @@
+"""Learning tasks (queue: default): progress flushes, learner emails."""

@@ -1,0 +1,1 @@
+"""Media tasks (queue: media): probing and transcoding."""
