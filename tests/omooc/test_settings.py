@@ -11,7 +11,9 @@ SECRET = "k" * 20 + "9f8e7d6c5b4a3210" + "zyxwvutsrqponm" + "AbCdEfGh"
 
 def run_manage(*args: str, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
     env = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "OMOOC_ENV", "DEBUG"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "OMOOC_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(env_extra)
     return subprocess.run(
