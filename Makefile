@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-static/vendor/hls.min.js: package.json package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed for the video player's hls.js (install Node.js 18+)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
+
+static/vendor/hls.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/hls.js/dist/hls.min.js static/vendor/hls.min.js
 

@@ -239,7 +239,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "omooc.openapi.add_error_responses",
+    ],
 }
+
+# --- Rate limits (per client address, fixed windows; see omooc/ratelimit.py) --------------------
+# Tests log in many times a minute from one address; the rate-limit tests set their own limits.
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="1000/m" if TESTING else "10/m"),
+    "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="1000/m" if TESTING else "5/m"),
+    "signup": env.str("RATE_LIMIT_SIGNUP", default="1000/m" if TESTING else "10/m"),
+    "speaker_link": env.str("RATE_LIMIT_SPEAKER_LINK", default="1000/m" if TESTING else "60/m"),
+}
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

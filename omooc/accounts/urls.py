@@ -1,35 +1,46 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from omooc.ratelimit import rate_limit
+
 from . import views
 from .forms import EmailAuthenticationForm
+
+login_limited = rate_limit(scope="login", rate_setting="login")
+reset_limited = rate_limit(scope="password_reset", rate_setting="password_reset")
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("signup/", views.signup, name="signup"),
+    path("signup/", rate_limit(scope="signup", rate_setting="signup")(views.signup), name="signup"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        login_limited(
+            auth_views.LoginView.as_view(
+                authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
+        reset_limited(
+            auth_views.PasswordResetView.as_view(
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                email_template_name="registration/password_reset_email.txt",
+                subject_template_name="registration/password_reset_subject.txt",
+            )
         ),
         name="password_reset",
     ),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_complete")
+        reset_limited(
+            auth_views.PasswordResetConfirmView.as_view(
+                success_url=reverse_lazy("accounts:password_reset_complete")
+            )
         ),
         name="password_reset_confirm",
     ),
