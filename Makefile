@@ -55,7 +55,8 @@ test: setup
 
 bench: setup
 	@$(PY) tests/support/services.py > var/test-env.sh
-	@source var/test-env.sh && $(PY) -m bench
+	@command -v wrk >/dev/null || { echo "bench: installing wrk (Debian package)"; apt-get install -y -qq wrk >/dev/null || echo "bench: wrk missing; the load benchmark will say so"; }
+	@source var/test-env.sh && $(PY) -m bench $(BENCH)
 
 clean:
 	rm -rf var staticfiles node_modules static/vendor
