@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "omooc.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "omooc.urls"
