@@ -110,6 +110,9 @@ def history_record(
 def _announce(kind: str, pk: int, action: str) -> None:
     """Runs after commit for every session/pre-talk change: speaker emails and reminders hook in here."""
     logger.info("production %s %s: %s", kind, pk, action)
+    from .notifications import announce  # speaker emails, calendar invites, reminders
+
+    announce(kind, pk, action)
 
 
 def _session_changed(
@@ -162,6 +165,14 @@ def _pretalk_changed(
         reason=reason,
     )
     transaction.on_commit(lambda: _announce("pretalk", pretalk.pk, action))
+
+
+def _check_invitable(speakers) -> None:
+    """A speaker without a valid email address cannot be invited (clear error, nothing saved)."""
+    from .notifications import speaker_check_invitable
+
+    for speaker in speakers:
+        speaker_check_invitable(speaker=speaker)
 
 
 def _when(dt: datetime) -> str:
@@ -512,6 +523,8 @@ def recording_session_create(
     _check_span(starts_at, ends_at)
     lectures = _check_lectures(production, lectures)
     _refuse_double_booking(location, starts_at, ends_at, confirmed=confirm_double_booking)
+    speakers = list(speakers)
+    _check_invitable(speakers)
     session = RecordingSession(
         production=production,
         location=location,
@@ -738,6 +751,7 @@ def recording_session_add_speaker(*, session: RecordingSession, speaker: Speaker
         raise TransitionError(_("Speakers cannot be added to a recorded or cancelled session."))
     if SessionSpeaker.objects.filter(session=session, speaker=speaker).exists():
         raise _field_error("speaker", _("%(speaker)s is already on this session.") % {"speaker": speaker})
+    _check_invitable([speaker])
     attendance = SessionSpeaker.objects.create(session=session, speaker=speaker)
     _session_changed(session, action="speaker_added", by=by, to_value=str(speaker), calendar=False)
     return attendance
@@ -877,6 +891,7 @@ def pretalk_create(
     speakers = list(dict.fromkeys(speakers))
     if not speakers:
         raise _field_error("speakers", _("Choose the speaker(s) to talk with."))
+    _check_invitable(speakers)
     lectures = _check_lectures(production, lectures)
     if starts_at is None:
         raise _field_error("starts_at", _("Give a start time."))
@@ -1016,6 +1031,7 @@ def pretalk_add_speaker(*, pretalk: PreTalk, speaker: Speaker, by=None) -> PreTa
         raise TransitionError(_("Speakers can only be added to a planned pre-talk."))
     if PreTalkSpeaker.objects.filter(pretalk=pretalk, speaker=speaker).exists():
         raise _field_error("speaker", _("%(speaker)s is already on this pre-talk.") % {"speaker": speaker})
+    _check_invitable([speaker])
     attendance = PreTalkSpeaker.objects.create(pretalk=pretalk, speaker=speaker)
     _pretalk_changed(pretalk, action="speaker_added", by=by, to_value=str(speaker), calendar=False)
     return attendance

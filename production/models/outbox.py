@@ -96,9 +96,7 @@ class Reminder(models.Model):
         ordering = ["due_at", "id"]
         indexes = [
             # The due scan: WHERE state = 'pending' AND due_at <= now ORDER BY due_at, id.
-            models.Index(
-                fields=["due_at", "id"], name="reminder_pending_due", condition=Q(state="pending")
-            ),
+            models.Index(fields=["due_at", "id"], name="reminder_pending_due", condition=Q(state="pending")),
             models.Index(fields=["target_type", "target_id"], name="reminder_target"),
         ]
         constraints = [
