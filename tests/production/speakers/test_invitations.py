@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from icalendar import Calendar
 
 from production import services
 from production.mailer import emails_send_due
@@ -37,7 +36,9 @@ def send(django_capture_on_commit_callbacks):
 def test_a_speaker_put_on_a_session_gets_an_invitation_with_an_ics_and_a_personal_link(smtp_server, send):
     speaker = SpeakerFactory(name="Anna de Vries", email="anna@example.org", language="en")
     production = make_production(lectures=2)
-    session = send(make_session, production=production, days=10, speakers=[speaker], location=LocationFactory())
+    session = send(
+        make_session, production=production, days=10, speakers=[speaker], location=LocationFactory()
+    )
 
     (message,) = smtp_server.messages
     assert message["To"] == "Anna de Vries <anna@example.org>"
@@ -134,7 +135,9 @@ def test_a_session_on_29_march_in_amsterdam_shows_local_and_utc_times(smtp_serve
     body = text_body(message)
     assert "10:00–12:00 (Europe/Amsterdam, CEST; 08:00–10:00 UTC)" in body
     event = next(iter(calendar_part(message)[1].walk("VEVENT")))
-    assert event["dtstart"].to_ical().decode() == starts.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+    assert event["dtstart"].to_ical().decode() == starts.astimezone(ZoneInfo("UTC")).strftime(
+        "%Y%m%dT%H%M%SZ"
+    )
     assert session.starts_at.astimezone(ZoneInfo("UTC")).hour == 8
 
 
@@ -210,4 +213,3 @@ def test_a_pre_talk_gets_an_invitation_and_its_cancellation(smtp_server, send):
     methods = [calendar_part(m)[0] for m in smtp_server.messages]
     assert methods == ["REQUEST", "CANCEL"]
     assert "https://meet.example.org/abc" in text_body(smtp_server.messages[0])
-
