@@ -51,3 +51,12 @@ urlpatterns = [
     path("feed/", views.feed_settings, name="feed_settings"),
     path("feed/<str:token>.ics", views.feed, name="feed"),
 ]
+
+from . import email_views  # noqa: E402  (speaker emails: email log and delivery status)
+
+urlpatterns += [
+    path("emails/", email_views.email_log, name="email_log"),
+    path("emails/speaker/<int:pk>/", email_views.speaker_delivery, name="email_speaker"),
+    path("emails/speaker/<int:pk>/revoke/", email_views.speaker_links_revoke, name="speaker_links_revoke"),
+    path("emails/speaker/<int:pk>/send-link/", email_views.speaker_link_send, name="speaker_link_send"),
+]

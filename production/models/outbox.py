@@ -130,6 +130,7 @@ class EmailLog(models.Model):
         SPEAKER_ANSWER = "speaker_answer", _("speaker's answer")
         BOUNCE = "bounce", _("bounce report")
         DIGEST = "digest", _("daily digest")
+        LINK = "link", _("personal link")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("queued")
