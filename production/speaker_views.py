@@ -54,7 +54,9 @@ def speaker_link_required(view):
                     response = view(request, *args, **kwargs)
                 except NotFoundError as exc:
                     raise Http404(exc.message) from exc
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = (
+            "same-origin"  # no token to other sites; "no-referrer" breaks CSRF Origin
+        )
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

@@ -55,7 +55,7 @@ def test_the_page_shows_the_speakers_sessions_with_what_to_prepare(client, world
     assert world["production"].course.title in html
     assert "What to prepare" in html
     assert "Europe/Amsterdam" in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
 
 
