@@ -139,11 +139,20 @@ def _item(target_type: str, pk: int, *, lock: bool = False) -> Item:
     return Item(target_type, qs.get(pk=pk))
 
 
-def prepare_lines(item: Item, *, lectures: list | None = None) -> list[str]:
-    """What the speaker should prepare, from the state of the script parts."""
+def prepare_lines(item: Item, *, parts: list[ScriptPart] | None = None) -> list[str]:
+    """What the speaker should prepare, from the state of the script parts. ``parts``: script parts
+    already loaded (any superset); otherwise they are queried."""
     lines = []
-    parts = ScriptPart.objects.filter(lecture__in=item.obj.lectures.all()).select_related("lecture")
-    for part in parts.order_by("lecture__position", "id"):
+    if parts is None:
+        parts = list(
+            ScriptPart.objects.filter(lecture__in=item.obj.lectures.all())
+            .select_related("lecture")
+            .order_by("lecture__position", "id")
+        )
+    else:
+        wanted = {lecture.pk for lecture in item.obj.lectures.all()}
+        parts = [part for part in parts if part.lecture_id in wanted]
+    for part in parts:
         if part.state == ScriptPart.State.APPROVED:
             lines.append(_("Read through the approved script of “%(lecture)s”.") % {"lecture": part.lecture})
         else:

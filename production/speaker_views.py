@@ -73,11 +73,14 @@ def _page_url(request, anchor: str = "") -> str:
 @speaker_link_required
 def page(request: HttpRequest) -> HttpResponse:
     data = portal.speaker_page(speaker=request.speaker)
+    parts = [row.part for row in data.scripts]
     prepare = {}
     for attendance in data.upcoming_sessions:
-        prepare[("session", attendance.session_id)] = prepare_lines(Item(Target.SESSION, attendance.session))
+        item = Item(Target.SESSION, attendance.session)
+        prepare[("session", attendance.session_id)] = prepare_lines(item, parts=parts)
     for attendance in data.pretalks:
-        prepare[("pretalk", attendance.pretalk_id)] = prepare_lines(Item(Target.PRETALK, attendance.pretalk))
+        item = Item(Target.PRETALK, attendance.pretalk)
+        prepare[("pretalk", attendance.pretalk_id)] = prepare_lines(item, parts=parts)
     sessions = [(a, prepare.get(("session", a.session_id), [])) for a in data.upcoming_sessions]
     pretalks = [(a, prepare.get(("pretalk", a.pretalk_id), [])) for a in data.pretalks]
     return render(
