@@ -69,7 +69,8 @@ def main() -> None:
         uses_index = "reminder_pending_due" in plan
         print(plan)
         print(
-            f"due scan (claim {BATCH} of {DUE:,} due among {TOTAL:,}): median {statistics.median(timings):.2f} ms, "
+            f"due scan (claim {BATCH} of {DUE:,} due among {TOTAL:,}): "
+            f"median {statistics.median(timings):.2f} ms, "
             f"max {max(timings):.2f} ms; partial index used: {'yes' if uses_index else 'NO'}"
         )
         print("target: index used and < 50 ms →", "PASS" if uses_index and max(timings) < 50 else "FAIL")
