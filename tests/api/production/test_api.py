@@ -28,13 +28,13 @@ def production(member):
 
 @pytest.fixture
 def api(member):
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(member)
     return client
 
 
 def _as(user):
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
         client.force_authenticate(user)
     return client
