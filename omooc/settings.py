@@ -240,6 +240,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# Production API enums (one name per choice set).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "RecordingSessionStateEnum": "production.models.RecordingSession.State",
+        "NewRecordingSessionStateEnum": ["tentative", "scheduled"],
+        "ScriptPartStateEnum": "production.models.ScriptPart.State",
+        "PreTalkStateEnum": "production.models.PreTalk.State",
+        "PostProductionStepStateEnum": "production.models.StepState",
+        "RsvpEnum": "production.models.Rsvp",
+    }
+)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

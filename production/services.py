@@ -107,9 +107,13 @@ def history_record(
     )
 
 
-def _announce(kind: str, pk: int, action: str) -> None:
-    """Runs after commit for every session/pre-talk change: speaker emails and reminders hook in here."""
-    logger.info("production %s %s: %s", kind, pk, action)
+def _announce(kind: str, pk: int, action: str, speaker_id: int | None = None) -> None:
+    """Runs after commit for every session/pre-talk change: speaker emails and reminders hook in here.
+
+    ``kind`` is "session" or "pretalk"; ``action`` one of created, rescheduled, moved, state, held,
+    updated, speaker_added, speaker_removed, rsvp; ``speaker_id`` names the one speaker concerned
+    (added, removed or responding), else every speaker of the item is concerned."""
+    logger.info("production %s %s: %s%s", kind, pk, action, f" (speaker {speaker_id})" if speaker_id else "")
     from .notifications import announce  # speaker emails, calendar invites, reminders
 
     announce(kind, pk, action)
@@ -124,6 +128,7 @@ def _session_changed(
     to_value: str = "",
     reason: str = "",
     calendar: bool = True,
+    speaker: Speaker | None = None,
 ) -> None:
     """The one place a recording session change is recorded. ``calendar``: time, place or status
     changed, so the calendar SEQUENCE goes up."""
@@ -139,7 +144,8 @@ def _session_changed(
         to_value=to_value,
         reason=reason,
     )
-    transaction.on_commit(lambda: _announce("session", session.pk, action))
+    speaker_id = speaker.pk if speaker else None
+    transaction.on_commit(lambda: _announce("session", session.pk, action, speaker_id))
 
 
 def _pretalk_changed(
@@ -151,6 +157,7 @@ def _pretalk_changed(
     to_value: str = "",
     reason: str = "",
     calendar: bool = True,
+    speaker: Speaker | None = None,
 ) -> None:
     if calendar:
         pretalk.ical_sequence += 1
@@ -164,7 +171,8 @@ def _pretalk_changed(
         to_value=to_value,
         reason=reason,
     )
-    transaction.on_commit(lambda: _announce("pretalk", pretalk.pk, action))
+    speaker_id = speaker.pk if speaker else None
+    transaction.on_commit(lambda: _announce("pretalk", pretalk.pk, action, speaker_id))
 
 
 def _check_invitable(speakers) -> None:
@@ -753,7 +761,9 @@ def recording_session_add_speaker(*, session: RecordingSession, speaker: Speaker
         raise _field_error("speaker", _("%(speaker)s is already on this session.") % {"speaker": speaker})
     _check_invitable([speaker])
     attendance = SessionSpeaker.objects.create(session=session, speaker=speaker)
-    _session_changed(session, action="speaker_added", by=by, to_value=str(speaker), calendar=False)
+    _session_changed(
+        session, action="speaker_added", by=by, to_value=str(speaker), calendar=False, speaker=speaker
+    )
     return attendance
 
 
@@ -766,7 +776,13 @@ def recording_session_remove_speaker(
     if not deleted:
         raise _field_error("speaker", _("%(speaker)s is not on this session.") % {"speaker": speaker})
     _session_changed(
-        session, action="speaker_removed", by=by, from_value=str(speaker), reason=reason, calendar=False
+        session,
+        action="speaker_removed",
+        by=by,
+        from_value=str(speaker),
+        reason=reason,
+        calendar=False,
+        speaker=speaker,
     )
 
 
@@ -838,6 +854,7 @@ def attendance_respond(
             to_value=label,
             reason=decline_reason,
             calendar=False,
+            speaker=attendance.speaker,
         )
     else:
         pretalk = PreTalk.objects.select_related("production__course").get(pk=attendance.pretalk_id)
@@ -849,6 +866,7 @@ def attendance_respond(
             to_value=label,
             reason=decline_reason,
             calendar=False,
+            speaker=attendance.speaker,
         )
     return attendance
 
@@ -1033,7 +1051,9 @@ def pretalk_add_speaker(*, pretalk: PreTalk, speaker: Speaker, by=None) -> PreTa
         raise _field_error("speaker", _("%(speaker)s is already on this pre-talk.") % {"speaker": speaker})
     _check_invitable([speaker])
     attendance = PreTalkSpeaker.objects.create(pretalk=pretalk, speaker=speaker)
-    _pretalk_changed(pretalk, action="speaker_added", by=by, to_value=str(speaker), calendar=False)
+    _pretalk_changed(
+        pretalk, action="speaker_added", by=by, to_value=str(speaker), calendar=False, speaker=speaker
+    )
     return attendance
 
 
@@ -1046,7 +1066,13 @@ def pretalk_remove_speaker(*, pretalk: PreTalk, speaker: Speaker, by=None, reaso
     if not deleted:
         raise _field_error("speaker", _("%(speaker)s is not on this pre-talk.") % {"speaker": speaker})
     _pretalk_changed(
-        pretalk, action="speaker_removed", by=by, from_value=str(speaker), reason=reason, calendar=False
+        pretalk,
+        action="speaker_removed",
+        by=by,
+        from_value=str(speaker),
+        reason=reason,
+        calendar=False,
+        speaker=speaker,
     )
 
 

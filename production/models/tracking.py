@@ -373,6 +373,27 @@ class PostProduction(models.Model):
         return str(self.lecture)
 
 
+HISTORY_ACTIONS = {
+    "created": _("created"),
+    "state": _("state changed"),
+    "held": _("put on hold"),
+    "postponed": _("all recordings put on hold"),
+    "rescheduled": _("rescheduled"),
+    "moved": _("moved"),
+    "updated": _("changed"),
+    "speaker_added": _("speaker added"),
+    "speaker_removed": _("speaker removed"),
+    "rsvp": _("speaker responded"),
+    "crew_added": _("crew member added"),
+    "crew_removed": _("crew member removed"),
+    "version_added": _("version added"),
+    "target_changed": _("target launch date changed"),
+    "edit": _("edit"),
+    "captions": _("captions"),
+    "review": _("review"),
+}
+
+
 class HistoryEntry(models.Model):
     """One change: who, when, what (action), from, to and why."""
 
@@ -406,6 +427,10 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_label}: {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(HISTORY_ACTIONS.get(self.action, self.action))
 
 
 def _feed_token() -> str:

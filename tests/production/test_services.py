@@ -351,3 +351,61 @@ def test_post_production_steps_change_with_history(production, producer):
     item.refresh_from_db()
     assert item.edit == "in_progress"
     assert selectors.history_for(subject=item)[0].to_value == "in_progress"
+
+
+def test_changes_are_announced_only_after_commit_naming_the_speaker_concerned(
+    production, producer, caplog, django_capture_on_commit_callbacks
+):
+    ada = SpeakerFactory()
+    bob = SpeakerFactory()
+    caplog.set_level("INFO", logger="production.services")
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        session = make_session(production, speakers=[ada])
+    assert pending and "session" not in caplog.text
+    with django_capture_on_commit_callbacks(execute=True):
+        services.recording_session_add_speaker(session=session, speaker=bob, by=producer)
+        services.recording_session_remove_speaker(session=session, speaker=ada, by=producer, reason="ill")
+        services.recording_session_hold(session=session, until=timezone.localdate(), reason="lockdown")
+    assert f"session {session.pk}: speaker_added (speaker {bob.pk})" in caplog.text
+    assert f"session {session.pk}: speaker_removed (speaker {ada.pk})" in caplog.text
+    assert f"session {session.pk}: held" in caplog.text
+
+
+def test_crew_and_speakers_are_managed_with_history(production, producer):
+    session = make_session(production)
+    services.crew_assign(session=session, name="Joris", role="camera", by=producer)
+    with pytest.raises(ApplicationError, match="already has this role"):
+        services.crew_assign(session=session, name="joris", role="camera")
+    with pytest.raises(ApplicationError) as exc:
+        services.crew_assign(session=session, name="Kim", role="juggler")
+    assert exc.value.extra["field"] == "role"
+    services.crew_remove(crew=session.crew.get(), by=producer)
+    ada = SpeakerFactory()
+    services.recording_session_add_speaker(session=session, speaker=ada)
+    with pytest.raises(ApplicationError, match="already on this session"):
+        services.recording_session_add_speaker(session=session, speaker=ada)
+    actions = [h.action for h in selectors.history_for(subject=session)]
+    assert actions[:3] == ["speaker_added", "crew_removed", "crew_added"]
+
+
+def test_a_pretalk_keeps_at_least_one_speaker(production):
+    ada, bob = SpeakerFactory(), SpeakerFactory()
+    pretalk = services.pretalk_create(
+        production=production,
+        speakers=[ada],
+        lectures=[production.course.lectures.first()],
+        starts_at=at(2),
+        mode="phone",
+    )
+    with pytest.raises(ApplicationError, match="needs a speaker"):
+        services.pretalk_remove_speaker(pretalk=pretalk, speaker=ada)
+    services.pretalk_add_speaker(pretalk=pretalk, speaker=bob)
+    services.pretalk_remove_speaker(pretalk=pretalk, speaker=ada)
+    assert list(pretalk.speakers.all()) == [bob]
+
+
+def test_changing_the_target_launch_date_is_recorded(production, producer):
+    target = timezone.localdate() + timedelta(days=60)
+    services.production_update(production=production, target_launch_on=target, by=producer)
+    entry = selectors.history_for(subject=production)[0]
+    assert (entry.action, entry.to_value, entry.by) == ("target_changed", target.isoformat(), producer)
