@@ -239,3 +239,37 @@ def test_email_log_query_count_is_constant(client, world, django_assert_num_quer
             speaker=world["speaker"],
         )
     assert pin() == few
+
+
+def test_the_studio_speaker_page_links_to_delivery_status(client, world):
+    client.force_login(world["lead"])
+    html = client.get(reverse("production:speaker", args=[world["speaker"].pk])).content.decode()
+    assert reverse("production:email_speaker", args=[world["speaker"].pk]) in html
+
+
+def test_delivery_page_query_count_is_constant(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["lead"])
+    url = reverse("production:email_speaker", args=[world["speaker"].pk])
+    client.get(url)
+
+    def pin():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = pin()
+    for days in range(11, 21):
+        make_session(world["production"], days=days, speakers=[world["speaker"]])
+    assert pin() == few
+
+
+def test_a_producer_outside_the_team_sees_no_delivery_rows(client, world):
+    client.force_login(UserFactory(producer=True))
+    html = client.get(
+        reverse("production:email_speaker", args=[world["speaker"].pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "This speaker is on no session or pre-talk of your productions." in html
+    assert world["production"].course.title not in html
