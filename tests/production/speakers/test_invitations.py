@@ -213,3 +213,16 @@ def test_a_pre_talk_gets_an_invitation_and_its_cancellation(smtp_server, send):
     methods = [calendar_part(m)[0] for m in smtp_server.messages]
     assert methods == ["REQUEST", "CANCEL"]
     assert "https://meet.example.org/abc" in text_body(smtp_server.messages[0])
+
+
+def test_ampersands_and_quotes_read_naturally_in_subject_and_text(smtp_server, send):
+    speaker = SpeakerFactory(name="Rosa O'Neill & Co", language="en")
+    production = make_production(lectures=1)
+    production.course.title = "Risk & Reward"
+    production.course.save()
+    send(make_session, production=production, speakers=[speaker])
+    (message,) = smtp_server.messages
+    assert "&amp;" not in message["Subject"] and "&amp;" not in text_body(message)
+    assert "Risk & Reward" in text_body(message)
+    assert "Rosa O'Neill & Co" in text_body(message)
+    assert "Risk &amp; Reward" in html_body(message)
