@@ -24,7 +24,7 @@ from omooc.exceptions import ApplicationError
 
 from . import calendar as ical
 from .emails import render, when
-from .mailer import Content, InvalidRecipientError, email_queue, validate_address
+from .mailer import InvalidRecipientError, email_queue, validate_address
 from .models import (
     EmailLog,
     HistoryEntry,
@@ -32,7 +32,6 @@ from .models import (
     PreTalkSpeaker,
     Production,
     RecordingSession,
-    Rsvp,
     ScriptPart,
     SessionSpeaker,
     Speaker,
@@ -452,7 +451,6 @@ def team_speaker_answer(*, attendance: SessionSpeaker | PreTalkSpeaker, what: st
 
 
 __all__ = [
-    "Content",
     "Item",
     "SpeakerNotInvitableError",
     "announce",
@@ -462,5 +460,3 @@ __all__ = [
     "team_notice",
     "team_speaker_answer",
 ]
-
-RSVP_PENDING = Rsvp.PENDING
