@@ -245,6 +245,17 @@ SPECTACULAR_SETTINGS = {
         "omooc.openapi.add_error_responses",
     ],
 }
+# Production API enums (one name per choice set).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "RecordingSessionStateEnum": "production.models.RecordingSession.State",
+        "NewRecordingSessionStateEnum": ["tentative", "scheduled"],
+        "ScriptPartStateEnum": "production.models.ScriptPart.State",
+        "PreTalkStateEnum": "production.models.PreTalk.State",
+        "PostProductionStepStateEnum": "production.models.StepState",
+        "RsvpEnum": "production.models.Rsvp",
+    }
+)
 
 # --- Rate limits (per client address, fixed windows; see omooc/ratelimit.py) --------------------
 # Tests log in many times a minute from one address; the rate-limit tests set their own limits.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("studio/", include("production.urls")),
+    path("s/", include("production.speaker_urls")),
     path("", course_views.home, name="home"),
     path("", include("courses.urls")),
 ]

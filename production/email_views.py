@@ -1,0 +1,74 @@
+"""Studio pages for the outbox: the email log, and per speaker the delivery and RSVP status of each
+session and pre-talk with their personal links (revoke, send a new one)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from omooc.exceptions import ApplicationError
+
+from . import outbox_selectors, speaker_portal
+from .models import EmailLog, Speaker
+from .views import studio_view
+
+
+@studio_view
+def email_log(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    kind = request.GET.get("kind", "")
+    search = request.GET.get("q", "").strip()[:100]
+    qs = outbox_selectors.email_log(user=request.user, state=state, kind=kind, search=search)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "production/email_log.html",
+        {
+            "page": page,
+            "emails": page.object_list,
+            "state": state,
+            "kind": kind,
+            "q": search,
+            "states": EmailLog.State.choices,
+            "kinds": EmailLog.Kind.choices,
+        },
+    )
+
+
+@studio_view
+def speaker_delivery(request: HttpRequest, pk: int) -> HttpResponse:
+    speaker = get_object_or_404(Speaker, pk=pk)
+    rows, emails, links = outbox_selectors.speaker_delivery(user=request.user, speaker=speaker)
+    return render(
+        request,
+        "production/email_speaker.html",
+        {"speaker": speaker, "rows": rows, "emails": emails, "links": links},
+    )
+
+
+@studio_view
+@require_POST
+def speaker_links_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    speaker = get_object_or_404(Speaker, pk=pk)
+    count = speaker_portal.speaker_links_revoke(speaker=speaker, by=request.user)
+    messages.success(request, _("%(count)s link(s) withdrawn.") % {"count": count})
+    return redirect("production:email_speaker", pk=speaker.pk)
+
+
+@studio_view
+@require_POST
+def speaker_link_send(request: HttpRequest, pk: int) -> HttpResponse:
+    speaker = get_object_or_404(Speaker, pk=pk)
+    try:
+        speaker_portal.speaker_link_send(speaker=speaker, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("A new personal link is on its way to %(email)s.") % {"email": speaker.email}
+        )
+    return redirect("production:email_speaker", pk=speaker.pk)

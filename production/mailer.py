@@ -1,0 +1,337 @@
+"""Queue and send the studio's emails (the email log is the outbox).
+
+- ``email_queue`` stores a rendered message (idempotent by its key) and, after commit, asks the mail
+  queue to send it.
+- ``email_send`` / ``emails_send_due`` claim queued rows one at a time with
+  ``select_for_update(skip_locked=True)`` and keep the row lock until the result is recorded, so two
+  workers never send the same row, and a worker that dies mid-send leaves its row queued for the next
+  scan (its database connection and lock disappear with it).
+- SMTP 4xx and connection trouble: retried with exponential backoff (the scan picks the row up again
+  at ``next_attempt_at``). SMTP 5xx: the address is recorded as bounced, the row is marked bounced,
+  and the producer team is told.
+- Every message carries a stable Message-ID derived from its idempotency key.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import formataddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from .calendar import mime_type, one_line
+from .models.outbox import BouncedAddress, EmailLog, SpeakerLink, Target
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 60
+BACKOFF_CAP_SECONDS = 6 * 3600
+
+
+class InvalidRecipientError(ValueError):
+    """The recipient has no usable email address."""
+
+
+@dataclass(frozen=True)
+class Content:
+    subject: str
+    text: str
+    html: str = ""
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, ... minutes after the first, second, ... failure, capped at six hours."""
+    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
+
+
+def validate_address(address: str) -> str:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    cleaned = (address or "").strip()
+    if not cleaned or cleaned != one_line(cleaned):
+        raise InvalidRecipientError("No email address.")
+    try:
+        validate_email(cleaned)
+    except ValidationError as exc:
+        raise InvalidRecipientError(f"“{cleaned}” is not a valid email address.") from exc
+    return cleaned
+
+
+def email_queue(
+    *,
+    idempotency_key: str,
+    kind: str,
+    recipient: str,
+    content: Content,
+    recipient_name: str = "",
+    language: str = "nl",
+    ics: bytes | str = b"",
+    ics_method: str = "",
+    ics_sequence: int | None = None,
+    speaker=None,
+    user=None,
+    production=None,
+    target_type: str = Target.NONE,
+    target_id: int | None = None,
+    related_label: str = "",
+    send: bool = True,
+) -> EmailLog:
+    """Store one email (once per idempotency key) and send it after the surrounding commit."""
+    address = validate_address(recipient)
+    if isinstance(ics, bytes):
+        ics = ics.decode()
+    with transaction.atomic():
+        email, created = EmailLog.objects.get_or_create(
+            idempotency_key=idempotency_key,
+            defaults={
+                "message_id": EmailLog.message_id_for(idempotency_key),
+                "kind": kind,
+                "recipient": address,
+                "recipient_name": one_line(recipient_name, limit=200),
+                "language": language,
+                "speaker": speaker,
+                "user": user,
+                "production": production,
+                "target_type": target_type,
+                "target_id": target_id,
+                "related_label": one_line(related_label),
+                "subject": one_line(content.subject),
+                "body_text": content.text,
+                "body_html": content.html,
+                "ics": ics,
+                "ics_method": ics_method,
+                "ics_sequence": ics_sequence,
+            },
+        )
+        if created and send:
+            email_id = email.id
+            transaction.on_commit(lambda: _enqueue_send(email_id))
+    return email
+
+
+def _enqueue_send(email_id: int) -> None:
+    """Ask the mail queue to send now. If the broker is down the row stays queued and the
+    per-minute scan sends it, so this never fails the request that made the change."""
+    from .tasks import email_send_task
+
+    try:
+        email_send_task.delay(email_id=email_id)
+    except Exception:  # noqa: BLE001 - broker trouble must not undo a committed change
+        logger.warning("could not enqueue email %s; the scan will send it", email_id, exc_info=True)
+
+
+def _speaker_link(email: EmailLog) -> str:
+    """Mint a fresh personal link for this message (only its hash is stored)."""
+    token = secrets.token_urlsafe(24)  # 192 bits
+    SpeakerLink.objects.create(speaker_id=email.speaker_id, token_hash=SpeakerLink.hash_token(token))
+    return token
+
+
+def build_message(email: EmailLog, *, connection=None) -> EmailMultiAlternatives:
+    text, html = email.body_text, email.body_html
+    if email.speaker_id and (EmailLog.LINK_PLACEHOLDER in text or EmailLog.LINK_PLACEHOLDER in html):
+        token = _speaker_link(email)
+        text = text.replace(EmailLog.LINK_PLACEHOLDER, token)
+        html = html.replace(EmailLog.LINK_PLACEHOLDER, token)
+    to = formataddr((one_line(email.recipient_name, limit=200), email.recipient))
+    message = EmailMultiAlternatives(
+        subject=one_line(email.subject),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={
+            "Message-ID": email.message_id,
+            "Reply-To": settings.STUDIO_MAILBOX,
+            "Auto-Submitted": "auto-generated",
+            "X-OMOOC-Kind": email.kind,
+        },
+        connection=connection,
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    if email.ics:
+        method = email.ics_method or "REQUEST"
+        # The calendar part inside multipart/alternative (what Outlook/Gmail act on) and the same
+        # file as an attachment (what other clients offer to import). Both say the same method.
+        message.attach_alternative(email.ics, "text/calendar; method=" + method)
+        message.attach("invite.ics", email.ics.encode(), "application/ics")
+    return message
+
+
+def _smtp_code(exc: Exception) -> int | None:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return max(codes) if codes else None
+    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError | smtplib.SMTPResponseException):
+        return exc.smtp_code
+    return None
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for addr, (code, msg) in exc.recipients.items()
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        message = exc.smtp_error
+        if isinstance(message, bytes):
+            message = message.decode(errors="replace")
+        return f"{exc.smtp_code} {message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Sender:
+    """Sends claimed rows over one SMTP connection, opened lazily and reopened after trouble."""
+
+    def __init__(self, connection=None) -> None:
+        self._own = connection is None
+        self.connection = connection or get_connection(fail_silently=False)
+        self.opened = False
+
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.opened:
+            try:
+                self.connection.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                logger.debug("closing the SMTP connection failed", exc_info=True)
+            self.opened = False
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        if not self.opened:
+            self.connection.open()
+            self.opened = True
+        message.connection = self.connection
+        sent = self.connection.send_messages([message])
+        if not sent:
+            raise smtplib.SMTPException("The mail backend accepted nothing.")
+
+    def send_row(self, email: EmailLog) -> str:
+        """Send one claimed (locked) row and record the result on it. Returns the new state."""
+        now = timezone.now()
+        email.attempts += 1
+        bounced = getattr(email, "address_bounced", None)
+        if bounced is None:
+            bounced = BouncedAddress.objects.filter(email__iexact=email.recipient).exists()
+        if bounced:
+            email.state = EmailLog.State.BOUNCED
+            email.error = "Not sent: this address bounced before."
+            email.save(update_fields=["attempts", "state", "error"])
+            return email.state
+        try:
+            self.send(build_message(email))
+        except (smtplib.SMTPException, OSError) as exc:
+            code = _smtp_code(exc)
+            email.error = _describe(exc)[:2000]
+            if code is not None and 500 <= code < 600:
+                email.state = EmailLog.State.BOUNCED
+                _record_bounce(email, code=code)
+            elif email.attempts >= MAX_ATTEMPTS:
+                email.state = EmailLog.State.FAILED
+            else:
+                email.next_attempt_at = now + backoff(email.attempts)
+            if code is None or not isinstance(exc, smtplib.SMTPRecipientsRefused):
+                # The connection may be unusable now: start a fresh one for the next message.
+                self.close()
+            email.save(update_fields=["attempts", "state", "error", "next_attempt_at"])
+            logger.warning("email %s to %s: %s", email.id, email.recipient, email.error)
+            return email.state
+        email.state = EmailLog.State.SENT
+        email.sent_at = timezone.now()
+        email.error = ""
+        email.save(update_fields=["attempts", "state", "error", "sent_at"])
+        return email.state
+
+
+def _record_bounce(email: EmailLog, *, code: int) -> None:
+    bounce, created = BouncedAddress.objects.get_or_create(
+        email=email.recipient.lower(), defaults={"code": code, "reason": email.error}
+    )
+    if email.kind == EmailLog.Kind.BOUNCE:
+        return  # never report a bounce of a bounce report
+    from .notifications import team_bounce_notice
+
+    team_bounce_notice(email=email)
+
+
+def _claim(queryset):
+    """Lock the next row nobody else holds. The lock is the claim: it lasts until this transaction
+    ends, and dies with the worker's connection if the worker dies."""
+    if connection.vendor == "postgresql":
+        # Only the durability of this tiny transaction is relaxed (no fsync wait per message): a
+        # worker crash is unaffected; a PostgreSQL crash could forget the last few "sent" marks.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    return (
+        queryset.select_for_update(skip_locked=True, of=("self",))
+        .annotate(address_bounced=Exists(BouncedAddress.objects.filter(email__iexact=OuterRef("recipient"))))
+        .order_by("next_attempt_at", "id")
+        .first()
+    )
+
+
+def email_send(*, email_id: int, sender: Sender | None = None) -> str | None:
+    """Send one queued email now, unless another worker holds it or it is no longer queued."""
+    own = sender is None
+    sender = sender or Sender()
+    try:
+        with transaction.atomic():
+            email = _claim(EmailLog.objects.filter(id=email_id, state=EmailLog.State.QUEUED))
+            if email is None:
+                return None
+            return sender.send_row(email)
+    finally:
+        if own:
+            sender.close()
+
+
+def emails_send_due(*, limit: int | None = None, sender: Sender | None = None) -> int:
+    """Send every queued email whose time has come, one locked row per transaction. Returns how many
+    rows this call handled (sent, retried later or bounced)."""
+    own = sender is None
+    sender = sender or Sender()
+    handled = 0
+    try:
+        while limit is None or handled < limit:
+            with transaction.atomic():
+                email = _claim(
+                    EmailLog.objects.filter(state=EmailLog.State.QUEUED, next_attempt_at__lte=timezone.now())
+                )
+                if email is None:
+                    break
+                sender.send_row(email)
+            handled += 1
+    finally:
+        if own:
+            sender.close()
+    return handled
+
+
+__all__ = [
+    "Content",
+    "InvalidRecipientError",
+    "Sender",
+    "backoff",
+    "build_message",
+    "email_queue",
+    "email_send",
+    "emails_send_due",
+    "mime_type",
+    "validate_address",
+]

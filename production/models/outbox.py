@@ -1,0 +1,260 @@
+"""The outbox: reminders due at a time, every email the studio sends, bounced addresses, and the
+personal links speakers use instead of an account.
+
+A reminder is a row, never a countdown task (ARCHITECTURE.md, "Reminders"). A due scan claims rows
+with ``select_for_update(skip_locked=True)`` and holds the row lock while it works; the claim dies
+with the worker's database connection, so a killed worker leaves the row as it was, for the next scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Target(models.TextChoices):
+    """What a reminder or an email is about (``target_type`` + ``target_id``)."""
+
+    SESSION = "session", _("recording session")
+    PRETALK = "pretalk", _("pre-talk")
+    SCRIPT_PART = "script_part", _("script part")
+    PRODUCTION = "production", _("production")
+    SPEAKER = "speaker", _("speaker")
+    NONE = "", _("nothing in particular")
+
+
+class Reminder(models.Model):
+    class Kind(models.TextChoices):
+        SESSION_SPEAKER_7D = "session_speaker_7d", _("speaker, 7 days before a session")
+        SESSION_SPEAKER_1D = "session_speaker_1d", _("speaker, 1 day before a session")
+        PRETALK_SPEAKER_1D = "pretalk_speaker_1d", _("speaker, 1 day before a pre-talk")
+        SCRIPT_DUE_SOON = "script_due_soon", _("team, script part due in 2 days")
+        SCRIPT_OVERDUE = "script_overdue", _("team, script part overdue")
+        SESSION_UNCONFIRMED = "session_unconfirmed", _("team, unconfirmed speakers within 72 hours")
+        HOLD_PASSED = "hold_passed", _("team, hold date passed without a new date")
+        DIGEST = "digest", _("producer's daily digest")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        CANCELLED = "cancelled", _("cancelled")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    target_type = models.CharField(_("about"), max_length=20, choices=Target.choices, blank=True)
+    target_id = models.PositiveBigIntegerField(_("item id"), null=True, blank=True)
+    production = models.ForeignKey(
+        "production.Production",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("production"),
+    )
+    speaker = models.ForeignKey(
+        "production.Speaker",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("speaker"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="production_reminders",
+        verbose_name=_("producer"),
+    )
+    recipient = models.EmailField(_("recipient"))
+    due_at = models.DateTimeField(_("due at"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    email = models.ForeignKey(
+        "production.EmailLog",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("email"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["due_at", "id"]
+        indexes = [
+            # The due scan: WHERE state = 'pending' AND due_at <= now ORDER BY due_at, id.
+            models.Index(fields=["due_at", "id"], name="reminder_pending_due", condition=Q(state="pending")),
+            models.Index(fields=["target_type", "target_id"], name="reminder_target"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="sent", sent_at__isnull=False) | ~Q(state="sent"),
+                name="reminder_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class EmailLog(models.Model):
+    """One email the studio sends, from queued to sent (or failed/bounced).
+
+    The rendered content is stored at the moment of the change it reports, so a retry sends the same
+    message with the same Message-ID (derived from the idempotency key). The speaker's personal link
+    is not stored: the body holds ``LINK_PLACEHOLDER`` and a fresh link is minted when it is sent.
+    """
+
+    LINK_PLACEHOLDER = "SPEAKER-LINK-TOKEN"
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("invitation")
+        UPDATE = "update", _("update")
+        CANCELLATION = "cancellation", _("cancellation")
+        POSTPONEMENT = "postponement", _("postponement notice")
+        REMINDER = "reminder", _("reminder")
+        TEAM_NOTICE = "team_notice", _("note to the producer team")
+        SPEAKER_ANSWER = "speaker_answer", _("speaker's answer")
+        BOUNCE = "bounce", _("bounce report")
+        DIGEST = "digest", _("daily digest")
+        LINK = "link", _("personal link")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        BOUNCED = "bounced", _("bounced")
+
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=300, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    recipient = models.EmailField(_("recipient"))
+    recipient_name = models.CharField(_("recipient name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="nl")
+    speaker = models.ForeignKey(
+        "production.Speaker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("speaker"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="production_emails",
+        verbose_name=_("producer"),
+    )
+    production = models.ForeignKey(
+        "production.Production",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("production"),
+    )
+    target_type = models.CharField(_("about"), max_length=20, choices=Target.choices, blank=True)
+    target_id = models.PositiveBigIntegerField(_("item id"), null=True, blank=True)
+    related_label = models.CharField(_("related item"), max_length=300, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("plain text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    ics = models.TextField(_("calendar invite"), blank=True)
+    ics_method = models.CharField(_("iTIP method"), max_length=10, blank=True)
+    ics_sequence = models.PositiveIntegerField(_("SEQUENCE"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("email log")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"], name="email_queued_due", condition=Q(state="queued")
+            ),
+            models.Index(fields=["target_type", "target_id"], name="email_target"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="sent", sent_at__isnull=False) | ~Q(state="sent"),
+                name="email_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}: {self.subject}"
+
+    @staticmethod
+    def message_id_for(idempotency_key: str) -> str:
+        """A stable Message-ID: the same key always gives the same id (retries included)."""
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
+        domain = settings.STUDIO_MAILBOX.rpartition("@")[2] or "omooc.invalid"
+        return f"<{digest}@{domain}>"
+
+
+class BouncedAddress(models.Model):
+    """An address a server refused permanently (SMTP 5xx). Nothing more is sent to it until cleared."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    code = models.PositiveIntegerField(_("SMTP code"))
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("bounced at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bounced address")
+        verbose_name_plural = _("bounced addresses")
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class SpeakerLink(models.Model):
+    """A personal no-login link for a speaker. Only the SHA-256 of the token is stored.
+
+    A link is valid until it is revoked and until ``LINK_VALID_AFTER_LAST_ITEM`` after the speaker's
+    last session or pre-talk (computed on use, so a new session extends every link).
+    """
+
+    speaker = models.ForeignKey(
+        "production.Speaker", on_delete=models.CASCADE, related_name="links", verbose_name=_("speaker")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("speaker link")
+        verbose_name_plural = _("speaker links")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.speaker} ({self.created_at:%Y-%m-%d})"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

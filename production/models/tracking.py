@@ -1,0 +1,454 @@
+"""How a course gets made: productions, speakers, script parts, pre-talks, recording sessions,
+post-production and the history of every state change.
+
+These rows change only through ``production/services.py``; the services keep the calendar identity
+(``ical_uid``/``ical_sequence``) and the history right.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course, Lecture
+from omooc.accounts.models import validate_time_zone
+
+
+class Location(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("name", "id")
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Speaker(models.Model):
+    class Language(models.TextChoices):
+        NL = "nl", _("Dutch")
+        EN = "en", _("English")
+
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email address"))
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.NL
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("name", "id")
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="production_speaker_email_ci_unique",
+                violation_error_message=_("A speaker with this email address already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Production(models.Model):
+    """The making of one course, for a commissioning client, by a team of producers."""
+
+    course = models.OneToOneField(
+        Course, on_delete=models.PROTECT, related_name="production", verbose_name=_("course")
+    )
+    client = models.CharField(_("commissioning client"), max_length=200)
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="productions", blank=True, verbose_name=_("producer team")
+    )
+    target_launch_on = models.DateField(_("target launch date"), null=True, blank=True)
+    post_production_days = models.PositiveIntegerField(
+        _("post-production lead time (days)"),
+        default=21,
+        help_text=_("Days from the last recording to launch."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("course__title", "id")
+        verbose_name = _("production")
+        verbose_name_plural = _("productions")
+
+    def __str__(self) -> str:
+        return str(self.course)
+
+
+class ScriptPart(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+
+    production = models.ForeignKey(
+        Production, on_delete=models.CASCADE, related_name="script_parts", verbose_name=_("production")
+    )
+    lecture = models.OneToOneField(
+        Lecture, on_delete=models.CASCADE, related_name="script_part", verbose_name=_("lecture")
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("lecture__position", "id")
+        verbose_name = _("script part")
+        verbose_name_plural = _("script parts")
+
+    def __str__(self) -> str:
+        return str(self.lecture)
+
+
+def script_upload_to(instance: ScriptVersion, filename: str) -> str:
+    return f"scripts/{instance.part_id}/{uuid.uuid4().hex}/{filename[-100:]}"
+
+
+class ScriptVersion(models.Model):
+    part = models.ForeignKey(ScriptPart, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("text"), blank=True)
+    file = models.FileField(_("file"), upload_to=script_upload_to, max_length=300, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("part", "-number")
+        verbose_name = _("script version")
+        verbose_name_plural = _("script versions")
+        constraints = [
+            models.UniqueConstraint(fields=["part", "number"], name="production_scriptversion_unique_number"),
+            models.CheckConstraint(
+                condition=~Q(text="") | ~Q(file=""), name="production_scriptversion_has_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.part} v{self.number}"
+
+
+class Rsvp(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class PreTalk(models.Model):
+    """A preparatory conversation with one or more speakers about one or more lectures."""
+
+    class Mode(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    production = models.ForeignKey(
+        Production, on_delete=models.CASCADE, related_name="pretalks", verbose_name=_("production")
+    )
+    lectures = models.ManyToManyField(Lecture, related_name="pretalks", verbose_name=_("lectures"))
+    speakers = models.ManyToManyField(
+        Speaker, through="PreTalkSpeaker", related_name="pretalks", verbose_name=_("speakers")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=45)
+    mode = models.CharField(_("how"), max_length=20, choices=Mode.choices, default=Mode.ONLINE)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    video_link = models.URLField(_("video link"), blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PLANNED)
+    outcome_notes = models.TextField(_("outcome notes"), blank=True)
+    ical_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("starts_at", "id")
+        verbose_name = _("pre-talk")
+        verbose_name_plural = _("pre-talks")
+        indexes = [models.Index(fields=["starts_at"], name="production_pretalk_starts")]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="production_pretalk_duration")
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Pre-talk')} {self.production} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        from datetime import timedelta
+
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+class PreTalkSpeaker(models.Model):
+    pretalk = models.ForeignKey(PreTalk, on_delete=models.CASCADE, related_name="attendances")
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="pretalk_attendances")
+    rsvp = models.CharField(_("response"), max_length=10, choices=Rsvp.choices, default=Rsvp.PENDING)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    proposed_starts_at = models.DateTimeField(_("proposed other time"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("pretalk", "speaker__name", "id")
+        verbose_name = _("pre-talk speaker")
+        verbose_name_plural = _("pre-talk speakers")
+        constraints = [
+            models.UniqueConstraint(fields=["pretalk", "speaker"], name="production_pretalkspeaker_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.speaker} @ {self.pretalk}"
+
+
+class RecordingSession(models.Model):
+    class State(models.TextChoices):
+        TENTATIVE = "tentative", _("Tentative")
+        SCHEDULED = "scheduled", _("Scheduled")
+        ON_HOLD = "on_hold", _("On hold")
+        RECORDED = "recorded", _("Recorded")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    production = models.ForeignKey(
+        Production, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("production")
+    )
+    location = models.ForeignKey(
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("location"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.TENTATIVE)
+    hold_until = models.DateField(_("on hold until at least"), null=True, blank=True)
+    hold_reason = models.CharField(_("reason for the hold"), max_length=300, blank=True)
+    lectures = models.ManyToManyField(Lecture, related_name="recording_sessions", verbose_name=_("lectures"))
+    speakers = models.ManyToManyField(
+        Speaker, through="SessionSpeaker", related_name="recording_sessions", verbose_name=_("speakers")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    ical_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("starts_at", "id")
+        verbose_name = _("recording session")
+        verbose_name_plural = _("recording sessions")
+        indexes = [models.Index(fields=["starts_at", "ends_at"], name="production_session_times")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="production_session_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="on_hold") | (Q(hold_until__isnull=False) & ~Q(hold_reason="")),
+                name="production_session_hold_has_date_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Recording')} {self.production} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class SessionSpeaker(models.Model):
+    session = models.ForeignKey(RecordingSession, on_delete=models.CASCADE, related_name="attendances")
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="session_attendances")
+    rsvp = models.CharField(_("response"), max_length=10, choices=Rsvp.choices, default=Rsvp.PENDING)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    proposed_starts_at = models.DateTimeField(_("proposed other time"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("session", "speaker__name", "id")
+        verbose_name = _("session speaker")
+        verbose_name_plural = _("session speakers")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "speaker"], name="production_sessionspeaker_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.speaker} @ {self.session}"
+
+
+class CrewAssignment(models.Model):
+    class Role(models.TextChoices):
+        DIRECTOR = "director", _("Director")
+        CAMERA = "camera", _("Camera")
+        SOUND = "sound", _("Sound")
+        LIGHTING = "lighting", _("Lighting")
+        MAKEUP = "makeup", _("Make-up")
+        OTHER = "other", _("Other")
+
+    session = models.ForeignKey(RecordingSession, on_delete=models.CASCADE, related_name="crew")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ("session", "role", "name", "id")
+        verbose_name = _("crew member")
+        verbose_name_plural = _("crew")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "name", "role"], name="production_crew_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class StepState(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+class PostProduction(models.Model):
+    """Manual post-production state of a lecture. The board also counts a ready current video as
+    edited and an uploaded caption as captioned."""
+
+    STEPS = ("edit", "captions", "review")
+
+    production = models.ForeignKey(Production, on_delete=models.CASCADE, related_name="post_production")
+    lecture = models.OneToOneField(Lecture, on_delete=models.CASCADE, related_name="post_production")
+    edit = models.CharField(
+        _("edit"), max_length=20, choices=StepState.choices, default=StepState.NOT_STARTED
+    )
+    captions = models.CharField(
+        _("captions"), max_length=20, choices=StepState.choices, default=StepState.NOT_STARTED
+    )
+    review = models.CharField(
+        _("review"), max_length=20, choices=StepState.choices, default=StepState.NOT_STARTED
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("lecture__position", "id")
+        verbose_name = _("post-production")
+        verbose_name_plural = _("post-production")
+
+    def __str__(self) -> str:
+        return str(self.lecture)
+
+
+HISTORY_ACTIONS = {
+    "created": _("created"),
+    "state": _("state changed"),
+    "held": _("put on hold"),
+    "postponed": _("all recordings put on hold"),
+    "rescheduled": _("rescheduled"),
+    "moved": _("moved"),
+    "updated": _("changed"),
+    "speaker_added": _("speaker added"),
+    "speaker_removed": _("speaker removed"),
+    "rsvp": _("speaker responded"),
+    "crew_added": _("crew member added"),
+    "crew_removed": _("crew member removed"),
+    "version_added": _("version added"),
+    "target_changed": _("target launch date changed"),
+    "edit": _("edit"),
+    "captions": _("captions"),
+    "review": _("review"),
+}
+
+
+class HistoryEntry(models.Model):
+    """One change: who, when, what (action), from, to and why."""
+
+    production = models.ForeignKey(Production, on_delete=models.CASCADE, related_name="history")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    subject_label = models.CharField(_("item"), max_length=300)
+    action = models.CharField(_("action"), max_length=40)
+    from_value = models.CharField(_("from"), max_length=300, blank=True)
+    to_value = models.CharField(_("to"), max_length=300, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-at", "-id")
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"], name="production_history_subject"),
+            models.Index(fields=["production", "-at"], name="production_history_prod"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_label}: {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(HISTORY_ACTIONS.get(self.action, self.action))
+
+
+def _feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A producer's secret read-only iCalendar feed of the schedule of their productions."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=_feed_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,0 +1,462 @@
+"""Speaker scheduling emails and notes to the producer team.
+
+``announce`` is called by ``production.services`` after every committed change of a recording
+session or pre-talk. It reconciles what each speaker's calendar should say with what we already sent
+them (the email log is the record): a speaker who never got a REQUEST gets an invitation; a new
+SEQUENCE gets an update; on hold gets a postponement notice (METHOD:CANCEL, "a new invitation
+follows"); cancelled, or removed from the item, gets a cancellation. Running it twice sends nothing
+new, so it is safe to call again (the hourly planner does).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from omooc.exceptions import ApplicationError
+
+from . import calendar as ical
+from .emails import render, when
+from .mailer import InvalidRecipientError, email_queue, validate_address
+from .models import (
+    EmailLog,
+    HistoryEntry,
+    PreTalk,
+    PreTalkSpeaker,
+    Production,
+    RecordingSession,
+    ScriptPart,
+    SessionSpeaker,
+    Speaker,
+    Target,
+)
+
+logger = logging.getLogger(__name__)
+
+CALENDAR_METHODS = (ical.REQUEST, ical.CANCEL)
+
+
+class SpeakerNotInvitableError(ApplicationError):
+    default_code = "speaker_not_invitable"
+
+
+def speaker_check_invitable(*, speaker: Speaker) -> None:
+    """A speaker can only be put on a session or pre-talk with a usable email address."""
+    try:
+        validate_address(speaker.email)
+    except InvalidRecipientError as exc:
+        raise SpeakerNotInvitableError(
+            _("%(speaker)s cannot be invited: %(problem)s Fix the speaker's email address first.")
+            % {"speaker": ical.one_line(speaker.name), "problem": exc},
+            extra={"field": "speakers"},
+        ) from exc
+
+
+def speaker_url(token: str = EmailLog.LINK_PLACEHOLDER) -> str:
+    return f"{settings.SITE_URL}/s/{token}/"
+
+
+def studio_url(path: str = "") -> str:
+    return f"{settings.SITE_URL}/studio/{path.lstrip('/')}"
+
+
+# --- describing an item for one speaker -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """A session or pre-talk, reduced to what emails and invites say."""
+
+    target_type: str
+    obj: RecordingSession | PreTalk
+
+    @property
+    def is_session(self) -> bool:
+        return self.target_type == Target.SESSION
+
+    @property
+    def production(self) -> Production:
+        return self.obj.production
+
+    def label(self) -> str:
+        return _("recording session") if self.is_session else _("pre-talk")
+
+    def place(self) -> str:
+        if self.is_session:
+            location = self.obj.location
+            if location is None:
+                return ""
+            return ", ".join(part for part in (location.name, location.address) if part)
+        pretalk = self.obj
+        if pretalk.mode == PreTalk.Mode.PHONE:
+            return _("by phone") + (f": {pretalk.place}" if pretalk.place else "")
+        return pretalk.place
+
+    def video_link(self) -> str:
+        return "" if self.is_session else self.obj.video_link
+
+    def desired_method(self) -> str | None:
+        state = self.obj.state
+        if self.is_session:
+            if state in (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED):
+                return ical.REQUEST
+            if state in (RecordingSession.State.ON_HOLD, RecordingSession.State.CANCELLED):
+                return ical.CANCEL
+            return None  # recorded: the calendar entry stays as it is
+        if state == PreTalk.State.PLANNED:
+            return ical.REQUEST
+        if state == PreTalk.State.CANCELLED:
+            return ical.CANCEL
+        return None
+
+    def ical_status(self) -> str:
+        if self.is_session and self.obj.state == RecordingSession.State.TENTATIVE:
+            return "TENTATIVE"
+        return "CONFIRMED"
+
+    def attendances(self) -> list[SessionSpeaker | PreTalkSpeaker]:
+        return list(self.obj.attendances.select_related("speaker").order_by("id"))
+
+    def lectures(self) -> list[str]:
+        return [str(lecture) for lecture in self.obj.lectures.order_by("position", "id")]
+
+
+def _item(target_type: str, pk: int, *, lock: bool = False) -> Item:
+    model = RecordingSession if target_type == Target.SESSION else PreTalk
+    qs = model.objects.select_related("production__course")
+    if model is RecordingSession:
+        qs = qs.select_related("location")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return Item(target_type, qs.get(pk=pk))
+
+
+def prepare_lines(item: Item, *, parts: list[ScriptPart] | None = None) -> list[str]:
+    """What the speaker should prepare, from the state of the script parts. ``parts``: script parts
+    already loaded (any superset); otherwise they are queried."""
+    lines = []
+    if parts is None:
+        parts = list(
+            ScriptPart.objects.filter(lecture__in=item.obj.lectures.all())
+            .select_related("lecture")
+            .order_by("lecture__position", "id")
+        )
+    else:
+        wanted = {lecture.pk for lecture in item.obj.lectures.all()}
+        parts = [part for part in parts if part.lecture_id in wanted]
+    for part in parts:
+        if part.state == ScriptPart.State.APPROVED:
+            lines.append(_("Read through the approved script of “%(lecture)s”.") % {"lecture": part.lecture})
+        else:
+            lines.append(
+                _("The script of “%(lecture)s” is not approved yet (%(state)s); check it on your page.")
+                % {"lecture": part.lecture, "state": part.get_state_display().lower()}
+            )
+    if item.is_session:
+        lines.append(_("Plain clothes without fine stripes or logos; arrive 30 minutes early."))
+    else:
+        lines.append(_("Think about the key messages and examples you want to bring in."))
+    return lines
+
+
+def calendar_item(item: Item, *, speaker: Speaker) -> ical.CalendarItem:
+    obj = item.obj
+    course = obj.production.course
+    description = "\n".join(
+        [
+            f"{item.label().capitalize()}: {course.title}",
+            *(f"- {lecture}" for lecture in item.lectures()),
+            "",
+            _("Questions: %(mailbox)s") % {"mailbox": settings.STUDIO_MAILBOX},
+        ]
+    )
+    return ical.CalendarItem(
+        uid=f"{obj.ical_uid}@{settings.STUDIO_MAILBOX.rpartition('@')[2] or 'omooc'}",
+        sequence=obj.ical_sequence,
+        starts_at=obj.starts_at,
+        ends_at=obj.ends_at,
+        summary=f"{item.label().capitalize()}: {course.title}",
+        status=item.ical_status(),
+        location=item.place(),
+        description=description,
+        attendees=(ical.Attendee(email=speaker.email, name=speaker.name),),
+    )
+
+
+def _last_reason(item: Item) -> str:
+    entry = (
+        HistoryEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(item.obj)), object_id=item.obj.pk
+        )
+        .exclude(reason="")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return entry.reason if entry else ""
+
+
+def _short(dt: datetime, zone: str, language: str) -> str:
+    import zoneinfo
+
+    local = dt.astimezone(zoneinfo.ZoneInfo(zone or settings.TIME_ZONE))
+    with translation.override(language):
+        return f"{formats.date_format(local, 'j F Y')} {local:%H:%M} {local.tzname()}"
+
+
+def _date_text(value: date | None, language: str) -> str:
+    if value is None:
+        return ""
+    with translation.override(language):
+        return formats.date_format(value, "l j F Y")
+
+
+def speaker_calendar_email(*, item: Item, speaker: Speaker, kind: str, method: str, key: str) -> EmailLog:
+    """Render and queue one invitation / update / postponement / cancellation with its .ics."""
+    language = speaker.language or settings.LANGUAGE_CODE
+    zone = speaker.time_zone or settings.TIME_ZONE
+    obj = item.obj
+    with translation.override(language):
+        context = {
+            "kind": kind,
+            "speaker_name": ical.one_line(speaker.name),
+            "item_label": item.label(),
+            "course_title": ical.one_line(obj.production.course.title),
+            "when": str(when(obj.starts_at, obj.ends_at, time_zone=zone, language=language)),
+            "when_short": _short(obj.starts_at, zone, language),
+            "place": ical.one_line(item.place()),
+            "video_link": item.video_link(),
+            "lectures": item.lectures(),
+            "prepare": prepare_lines(item),
+            "hold_until_text": _date_text(getattr(obj, "hold_until", None), language),
+            "hold_reason": getattr(obj, "hold_reason", ""),
+            "reason": _last_reason(item) if kind == EmailLog.Kind.CANCELLATION else "",
+            "link": speaker_url(),
+        }
+        content = render("speaker_calendar", context, language=language, time_zone=zone)
+        ics = ical.build_invitation(calendar_item(item, speaker=speaker), method=method)
+    return email_queue(
+        idempotency_key=key,
+        kind=kind,
+        recipient=speaker.email,
+        recipient_name=speaker.name,
+        language=language,
+        content=content,
+        ics=ics,
+        ics_method=method,
+        ics_sequence=obj.ical_sequence,
+        speaker=speaker,
+        production=obj.production,
+        target_type=item.target_type,
+        target_id=obj.pk,
+        related_label=str(obj),
+    )
+
+
+def calendar_sync(*, target_type: str, target_id: int) -> list[EmailLog]:
+    """Bring every (current or former) speaker's calendar in line with the item. Idempotent."""
+    queued: list[EmailLog] = []
+    with transaction.atomic():
+        try:
+            item = _item(target_type, target_id, lock=True)
+        except (RecordingSession.DoesNotExist, PreTalk.DoesNotExist):
+            return queued
+        obj = item.obj
+        history = {}
+        for email in (
+            EmailLog.objects.filter(
+                target_type=target_type, target_id=target_id, ics_method__in=CALENDAR_METHODS
+            )
+            .exclude(speaker=None)
+            .order_by("id")
+        ):
+            count = history.get(email.speaker_id, (None, None, 0))[2]
+            history[email.speaker_id] = (email.ics_method, email.ics_sequence or 0, count + 1)
+        desired = item.desired_method()
+        current = item.attendances()
+        on_item = {attendance.speaker_id for attendance in current}
+        plans: list[tuple[Speaker, str, str]] = []
+        for attendance in current:
+            last_method, last_seq, _count = history.get(attendance.speaker_id, (None, None, 0))
+            if desired == ical.REQUEST:
+                if last_method in (None, ical.CANCEL):
+                    plans.append((attendance.speaker, EmailLog.Kind.INVITATION, ical.REQUEST))
+                elif last_seq < obj.ical_sequence:
+                    plans.append((attendance.speaker, EmailLog.Kind.UPDATE, ical.REQUEST))
+            elif (
+                desired == ical.CANCEL
+                and last_method is not None
+                and (last_method == ical.REQUEST or last_seq < obj.ical_sequence)
+            ):
+                on_hold = item.is_session and obj.state == RecordingSession.State.ON_HOLD
+                kind = EmailLog.Kind.POSTPONEMENT if on_hold else EmailLog.Kind.CANCELLATION
+                plans.append((attendance.speaker, kind, ical.CANCEL))
+        removed = [
+            sid for sid, (method, _s, _c) in history.items() if sid not in on_item and method == ical.REQUEST
+        ]
+        for speaker in Speaker.objects.filter(pk__in=removed).order_by("id"):
+            plans.append((speaker, EmailLog.Kind.CANCELLATION, ical.CANCEL))
+        for speaker, kind, method in plans:
+            count = history.get(speaker.pk, (None, None, 0))[2]
+            key = f"cal:{target_type}:{target_id}:speaker:{speaker.pk}:{count + 1}"
+            try:
+                queued.append(
+                    speaker_calendar_email(item=item, speaker=speaker, kind=kind, method=method, key=key)
+                )
+            except InvalidRecipientError:
+                logger.warning("speaker %s has no valid email address; %s not sent", speaker.pk, kind)
+        from .reminders import reminders_sync_item
+
+        reminders_sync_item(item=item)
+    return queued
+
+
+def announce(kind: str, pk: int, action: str) -> None:
+    """Hook for ``production.services._announce`` (runs after commit). Never breaks the caller."""
+    target_type = {"session": Target.SESSION, "pretalk": Target.PRETALK}.get(kind)
+    if target_type is None:
+        return
+    try:
+        calendar_sync(target_type=target_type, target_id=pk)
+    except Exception:
+        # The change itself is committed; the hourly planner runs the same sync again.
+        logger.exception("speaker emails for %s %s (%s) failed", kind, pk, action)
+
+
+# --- the producer team ----------------------------------------------------------------------
+
+
+def team_members(production: Production | None) -> list:
+    from omooc.accounts.models import User
+
+    if production is not None:
+        members = list(production.team.filter(is_active=True).order_by("id"))
+        if members:
+            return members
+    return list(User.objects.filter(is_active=True, is_superuser=True).order_by("id"))
+
+
+def team_notice(
+    *,
+    production: Production | None,
+    key: str,
+    headline: str,
+    lines: list[str],
+    url: str = "",
+    target_type: str = Target.NONE,
+    target_id: int | None = None,
+    related_label: str = "",
+    kind: str = EmailLog.Kind.TEAM_NOTICE,
+    send: bool = True,
+) -> list[EmailLog]:
+    """Tell every member of the production team (each in their own language). ``headline`` and
+    ``lines`` are callables or lazy strings rendered per recipient language."""
+    queued = []
+    label = ical.one_line(str(production.course)) if production else "OMOOC"
+    members = team_members(production)
+    recipients = [(user.email, user.full_name, user.language, user.time_zone, user) for user in members]
+    if not recipients:
+        recipients = [(settings.STUDIO_MAILBOX, "", settings.LANGUAGE_CODE, settings.TIME_ZONE, None)]
+    for email, name, language, zone, user in recipients:
+        with translation.override(language):
+            context = {
+                "production_label": label,
+                "headline": ical.one_line(str(headline() if callable(headline) else headline)),
+                "lines": [str(line() if callable(line) else line) for line in lines],
+                "url": url,
+            }
+            content = render("team_notice", context, language=language, time_zone=zone)
+        try:
+            queued.append(
+                email_queue(
+                    idempotency_key=f"{key}:to:{user.pk if user else email}",
+                    kind=kind,
+                    recipient=email,
+                    recipient_name=name,
+                    language=language,
+                    content=content,
+                    user=user,
+                    production=production,
+                    target_type=target_type,
+                    target_id=target_id,
+                    related_label=related_label,
+                    send=send,
+                )
+            )
+        except InvalidRecipientError:
+            logger.warning("team member %s has no valid email address", email)
+    return queued
+
+
+def team_bounce_notice(*, email: EmailLog) -> None:
+    """SMTP refused an address permanently: tell the team, once per bounced message."""
+    recipient, error, label = email.recipient, email.error, email.related_label
+
+    def headline() -> str:
+        return _("Email to %(address)s bounced") % {"address": recipient}
+
+    def detail() -> str:
+        return _("The mail server refused “%(subject)s” about %(item)s: %(error)s") % {
+            "subject": email.subject,
+            "item": label or "-",
+            "error": error,
+        }
+
+    def advice() -> str:
+        return _(
+            "Nothing more is sent to this address. Correct the speaker's email address and invite again."
+        )
+
+    team_notice(
+        production=email.production,
+        key=f"bounce:{email.pk}",
+        headline=headline,
+        lines=[detail, advice],
+        url=studio_url("emails/"),
+        target_type=email.target_type,
+        target_id=email.target_id,
+        related_label=label,
+        kind=EmailLog.Kind.BOUNCE,
+    )
+
+
+def team_speaker_answer(*, attendance: SessionSpeaker | PreTalkSpeaker, what: str, detail: str = "") -> None:
+    """A speaker answered on their page: tell the team."""
+    is_session = isinstance(attendance, SessionSpeaker)
+    obj = attendance.session if is_session else attendance.pretalk
+    speaker = attendance.speaker
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+
+    def headline() -> str:
+        return _("%(speaker)s: %(what)s") % {"speaker": speaker.name, "what": what}
+
+    lines = [str(obj)] + ([detail] if detail else [])
+    team_notice(
+        production=obj.production,
+        key=f"answer:{'session' if is_session else 'pretalk'}:{attendance.pk}:{stamp}",
+        headline=headline,
+        lines=lines,
+        url=studio_url(f"emails/speaker/{speaker.pk}/"),
+        target_type=Target.SESSION if is_session else Target.PRETALK,
+        target_id=obj.pk,
+        related_label=str(obj),
+        kind=EmailLog.Kind.SPEAKER_ANSWER,
+    )
+
+
+__all__ = [
+    "Item",
+    "SpeakerNotInvitableError",
+    "announce",
+    "calendar_sync",
+    "speaker_check_invitable",
+    "team_bounce_notice",
+    "team_notice",
+    "team_speaker_answer",
+]

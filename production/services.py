@@ -1,0 +1,1126 @@
+"""Write services of the production tracker: the only way to change productions, script parts,
+pre-talks, recording sessions and post-production.
+
+Every change of a recording session or pre-talk goes through ``_session_changed`` or
+``_pretalk_changed``: they bump the RFC 5545 SEQUENCE when time, place or status changes, record
+history and announce the change after commit (``_announce``), where invitations and reminders hook in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Lecture
+from omooc.exceptions import ApplicationError, ConflictError
+
+from .models import (
+    CalendarFeed,
+    CrewAssignment,
+    HistoryEntry,
+    Location,
+    PostProduction,
+    PreTalk,
+    PreTalkSpeaker,
+    Production,
+    RecordingSession,
+    Rsvp,
+    ScriptPart,
+    ScriptVersion,
+    SessionSpeaker,
+    Speaker,
+    StepState,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_PRETALK_MINUTES = 8 * 60
+MAX_SESSION_HOURS = 24
+
+
+class TransitionError(ApplicationError):
+    default_code = "illegal_transition"
+
+
+class SchedulingError(ApplicationError):
+    default_code = "invalid_schedule"
+
+
+class LocationDoubleBookedError(ConflictError):
+    default_code = "location_double_booked"
+
+
+def _field_error(field: str, message: str, *, code: str = "invalid") -> ApplicationError:
+    return ApplicationError(message, code=code, extra={"field": field})
+
+
+def _clean(instance, *, exclude: Iterable[str] = ()) -> None:
+    """``full_clean`` as an ApplicationError naming the first bad field."""
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        errors = exc.message_dict
+        field, messages = next(iter(errors.items()))
+        label = field
+        if field != "__all__":
+            try:
+                label = str(instance._meta.get_field(field).verbose_name)
+            except Exception:  # noqa: BLE001 - a non-field key
+                label = field
+        raise ApplicationError(
+            f"{label}: {messages[0]}" if field != "__all__" else messages[0],
+            code="invalid",
+            extra={"field": field, "fields": errors},
+        ) from exc
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+def history_record(
+    *,
+    production: Production,
+    subject,
+    action: str,
+    by=None,
+    from_value: str = "",
+    to_value: str = "",
+    reason: str = "",
+) -> HistoryEntry:
+    return HistoryEntry.objects.create(
+        production=production,
+        content_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),
+        object_id=subject.pk,
+        subject_label=str(subject)[:300],
+        action=action,
+        from_value=str(from_value)[:300],
+        to_value=str(to_value)[:300],
+        reason=reason or "",
+        by=by if (by is not None and getattr(by, "is_authenticated", False)) else None,
+    )
+
+
+def _announce(kind: str, pk: int, action: str, speaker_id: int | None = None) -> None:
+    """Runs after commit for every session/pre-talk change: speaker emails and reminders hook in here.
+
+    ``kind`` is "session" or "pretalk"; ``action`` one of created, rescheduled, moved, state, held,
+    updated, speaker_added, speaker_removed, rsvp; ``speaker_id`` names the one speaker concerned
+    (added, removed or responding), else every speaker of the item is concerned."""
+    logger.info("production %s %s: %s%s", kind, pk, action, f" (speaker {speaker_id})" if speaker_id else "")
+    from .notifications import announce  # speaker emails, calendar invites, reminders
+
+    announce(kind, pk, action)
+
+
+def _session_changed(
+    session: RecordingSession,
+    *,
+    action: str,
+    by,
+    from_value: str = "",
+    to_value: str = "",
+    reason: str = "",
+    calendar: bool = True,
+    speaker: Speaker | None = None,
+) -> None:
+    """The one place a recording session change is recorded. ``calendar``: time, place or status
+    changed, so the calendar SEQUENCE goes up."""
+    if calendar:
+        session.ical_sequence += 1
+        session.save(update_fields=["ical_sequence", "updated_at"])
+    history_record(
+        production=session.production,
+        subject=session,
+        action=action,
+        by=by,
+        from_value=from_value,
+        to_value=to_value,
+        reason=reason,
+    )
+    speaker_id = speaker.pk if speaker else None
+    transaction.on_commit(lambda: _announce("session", session.pk, action, speaker_id))
+
+
+def _pretalk_changed(
+    pretalk: PreTalk,
+    *,
+    action: str,
+    by,
+    from_value: str = "",
+    to_value: str = "",
+    reason: str = "",
+    calendar: bool = True,
+    speaker: Speaker | None = None,
+) -> None:
+    if calendar:
+        pretalk.ical_sequence += 1
+        pretalk.save(update_fields=["ical_sequence", "updated_at"])
+    history_record(
+        production=pretalk.production,
+        subject=pretalk,
+        action=action,
+        by=by,
+        from_value=from_value,
+        to_value=to_value,
+        reason=reason,
+    )
+    speaker_id = speaker.pk if speaker else None
+    transaction.on_commit(lambda: _announce("pretalk", pretalk.pk, action, speaker_id))
+
+
+def _check_invitable(speakers) -> None:
+    """A speaker without a valid email address cannot be invited (clear error, nothing saved)."""
+    from .notifications import speaker_check_invitable
+
+    for speaker in speakers:
+        speaker_check_invitable(speaker=speaker)
+
+
+def _when(dt: datetime) -> str:
+    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")
+
+
+# --- speakers and locations ----------------------------------------------------------------
+
+SPEAKER_FIELDS = ("name", "email", "organisation", "role", "phone", "language", "time_zone", "notes")
+
+
+@transaction.atomic
+def speaker_create(*, name: str, email: str, by=None, **fields) -> Speaker:
+    speaker = Speaker(name=name.strip(), email=email.strip().lower(), **fields)
+    if Speaker.objects.filter(email__iexact=speaker.email).exists():
+        raise _field_error(
+            "email",
+            _("A speaker with the email address %(email)s already exists; open that speaker instead.")
+            % {"email": speaker.email},
+            code="duplicate",
+        )
+    _clean(speaker)
+    speaker.save()
+    return speaker
+
+
+@transaction.atomic
+def speaker_update(*, speaker: Speaker, by=None, **fields) -> Speaker:
+    for key, value in fields.items():
+        if key not in SPEAKER_FIELDS:
+            raise _field_error(key, _("%(field)s cannot be changed here.") % {"field": key})
+        setattr(speaker, key, value.strip() if isinstance(value, str) else value)
+    speaker.email = speaker.email.lower()
+    if Speaker.objects.filter(email__iexact=speaker.email).exclude(pk=speaker.pk).exists():
+        raise _field_error(
+            "email",
+            _("Another speaker already uses %(email)s.") % {"email": speaker.email},
+            code="duplicate",
+        )
+    _clean(speaker)
+    speaker.save()
+    return speaker
+
+
+@transaction.atomic
+def location_create(*, name: str, address: str = "", capacity: int | None = None) -> Location:
+    location = Location(name=name.strip(), address=address, capacity=capacity)
+    _clean(location)
+    location.save()
+    return location
+
+
+# --- productions ---------------------------------------------------------------------------
+
+
+def _ensure_lecture_rows(production: Production) -> None:
+    lectures = list(production.course.lectures.values_list("id", flat=True))
+    have_script = set(ScriptPart.objects.filter(lecture_id__in=lectures).values_list("lecture_id", flat=True))
+    ScriptPart.objects.bulk_create(
+        [ScriptPart(production=production, lecture_id=pk) for pk in lectures if pk not in have_script]
+    )
+    have_post = set(
+        PostProduction.objects.filter(lecture_id__in=lectures).values_list("lecture_id", flat=True)
+    )
+    PostProduction.objects.bulk_create(
+        [PostProduction(production=production, lecture_id=pk) for pk in lectures if pk not in have_post]
+    )
+
+
+@transaction.atomic
+def production_create(
+    *,
+    course,
+    client: str,
+    team: Iterable = (),
+    target_launch_on: date | None = None,
+    post_production_days: int = 21,
+    notes: str = "",
+    by=None,
+) -> Production:
+    if Production.objects.filter(course=course).exists():
+        raise _field_error(
+            "course", _("“%(course)s” already has a production.") % {"course": course}, code="duplicate"
+        )
+    production = Production(
+        course=course,
+        client=client.strip(),
+        target_launch_on=target_launch_on,
+        post_production_days=post_production_days,
+        notes=notes,
+    )
+    _clean(production)
+    production.save()
+    members = list(team)
+    if by is not None and getattr(by, "is_authenticated", False) and by not in members:
+        members.append(by)
+    production.team.set(members)
+    _ensure_lecture_rows(production)
+    history_record(production=production, subject=production, action="created", by=by)
+    return production
+
+
+@transaction.atomic
+def production_update(
+    *, production: Production, by=None, team: Iterable | None = None, **fields
+) -> Production:
+    allowed = {"client", "target_launch_on", "post_production_days", "notes"}
+    for key, value in fields.items():
+        if key not in allowed:
+            raise _field_error(key, _("%(field)s cannot be changed here.") % {"field": key})
+        if key == "target_launch_on" and value != production.target_launch_on:
+            history_record(
+                production=production,
+                subject=production,
+                action="target_changed",
+                by=by,
+                from_value=production.target_launch_on or "",
+                to_value=value or "",
+            )
+        setattr(production, key, value)
+    _clean(production, exclude=["course"])
+    production.save()
+    if team is not None:
+        production.team.set(list(team))
+    _ensure_lecture_rows(production)
+    return production
+
+
+def production_sync_lectures(*, production: Production) -> None:
+    """Create script-part and post-production rows for lectures added to the course later."""
+    with transaction.atomic():
+        _ensure_lecture_rows(production)
+
+
+# --- script parts --------------------------------------------------------------------------
+
+SCRIPT_TRANSITIONS: dict[str, set[str]] = {
+    ScriptPart.State.DRAFT: {ScriptPart.State.IN_REVIEW},
+    ScriptPart.State.IN_REVIEW: {ScriptPart.State.CHANGES_REQUESTED, ScriptPart.State.APPROVED},
+    ScriptPart.State.CHANGES_REQUESTED: {ScriptPart.State.IN_REVIEW},
+    ScriptPart.State.APPROVED: {ScriptPart.State.CHANGES_REQUESTED},
+}
+
+
+def _illegal(label, current, target, allowed) -> TransitionError:
+    names = ", ".join(sorted(str(a) for a in allowed)) or _("none: this is a final state")
+    return TransitionError(
+        _("%(item)s cannot go from “%(from)s” to “%(to)s”. Allowed next states: %(allowed)s.")
+        % {"item": label, "from": current, "to": target, "allowed": names},
+        extra={"field": "state", "from": str(current), "to": str(target)},
+    )
+
+
+@transaction.atomic
+def script_version_add(*, part: ScriptPart, text: str = "", file=None, by=None) -> ScriptVersion:
+    part = (
+        ScriptPart.objects.select_for_update(of=("self",))
+        .select_related("production", "lecture")
+        .get(pk=part.pk)
+    )
+    if not (text or "").strip() and not file:
+        raise _field_error("text", _("Add the script text or attach a file."))
+    number = (part.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = ScriptVersion(part=part, number=number, text=(text or "").strip(), author=by)
+    if file:
+        version.file = file
+    version.save()
+    history_record(
+        production=part.production, subject=part, action="version_added", by=by, to_value=f"v{number}"
+    )
+    return version
+
+
+@transaction.atomic
+def script_part_transition(*, part: ScriptPart, to_state: str, by=None, reason: str = "") -> ScriptPart:
+    part = (
+        ScriptPart.objects.select_for_update(of=("self",))
+        .select_related("production", "lecture")
+        .get(pk=part.pk)
+    )
+    if to_state not in ScriptPart.State.values:
+        raise _field_error("state", _("Unknown script state “%(state)s”.") % {"state": to_state})
+    allowed = SCRIPT_TRANSITIONS[part.state]
+    if to_state not in allowed:
+        raise _illegal(
+            _("Script of “%(lecture)s”") % {"lecture": part.lecture},
+            ScriptPart.State(part.state).label,
+            ScriptPart.State(to_state).label,
+            [ScriptPart.State(a).label for a in allowed],
+        )
+    if to_state == ScriptPart.State.IN_REVIEW and not part.versions.exists():
+        raise _field_error("state", _("Add a version of the script before sending it for review."))
+    if to_state == ScriptPart.State.CHANGES_REQUESTED and not reason.strip():
+        raise _field_error("reason", _("Say which changes are needed."))
+    previous = part.state
+    part.state = to_state
+    part.save(update_fields=["state", "updated_at"])
+    history_record(
+        production=part.production,
+        subject=part,
+        action="state",
+        by=by,
+        from_value=previous,
+        to_value=to_state,
+        reason=reason,
+    )
+    return part
+
+
+@transaction.atomic
+def script_part_update(*, part: ScriptPart, reviewer=None, due_on: date | None = None, by=None) -> ScriptPart:
+    part = (
+        ScriptPart.objects.select_for_update(of=("self",))
+        .select_related("production", "lecture")
+        .get(pk=part.pk)
+    )
+    if reviewer is not None and not reviewer.is_producer:
+        raise _field_error("reviewer", _("The reviewer must be a producer."))
+    part.reviewer = reviewer
+    part.due_on = due_on
+    part.save(update_fields=["reviewer", "due_on", "updated_at"])
+    return part
+
+
+# --- scheduling checks ---------------------------------------------------------------------
+
+
+def _check_lectures(production: Production, lectures: Iterable[Lecture]) -> list[Lecture]:
+    lectures = list(lectures)
+    if not lectures:
+        raise _field_error("lectures", _("Choose at least one lecture."))
+    foreign = [lec for lec in lectures if lec.course_id != production.course_id]
+    if foreign:
+        raise _field_error(
+            "lectures",
+            _("“%(lecture)s” is not a lecture of “%(course)s”.")
+            % {"lecture": foreign[0], "course": production.course},
+        )
+    return lectures
+
+
+def _check_span(starts_at: datetime | None, ends_at: datetime | None) -> None:
+    if starts_at is None:
+        raise _field_error("starts_at", _("Give a start time."))
+    if ends_at is None:
+        raise _field_error("ends_at", _("Give an end time."))
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise _field_error("starts_at", _("Times need a time zone."))
+    if ends_at <= starts_at:
+        raise _field_error(
+            "ends_at",
+            _("The end (%(end)s) must be after the start (%(start)s).")
+            % {"end": _when(ends_at), "start": _when(starts_at)},
+        )
+    if ends_at - starts_at > timedelta(hours=MAX_SESSION_HOURS):
+        raise _field_error("ends_at", _("A session lasts at most 24 hours; split it into several sessions."))
+
+
+def location_conflicts(
+    *,
+    location: Location | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    exclude_session_id: int | None = None,
+) -> list[RecordingSession]:
+    if location is None:
+        return []
+    qs = (
+        RecordingSession.objects.filter(location=location, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(state__in=[RecordingSession.State.CANCELLED, RecordingSession.State.ON_HOLD])
+        .select_related("production__course")
+        .order_by("starts_at", "id")
+    )
+    if exclude_session_id:
+        qs = qs.exclude(pk=exclude_session_id)
+    return list(qs)
+
+
+def _refuse_double_booking(location, starts_at, ends_at, *, exclude_session_id=None, confirmed: bool) -> None:
+    clashes = location_conflicts(
+        location=location, starts_at=starts_at, ends_at=ends_at, exclude_session_id=exclude_session_id
+    )
+    if clashes and not confirmed:
+        first = clashes[0]
+        raise LocationDoubleBookedError(
+            _(
+                "%(location)s is already booked then by “%(item)s” (%(start)s–%(end)s). "
+                "Pick another time or place, or confirm the double booking."
+            )
+            % {
+                "location": location,
+                "item": first,
+                "start": _when(first.starts_at),
+                "end": timezone.localtime(first.ends_at).strftime("%H:%M"),
+            },
+            extra={"field": "location", "conflicts": [c.pk for c in clashes]},
+        )
+
+
+# --- recording sessions --------------------------------------------------------------------
+
+SESSION_TRANSITIONS: dict[str, set[str]] = {
+    RecordingSession.State.TENTATIVE: {
+        RecordingSession.State.SCHEDULED,
+        RecordingSession.State.ON_HOLD,
+        RecordingSession.State.CANCELLED,
+    },
+    RecordingSession.State.SCHEDULED: {
+        RecordingSession.State.TENTATIVE,
+        RecordingSession.State.ON_HOLD,
+        RecordingSession.State.RECORDED,
+        RecordingSession.State.CANCELLED,
+    },
+    RecordingSession.State.ON_HOLD: {
+        RecordingSession.State.TENTATIVE,
+        RecordingSession.State.SCHEDULED,
+        RecordingSession.State.CANCELLED,
+    },
+    RecordingSession.State.RECORDED: set(),
+    RecordingSession.State.CANCELLED: set(),
+}
+
+
+def _lock_session(session: RecordingSession) -> RecordingSession:
+    return (
+        RecordingSession.objects.select_for_update(of=("self",))
+        .select_related("production__course", "location")
+        .get(pk=session.pk)
+    )
+
+
+@transaction.atomic
+def recording_session_create(
+    *,
+    production: Production,
+    starts_at: datetime,
+    ends_at: datetime,
+    lectures: Iterable[Lecture],
+    location: Location | None = None,
+    speakers: Iterable[Speaker] = (),
+    state: str = RecordingSession.State.TENTATIVE,
+    notes: str = "",
+    confirm_double_booking: bool = False,
+    by=None,
+) -> RecordingSession:
+    if state not in (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED):
+        raise _field_error("state", _("A new session is tentative or scheduled."))
+    _check_span(starts_at, ends_at)
+    lectures = _check_lectures(production, lectures)
+    _refuse_double_booking(location, starts_at, ends_at, confirmed=confirm_double_booking)
+    speakers = list(speakers)
+    _check_invitable(speakers)
+    session = RecordingSession(
+        production=production,
+        location=location,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        state=state,
+        notes=notes,
+    )
+    _clean(session)
+    session.save()
+    session.lectures.set(lectures)
+    SessionSpeaker.objects.bulk_create(
+        [SessionSpeaker(session=session, speaker=s) for s in dict.fromkeys(speakers)]
+    )
+    _session_changed(session, action="created", by=by, to_value=state, calendar=False)
+    return session
+
+
+@transaction.atomic
+def recording_session_update(
+    *,
+    session: RecordingSession,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    location: Location | None | type = ...,  # ``...`` = leave unchanged
+    lectures: Iterable[Lecture] | None = None,
+    notes: str | None = None,
+    confirm_double_booking: bool = False,
+    by=None,
+    reason: str = "",
+) -> RecordingSession:
+    """Reschedule (time), move (place) and/or change the lectures. Rescheduling a held session
+    clears the hold: it becomes scheduled again."""
+    session = _lock_session(session)
+    if session.state in (RecordingSession.State.RECORDED, RecordingSession.State.CANCELLED):
+        raise TransitionError(
+            _("A %(state)s session cannot be changed.") % {"state": session.get_state_display().lower()},
+            extra={"field": "state"},
+        )
+    new_start = starts_at or session.starts_at
+    new_end = ends_at or session.ends_at
+    new_location = session.location if location is ... else location
+    _check_span(new_start, new_end)
+    time_changed = (new_start, new_end) != (session.starts_at, session.ends_at)
+    place_changed = (new_location.pk if new_location else None) != session.location_id
+    if time_changed or place_changed:
+        _refuse_double_booking(
+            new_location, new_start, new_end, exclude_session_id=session.pk, confirmed=confirm_double_booking
+        )
+    if lectures is not None:
+        session.lectures.set(_check_lectures(session.production, lectures))
+    if notes is not None:
+        session.notes = notes
+    old_when, old_place, old_state = _when(session.starts_at), str(session.location or "-"), session.state
+    session.starts_at, session.ends_at, session.location = new_start, new_end, new_location
+    cleared_hold = False
+    if time_changed and session.state == RecordingSession.State.ON_HOLD:
+        session.state = RecordingSession.State.SCHEDULED
+        session.hold_until = None
+        session.hold_reason = ""
+        cleared_hold = True
+    session.save()
+    if time_changed:
+        _session_changed(
+            session,
+            action="rescheduled",
+            by=by,
+            from_value=old_when,
+            to_value=_when(new_start),
+            reason=reason,
+        )
+        if cleared_hold:
+            history_record(
+                production=session.production,
+                subject=session,
+                action="state",
+                by=by,
+                from_value=old_state,
+                to_value=session.state,
+                reason=_("Rescheduled: the hold is cleared."),
+            )
+    if place_changed:
+        _session_changed(
+            session,
+            action="moved",
+            by=by,
+            from_value=old_place,
+            to_value=str(new_location or "-"),
+            reason=reason,
+            calendar=not time_changed,  # one SEQUENCE step per change
+        )
+    if not (time_changed or place_changed) and (lectures is not None or notes is not None):
+        _session_changed(session, action="updated", by=by, calendar=False)
+    return session
+
+
+@transaction.atomic
+def recording_session_transition(
+    *, session: RecordingSession, to_state: str, by=None, reason: str = ""
+) -> RecordingSession:
+    """Change the state; holds go through ``recording_session_hold`` (they need a date and reason)."""
+    session = _lock_session(session)
+    if to_state not in RecordingSession.State.values:
+        raise _field_error("state", _("Unknown session state “%(state)s”.") % {"state": to_state})
+    if to_state == RecordingSession.State.ON_HOLD:
+        return recording_session_hold(session=session, until=None, reason=reason, by=by)
+    allowed = SESSION_TRANSITIONS[session.state]
+    if to_state not in allowed:
+        raise _illegal(
+            _("The recording session"),
+            RecordingSession.State(session.state).label,
+            RecordingSession.State(to_state).label,
+            [RecordingSession.State(a).label for a in allowed],
+        )
+    if to_state == RecordingSession.State.RECORDED and session.starts_at > timezone.now():
+        raise TransitionError(
+            _("The session starts %(start)s: it cannot be marked recorded before it has taken place.")
+            % {"start": _when(session.starts_at)},
+            code="recorded_in_future",
+            extra={"field": "state"},
+        )
+    if to_state == RecordingSession.State.CANCELLED and not reason.strip():
+        raise _field_error("reason", _("Give a reason for cancelling; speakers will see it."))
+    previous = session.state
+    session.state = to_state
+    session.hold_until = None
+    session.hold_reason = ""
+    session.save(update_fields=["state", "hold_until", "hold_reason", "updated_at"])
+    _session_changed(session, action="state", by=by, from_value=previous, to_value=to_state, reason=reason)
+    return session
+
+
+def _validate_hold(until: date | None, reason: str) -> None:
+    if until is None:
+        raise _field_error("until", _("Give the date until which recording is on hold (at the earliest)."))
+    if until < timezone.localdate():
+        raise _field_error(
+            "until", _("The hold date %(date)s is in the past; pick today or later.") % {"date": until}
+        )
+    if not (reason or "").strip():
+        raise _field_error("reason", _("Give a reason for the hold, e.g. “lockdown”."))
+
+
+@transaction.atomic
+def recording_session_hold(
+    *, session: RecordingSession, until: date | None, reason: str, by=None
+) -> RecordingSession:
+    session = _lock_session(session)
+    _validate_hold(until, reason)
+    return _hold(session, until=until, reason=reason.strip(), by=by)
+
+
+def _hold(session: RecordingSession, *, until: date, reason: str, by) -> RecordingSession:
+    if session.state == RecordingSession.State.ON_HOLD:
+        if (session.hold_until, session.hold_reason) == (until, reason):
+            return session
+    elif RecordingSession.State.ON_HOLD not in SESSION_TRANSITIONS[session.state]:
+        raise _illegal(
+            _("The recording session"),
+            RecordingSession.State(session.state).label,
+            RecordingSession.State.ON_HOLD.label,
+            [RecordingSession.State(a).label for a in SESSION_TRANSITIONS[session.state]],
+        )
+    previous = session.state
+    session.state = RecordingSession.State.ON_HOLD
+    session.hold_until = until
+    session.hold_reason = reason
+    session.save(update_fields=["state", "hold_until", "hold_reason", "updated_at"])
+    _session_changed(
+        session,
+        action="held",
+        by=by,
+        from_value=previous,
+        to_value=f"{RecordingSession.State.ON_HOLD} ≥ {until.isoformat()}",
+        reason=reason,
+    )
+    return session
+
+
+@transaction.atomic
+def production_postpone_recordings(
+    *, productions: Iterable[Production], until: date | None, reason: str, by=None
+) -> list[RecordingSession]:
+    """Hold every open recording session (tentative, scheduled or already on hold) of these
+    productions until at least ``until``. One action; returns the sessions that changed."""
+    _validate_hold(until, reason)
+    reason = reason.strip()
+    productions = list(productions)
+    sessions = list(
+        RecordingSession.objects.select_for_update(of=("self",))
+        .select_related("production__course", "location")
+        .filter(
+            production__in=productions,
+            state__in=[
+                RecordingSession.State.TENTATIVE,
+                RecordingSession.State.SCHEDULED,
+                RecordingSession.State.ON_HOLD,
+            ],
+        )
+        .order_by("pk")
+    )
+    changed = []
+    for session in sessions:
+        before = session.ical_sequence
+        _hold(session, until=until, reason=reason, by=by)
+        if session.ical_sequence != before:
+            changed.append(session)
+    for production in productions:
+        history_record(
+            production=production,
+            subject=production,
+            action="postponed",
+            by=by,
+            to_value=until.isoformat(),
+            reason=reason,
+        )
+    return changed
+
+
+@transaction.atomic
+def recording_session_add_speaker(*, session: RecordingSession, speaker: Speaker, by=None) -> SessionSpeaker:
+    session = _lock_session(session)
+    if session.state in (RecordingSession.State.RECORDED, RecordingSession.State.CANCELLED):
+        raise TransitionError(_("Speakers cannot be added to a recorded or cancelled session."))
+    if SessionSpeaker.objects.filter(session=session, speaker=speaker).exists():
+        raise _field_error("speaker", _("%(speaker)s is already on this session.") % {"speaker": speaker})
+    _check_invitable([speaker])
+    attendance = SessionSpeaker.objects.create(session=session, speaker=speaker)
+    _session_changed(
+        session, action="speaker_added", by=by, to_value=str(speaker), calendar=False, speaker=speaker
+    )
+    return attendance
+
+
+@transaction.atomic
+def recording_session_remove_speaker(
+    *, session: RecordingSession, speaker: Speaker, by=None, reason: str = ""
+) -> None:
+    session = _lock_session(session)
+    deleted, _rows = SessionSpeaker.objects.filter(session=session, speaker=speaker).delete()
+    if not deleted:
+        raise _field_error("speaker", _("%(speaker)s is not on this session.") % {"speaker": speaker})
+    _session_changed(
+        session,
+        action="speaker_removed",
+        by=by,
+        from_value=str(speaker),
+        reason=reason,
+        calendar=False,
+        speaker=speaker,
+    )
+
+
+@transaction.atomic
+def crew_assign(*, session: RecordingSession, name: str, role: str, by=None) -> CrewAssignment:
+    session = _lock_session(session)
+    crew = CrewAssignment(session=session, name=(name or "").strip(), role=role)
+    _clean(crew, exclude=["session"])
+    if CrewAssignment.objects.filter(session=session, name__iexact=crew.name, role=role).exists():
+        raise _field_error("name", _("%(name)s already has this role on the session.") % {"name": crew.name})
+    crew.save()
+    history_record(
+        production=session.production, subject=session, action="crew_added", by=by, to_value=str(crew)
+    )
+    return crew
+
+
+@transaction.atomic
+def crew_remove(*, crew: CrewAssignment, by=None) -> None:
+    session = crew.session
+    label = str(crew)
+    crew.delete()
+    history_record(
+        production=session.production, subject=session, action="crew_removed", by=by, from_value=label
+    )
+
+
+# --- speaker responses (sessions and pre-talks) --------------------------------------------
+
+
+@transaction.atomic
+def attendance_respond(
+    *,
+    attendance: SessionSpeaker | PreTalkSpeaker,
+    rsvp: str,
+    decline_reason: str = "",
+    proposed_starts_at: datetime | None = None,
+    by=None,
+) -> SessionSpeaker | PreTalkSpeaker:
+    """A speaker accepts or declines (on their page, or a producer records it for them)."""
+    if rsvp not in (Rsvp.ACCEPTED, Rsvp.DECLINED, Rsvp.PENDING):
+        raise _field_error("rsvp", _("Answer accepted or declined."))
+    attendance = (
+        type(attendance)
+        .objects.select_for_update(of=("self",))
+        .select_related("speaker")
+        .get(pk=attendance.pk)
+    )
+    if rsvp == Rsvp.DECLINED and not (decline_reason or "").strip():
+        raise _field_error(
+            "decline_reason", _("Give a reason for declining, so the producer can plan again.")
+        )
+    if proposed_starts_at is not None and proposed_starts_at <= timezone.now():
+        raise _field_error("proposed_starts_at", _("Propose a time in the future."))
+    previous = attendance.rsvp
+    attendance.rsvp = rsvp
+    attendance.responded_at = timezone.now() if rsvp != Rsvp.PENDING else None
+    attendance.decline_reason = (decline_reason or "").strip() if rsvp == Rsvp.DECLINED else ""
+    attendance.proposed_starts_at = proposed_starts_at
+    attendance.save()
+    label = f"{attendance.speaker}: {rsvp}"
+    if isinstance(attendance, SessionSpeaker):
+        session = RecordingSession.objects.select_related("production__course").get(pk=attendance.session_id)
+        _session_changed(
+            session,
+            action="rsvp",
+            by=by,
+            from_value=previous,
+            to_value=label,
+            reason=decline_reason,
+            calendar=False,
+            speaker=attendance.speaker,
+        )
+    else:
+        pretalk = PreTalk.objects.select_related("production__course").get(pk=attendance.pretalk_id)
+        _pretalk_changed(
+            pretalk,
+            action="rsvp",
+            by=by,
+            from_value=previous,
+            to_value=label,
+            reason=decline_reason,
+            calendar=False,
+            speaker=attendance.speaker,
+        )
+    return attendance
+
+
+# --- pre-talks ----------------------------------------------------------------------------
+
+
+def _check_pretalk(mode: str, place: str, video_link: str, duration_minutes: int) -> None:
+    if mode not in PreTalk.Mode.values:
+        raise _field_error("mode", _("Choose online, phone or in person."))
+    if mode == PreTalk.Mode.ONLINE and not video_link:
+        raise _field_error("video_link", _("An online pre-talk needs a video link."))
+    if mode == PreTalk.Mode.IN_PERSON and not (place or "").strip():
+        raise _field_error("place", _("An in-person pre-talk needs a place."))
+    if not duration_minutes or duration_minutes <= 0 or duration_minutes > MAX_PRETALK_MINUTES:
+        raise _field_error("duration_minutes", _("The duration is between 1 and 480 minutes."))
+
+
+def _lock_pretalk(pretalk: PreTalk) -> PreTalk:
+    return (
+        PreTalk.objects.select_for_update(of=("self",))
+        .select_related("production__course")
+        .get(pk=pretalk.pk)
+    )
+
+
+@transaction.atomic
+def pretalk_create(
+    *,
+    production: Production,
+    speakers: Iterable[Speaker],
+    lectures: Iterable[Lecture],
+    starts_at: datetime,
+    duration_minutes: int = 45,
+    mode: str = PreTalk.Mode.ONLINE,
+    place: str = "",
+    video_link: str = "",
+    by=None,
+) -> PreTalk:
+    speakers = list(dict.fromkeys(speakers))
+    if not speakers:
+        raise _field_error("speakers", _("Choose the speaker(s) to talk with."))
+    _check_invitable(speakers)
+    lectures = _check_lectures(production, lectures)
+    if starts_at is None:
+        raise _field_error("starts_at", _("Give a start time."))
+    _check_pretalk(mode, place, video_link, duration_minutes)
+    pretalk = PreTalk(
+        production=production,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        place=(place or "").strip(),
+        video_link=video_link or "",
+    )
+    _clean(pretalk)
+    pretalk.save()
+    pretalk.lectures.set(lectures)
+    PreTalkSpeaker.objects.bulk_create([PreTalkSpeaker(pretalk=pretalk, speaker=s) for s in speakers])
+    _pretalk_changed(pretalk, action="created", by=by, to_value=PreTalk.State.PLANNED, calendar=False)
+    return pretalk
+
+
+@transaction.atomic
+def pretalk_update(
+    *,
+    pretalk: PreTalk,
+    starts_at: datetime | None = None,
+    duration_minutes: int | None = None,
+    mode: str | None = None,
+    place: str | None = None,
+    video_link: str | None = None,
+    lectures: Iterable[Lecture] | None = None,
+    by=None,
+    reason: str = "",
+) -> PreTalk:
+    pretalk = _lock_pretalk(pretalk)
+    if pretalk.state != PreTalk.State.PLANNED:
+        raise TransitionError(
+            _("Only a planned pre-talk can be changed; this one is %(state)s.")
+            % {"state": pretalk.get_state_display().lower()},
+            extra={"field": "state"},
+        )
+    new = {
+        "starts_at": starts_at or pretalk.starts_at,
+        "duration_minutes": duration_minutes or pretalk.duration_minutes,
+        "mode": mode or pretalk.mode,
+        "place": pretalk.place if place is None else place.strip(),
+        "video_link": pretalk.video_link if video_link is None else video_link,
+    }
+    _check_pretalk(new["mode"], new["place"], new["video_link"], new["duration_minutes"])
+    time_changed = (new["starts_at"], new["duration_minutes"]) != (
+        pretalk.starts_at,
+        pretalk.duration_minutes,
+    )
+    place_changed = (new["mode"], new["place"], new["video_link"]) != (
+        pretalk.mode,
+        pretalk.place,
+        pretalk.video_link,
+    )
+    old_when, old_place = _when(pretalk.starts_at), pretalk.place or pretalk.video_link or pretalk.mode
+    for key, value in new.items():
+        setattr(pretalk, key, value)
+    _clean(pretalk)
+    pretalk.save()
+    if lectures is not None:
+        pretalk.lectures.set(_check_lectures(pretalk.production, lectures))
+    if time_changed:
+        _pretalk_changed(
+            pretalk,
+            action="rescheduled",
+            by=by,
+            from_value=old_when,
+            to_value=_when(pretalk.starts_at),
+            reason=reason,
+        )
+    if place_changed:
+        _pretalk_changed(
+            pretalk,
+            action="moved",
+            by=by,
+            from_value=old_place,
+            to_value=pretalk.place or pretalk.video_link or pretalk.mode,
+            reason=reason,
+            calendar=not time_changed,
+        )
+    return pretalk
+
+
+@transaction.atomic
+def pretalk_mark_held(*, pretalk: PreTalk, outcome_notes: str = "", by=None) -> PreTalk:
+    pretalk = _lock_pretalk(pretalk)
+    if pretalk.state != PreTalk.State.PLANNED:
+        raise _illegal(_("The pre-talk"), pretalk.get_state_display(), PreTalk.State.HELD.label, [])
+    if pretalk.starts_at > timezone.now():
+        raise TransitionError(
+            _("The pre-talk starts %(start)s: it cannot be marked held before it has taken place.")
+            % {"start": _when(pretalk.starts_at)},
+            code="held_in_future",
+            extra={"field": "state"},
+        )
+    pretalk.state = PreTalk.State.HELD
+    pretalk.outcome_notes = outcome_notes or ""
+    pretalk.save(update_fields=["state", "outcome_notes", "updated_at"])
+    _pretalk_changed(
+        pretalk,
+        action="state",
+        by=by,
+        from_value=PreTalk.State.PLANNED,
+        to_value=PreTalk.State.HELD,
+        reason=outcome_notes,
+    )
+    return pretalk
+
+
+@transaction.atomic
+def pretalk_cancel(*, pretalk: PreTalk, reason: str, by=None) -> PreTalk:
+    pretalk = _lock_pretalk(pretalk)
+    if pretalk.state != PreTalk.State.PLANNED:
+        raise _illegal(_("The pre-talk"), pretalk.get_state_display(), PreTalk.State.CANCELLED.label, [])
+    if not (reason or "").strip():
+        raise _field_error("reason", _("Give a reason for cancelling; speakers will see it."))
+    pretalk.state = PreTalk.State.CANCELLED
+    pretalk.save(update_fields=["state", "updated_at"])
+    _pretalk_changed(
+        pretalk,
+        action="state",
+        by=by,
+        from_value=PreTalk.State.PLANNED,
+        to_value=PreTalk.State.CANCELLED,
+        reason=reason,
+    )
+    return pretalk
+
+
+@transaction.atomic
+def pretalk_add_speaker(*, pretalk: PreTalk, speaker: Speaker, by=None) -> PreTalkSpeaker:
+    pretalk = _lock_pretalk(pretalk)
+    if pretalk.state != PreTalk.State.PLANNED:
+        raise TransitionError(_("Speakers can only be added to a planned pre-talk."))
+    if PreTalkSpeaker.objects.filter(pretalk=pretalk, speaker=speaker).exists():
+        raise _field_error("speaker", _("%(speaker)s is already on this pre-talk.") % {"speaker": speaker})
+    _check_invitable([speaker])
+    attendance = PreTalkSpeaker.objects.create(pretalk=pretalk, speaker=speaker)
+    _pretalk_changed(
+        pretalk, action="speaker_added", by=by, to_value=str(speaker), calendar=False, speaker=speaker
+    )
+    return attendance
+
+
+@transaction.atomic
+def pretalk_remove_speaker(*, pretalk: PreTalk, speaker: Speaker, by=None, reason: str = "") -> None:
+    pretalk = _lock_pretalk(pretalk)
+    if pretalk.attendances.count() <= 1:
+        raise _field_error("speaker", _("A pre-talk needs a speaker; cancel the pre-talk instead."))
+    deleted, _rows = PreTalkSpeaker.objects.filter(pretalk=pretalk, speaker=speaker).delete()
+    if not deleted:
+        raise _field_error("speaker", _("%(speaker)s is not on this pre-talk.") % {"speaker": speaker})
+    _pretalk_changed(
+        pretalk,
+        action="speaker_removed",
+        by=by,
+        from_value=str(speaker),
+        reason=reason,
+        calendar=False,
+        speaker=speaker,
+    )
+
+
+# --- post-production ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def post_production_set(
+    *, item: PostProduction, step: str, state: str, by=None, reason: str = ""
+) -> PostProduction:
+    item = (
+        PostProduction.objects.select_for_update(of=("self",))
+        .select_related("production", "lecture")
+        .get(pk=item.pk)
+    )
+    if step not in PostProduction.STEPS:
+        raise _field_error("step", _("Choose edit, captions or review."))
+    if state not in StepState.values:
+        raise _field_error("state", _("Choose not started, in progress or done."))
+    previous = getattr(item, step)
+    if previous == state:
+        return item
+    setattr(item, step, state)
+    item.save(update_fields=[step, "updated_at"])
+    history_record(
+        production=item.production,
+        subject=item,
+        action=step,
+        by=by,
+        from_value=previous,
+        to_value=state,
+        reason=reason,
+    )
+    return item
+
+
+# --- calendar feed ------------------------------------------------------------------------
+
+
+def calendar_feed_get_or_create(*, user) -> CalendarFeed:
+    try:
+        feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    except IntegrityError:
+        feed = CalendarFeed.objects.get(user=user)
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_rotate(*, user) -> CalendarFeed:
+    CalendarFeed.objects.filter(user=user).delete()
+    return CalendarFeed.objects.create(user=user)

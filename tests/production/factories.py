@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from production import services
+from production.models import Location, Speaker
+from tests.factories import CourseFactory, LectureFactory, UserFactory
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name = factory.Sequence(lambda n: f"Speaker {n}")
+    email = factory.Sequence(lambda n: f"speaker{n}@example.org")
+    organisation = "Gemeente Voorbeeld"
+    time_zone = "Europe/Amsterdam"
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    name = factory.Sequence(lambda n: f"Studio {n}")
+    address = "Voorbeeldstraat 1, Utrecht"
+    capacity = 10
+
+
+def make_production(*, lectures: int = 3, team=(), client: str = "Ministerie van Voorbeeldzaken", **kwargs):
+    course = CourseFactory(status="draft", published_at=None)
+    for position in range(1, lectures + 1):
+        LectureFactory(course=course, position=position, status="draft")
+    team = list(team) or [UserFactory(producer=True)]
+    return services.production_create(course=course, client=client, team=team, **kwargs)
+
+
+def at(days: int = 0, hour: int = 10, minutes: int = 0):
+    """An aware datetime ``days`` from today at ``hour`` local time."""
+    base = timezone.localtime().replace(hour=hour, minute=minutes, second=0, microsecond=0)
+    return base + timedelta(days=days)
+
+
+def make_session(
+    production, *, days=7, hours=2, lectures=None, location=None, speakers=(), by=None, **kwargs
+):
+    return services.recording_session_create(
+        production=production,
+        starts_at=at(days),
+        ends_at=at(days) + timedelta(hours=hours),
+        lectures=lectures if lectures is not None else list(production.course.lectures.all()),
+        location=location,
+        speakers=speakers,
+        by=by,
+        **kwargs,
+    )

@@ -1,0 +1,275 @@
+"""The speaker's page at a personal link, and the studio's email pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from production import services
+from production.models import EmailLog, HistoryEntry, ScriptPart, SpeakerLink
+from production.speaker_portal import LINK_VALID_AFTER_LAST_ITEM
+from tests.factories import UserFactory
+from tests.production.factories import SpeakerFactory, make_production, make_session
+
+pytestmark = pytest.mark.django_db
+
+
+def _issue(speaker) -> str:
+    """A link as the mailer mints it (random token; only its hash is stored)."""
+    import secrets
+
+    token = secrets.token_urlsafe(24)
+    SpeakerLink.objects.create(speaker=speaker, token_hash=SpeakerLink.hash_token(token))
+    return token
+
+
+@pytest.fixture
+def world(django_capture_on_commit_callbacks):
+    lead = UserFactory(producer=True, email="lead@example.org", language="en")
+    speaker = SpeakerFactory(name="Anna de Vries", language="en")
+    production = make_production(lectures=2, team=[lead])
+    with django_capture_on_commit_callbacks(execute=True):
+        session = make_session(production, days=10, speakers=[speaker], state="scheduled")
+    return {
+        "lead": lead,
+        "speaker": speaker,
+        "production": production,
+        "session": session,
+        "token": _issue(speaker),
+    }
+
+
+def _page(client, token, **kwargs):
+    return client.get(reverse("speaker:page", args=[token]), HTTP_ACCEPT_LANGUAGE="en", **kwargs)
+
+
+def test_the_page_shows_the_speakers_sessions_with_what_to_prepare(client, world):
+    response = _page(client, world["token"])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Speaker page of Anna de Vries" in html
+    assert world["production"].course.title in html
+    assert "What to prepare" in html
+    assert "Europe/Amsterdam" in html
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_an_unknown_revoked_or_expired_link_shows_no_data(client, world):
+    assert _page(client, "not-a-token").status_code == 404
+    speaker = world["speaker"]
+    from production.speaker_portal import speaker_links_revoke
+
+    speaker_links_revoke(speaker=speaker, by=world["lead"])
+    response = _page(client, world["token"])
+    assert response.status_code == 404
+    assert "withdrawn" in response.content.decode()
+    assert "Anna de Vries" not in response.content.decode()
+
+    fresh = _issue(speaker)
+    assert _page(client, fresh).status_code == 200
+    session = world["session"]
+    past = timezone.now() - LINK_VALID_AFTER_LAST_ITEM - timedelta(days=2)
+    type(session).objects.filter(pk=session.pk).update(starts_at=past, ends_at=past + timedelta(hours=1))
+    SpeakerLink.objects.update(created_at=past)
+    response = _page(client, fresh)
+    assert response.status_code == 404 and "expired" in response.content.decode()
+
+
+def test_confirming_updates_the_studio_records_history_and_tells_the_team(
+    client, world, django_capture_on_commit_callbacks
+):
+    session = world["session"]
+    url = reverse("speaker:answer", args=[world["token"], "session", session.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"action": "confirm"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    assert session.attendances.get().rsvp == "accepted"
+    assert HistoryEntry.objects.filter(
+        object_id=session.pk, action="rsvp", to_value__contains="accepted"
+    ).exists()
+    notice = EmailLog.objects.get(kind="speaker_answer")
+    assert notice.recipient == "lead@example.org"
+    assert "Anna de Vries: confirmed" in notice.subject
+
+
+def test_declining_needs_a_reason(client, world, django_capture_on_commit_callbacks):
+    session = world["session"]
+    url = reverse("speaker:answer", args=[world["token"], "session", session.pk])
+    response = client.post(url, {"action": "decline", "reason": " "}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Give a reason for declining" in response.content.decode()
+    assert session.attendances.get().rsvp == "pending"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "decline", "reason": "On holiday"})
+    attendance = session.attendances.get()
+    assert attendance.rsvp == "declined" and attendance.decline_reason == "On holiday"
+    assert "On holiday" in EmailLog.objects.get(kind="speaker_answer").body_text
+
+
+def test_proposing_another_time_reads_it_in_the_speakers_time_zone(client, world):
+    world["speaker"].time_zone = "America/New_York"
+    world["speaker"].save()
+    session = world["session"]
+    url = reverse("speaker:answer", args=[world["token"], "session", session.pk])
+    day = (timezone.now() + timedelta(days=20)).date()
+    client.post(url, {"action": "propose", "proposed_starts_at": f"{day}T09:30", "note": "mornings are best"})
+    attendance = session.attendances.get()
+    local = attendance.proposed_starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
+    assert (local.date(), local.hour, local.minute) == (day, 9, 30)
+    assert attendance.rsvp == "pending"
+
+
+def test_a_speaker_cannot_answer_for_someone_elses_session(client, world):
+    other = make_session(world["production"], days=12, speakers=[SpeakerFactory()])
+    url = reverse("speaker:answer", args=[world["token"], "session", other.pk])
+    assert client.post(url, {"action": "confirm"}).status_code == 404
+    assert other.attendances.get().rsvp == "pending"
+
+
+def test_the_speaker_reads_and_approves_their_script_part(client, world, django_capture_on_commit_callbacks):
+    part = ScriptPart.objects.filter(production=world["production"]).order_by("id").first()
+    services.script_version_add(part=part, text="Welkom bij deze les.", by=world["lead"])
+    services.script_part_transition(part=part, to_state="in_review", by=world["lead"])
+    url = reverse("speaker:script", args=[world["token"], part.pk])
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Welkom bij deze les." in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "approve"})
+    part.refresh_from_db()
+    assert part.state == "approved"
+    assert HistoryEntry.objects.filter(
+        object_id=part.pk, to_value="approved", reason__contains="Anna"
+    ).exists()
+    assert "approved the script" in EmailLog.objects.get(kind="speaker_answer").subject
+
+
+def test_a_comment_on_the_script_requests_changes(client, world):
+    part = ScriptPart.objects.filter(production=world["production"]).order_by("id").first()
+    services.script_version_add(part=part, text="Tekst", by=world["lead"])
+    services.script_part_transition(part=part, to_state="in_review", by=world["lead"])
+    url = reverse("speaker:script", args=[world["token"], part.pk])
+    response = client.post(url, {"action": "comment", "comment": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "Write your comment" in response.content.decode()
+    client.post(url, {"action": "comment", "comment": "Paragraph 2 is outdated."})
+    part.refresh_from_db()
+    assert part.state == "changes_requested"
+
+
+def test_each_session_downloads_as_ics_and_the_feed_lists_them(client, world):
+    session = world["session"]
+    response = client.get(reverse("speaker:ics", args=[world["token"], "session", session.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    (event,) = Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(event["uid"]).startswith(str(session.ical_uid))
+    feed = client.get(reverse("speaker:feed", args=[world["token"]]))
+    events = Calendar.from_ical(feed.content).walk("VEVENT")
+    assert [str(e["uid"]) for e in events] == [str(event["uid"])]
+
+
+def test_the_page_takes_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert _page(client, world["token"]).status_code == 200
+        return len(ctx.captured_queries)
+
+    _page(client, world["token"])  # the first visit also records when the link was last used
+    few = count()
+    for days in range(11, 16):
+        make_session(world["production"], days=days, speakers=[world["speaker"]])
+    assert count() == few
+
+
+def test_the_email_log_shows_every_message_to_the_team_only(client, world):
+    from production.mailer import emails_send_due
+
+    emails_send_due()
+    client.force_login(world["lead"])
+    response = client.get(reverse("production:email_log"), HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    email = EmailLog.objects.get(kind="invitation")
+    assert email.recipient in html and email.message_id.replace("<", "&lt;").replace(">", "&gt;") in html
+    outsider = UserFactory(producer=True)
+    client.force_login(outsider)
+    assert email.recipient not in client.get(reverse("production:email_log")).content.decode()
+    client.force_login(UserFactory())
+    assert client.get(reverse("production:email_log")).status_code == 403
+
+
+def test_the_studio_speaker_page_shows_delivery_and_rsvp_and_can_revoke_links(client, world):
+    client.force_login(world["lead"])
+    url = reverse("production:email_speaker", args=[world["speaker"].pk])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Pending" in html and "invitation" in html and "queued" in html
+    client.post(reverse("production:speaker_links_revoke", args=[world["speaker"].pk]))
+    assert not SpeakerLink.objects.filter(revoked_at__isnull=True).exists()
+    client.post(reverse("production:speaker_link_send", args=[world["speaker"].pk]))
+    assert EmailLog.objects.filter(kind="link", speaker=world["speaker"]).exists()
+
+
+def test_email_log_query_count_is_constant(client, world, django_assert_num_queries):
+    from production.mailer import Content, email_queue
+
+    client.force_login(world["lead"])
+    url = reverse("production:email_log")
+    client.get(url)
+
+    def pin():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        return len(ctx.captured_queries)
+
+    few = pin()
+    for n in range(30):
+        email_queue(
+            idempotency_key=f"x{n}",
+            kind="reminder",
+            recipient=f"r{n}@example.org",
+            content=Content(subject="s", text="t"),
+            production=world["production"],
+            speaker=world["speaker"],
+        )
+    assert pin() == few
+
+
+def test_the_studio_speaker_page_links_to_delivery_status(client, world):
+    client.force_login(world["lead"])
+    html = client.get(reverse("production:speaker", args=[world["speaker"].pk])).content.decode()
+    assert reverse("production:email_speaker", args=[world["speaker"].pk]) in html
+
+
+def test_delivery_page_query_count_is_constant(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["lead"])
+    url = reverse("production:email_speaker", args=[world["speaker"].pk])
+    client.get(url)
+
+    def pin():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = pin()
+    for days in range(11, 21):
+        make_session(world["production"], days=days, speakers=[world["speaker"]])
+    assert pin() == few
+
+
+def test_a_producer_outside_the_team_sees_no_delivery_rows(client, world):
+    client.force_login(UserFactory(producer=True))
+    html = client.get(
+        reverse("production:email_speaker", args=[world["speaker"].pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "This speaker is on no session or pre-talk of your productions." in html
+    assert world["production"].course.title not in html
