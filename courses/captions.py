@@ -69,12 +69,16 @@ def parse_captions(data: bytes) -> list[Cue]:
     first = lines[0].strip() if lines else ""
     if first.startswith("WEBVTT"):
         if first not in ("WEBVTT",) and not first.startswith(("WEBVTT ", "WEBVTT\t")):
-            raise CaptionParseError(_("the header must be “WEBVTT”, optionally followed by a space and text."), line=1)
+            raise CaptionParseError(
+                _("the header must be “WEBVTT”, optionally followed by a space and text."), line=1
+            )
         cues = _parse_blocks(lines, start_line=1, vtt=True)
     else:
         cues = _parse_blocks(lines, start_line=0, vtt=False)
     if not cues:
-        raise CaptionParseError(_("The file contains no captions (no lines like “00:00:01,000 --> 00:00:04,000”)."))
+        raise CaptionParseError(
+            _("The file contains no captions (no lines like “00:00:01,000 --> 00:00:04,000”).")
+        )
     return sorted(cues, key=lambda cue: (cue.start, cue.end))
 
 
@@ -83,7 +87,8 @@ def _timestamp(value: str, *, vtt: bool, line: int) -> float:
     if not match:
         example = "00:01:02.500" if vtt else "00:01:02,500"
         raise CaptionParseError(
-            _("“%(value)s” is not a valid time; write it like %(example)s.") % {"value": value, "example": example},
+            _("“%(value)s” is not a valid time; write it like %(example)s.")
+            % {"value": value, "example": example},
             line=line,
         )
     hours, minutes, seconds, fraction = match.groups()
@@ -124,33 +129,52 @@ def _parse_blocks(lines: list[str], *, start_line: int, vtt: bool) -> list[Cue]:
                 if vtt:
                     problem = _("expected a cue timing line such as “00:00:01.000 --> 00:00:04.000”.")
                 else:
-                    problem = _("expected a cue number followed by a timing line such as “00:00:01,000 --> 00:00:04,000”.")
+                    problem = _(
+                        "expected a cue number followed by a timing line "
+                        "such as “00:00:01,000 --> 00:00:04,000”."
+                    )
                 raise CaptionParseError(problem, line=number + (1 if len(block) > 1 else 0))
             identifier = head.strip()
             if not vtt and not identifier.isdigit():
-                raise CaptionParseError(_("a cue number must be a whole number, not “%(value)s”.") % {"value": identifier}, line=number)
+                raise CaptionParseError(
+                    _("a cue number must be a whole number, not “%(value)s”.") % {"value": identifier},
+                    line=number,
+                )
             timing_index = 1
         timing_line = number + timing_index
         match = _TIMING.match(block[timing_index].strip())
         if not match:
-            raise CaptionParseError(_("the timing line must look like “00:00:01,000 --> 00:00:04,000”."), line=timing_line)
+            raise CaptionParseError(
+                _("the timing line must look like “00:00:01,000 --> 00:00:04,000”."), line=timing_line
+            )
         start = _timestamp(match.group("start"), vtt=vtt, line=timing_line)
         end = _timestamp(match.group("end"), vtt=vtt, line=timing_line)
         if end <= start:
             raise CaptionParseError(_("the cue ends before it starts."), line=timing_line)
         cue_settings = match.group("settings").strip() if vtt else ""
         if cue_settings and not all(_SETTING.match(part) for part in cue_settings.split()):
-            raise CaptionParseError(_("unknown cue settings “%(value)s”.") % {"value": cue_settings}, line=timing_line)
+            raise CaptionParseError(
+                _("unknown cue settings “%(value)s”.") % {"value": cue_settings}, line=timing_line
+            )
         text_lines = block[timing_index + 1 :]
         for offset, text_line in enumerate(text_lines, start=timing_line + 1):
             if "-->" in text_line:
                 raise CaptionParseError(
-                    _("a blank line is missing between two cues (a timing line appears inside cue text)."), line=offset
+                    _("a blank line is missing between two cues (a timing line appears inside cue text)."),
+                    line=offset,
                 )
         text = "\n".join(text_lines).strip()
         if not text:
             raise CaptionParseError(_("the cue has no text."), line=timing_line)
-        cues.append(Cue(start=start, end=end, text=_clean_text(text, vtt=vtt), identifier=identifier, settings=cue_settings))
+        cues.append(
+            Cue(
+                start=start,
+                end=end,
+                text=_clean_text(text, vtt=vtt),
+                identifier=identifier,
+                settings=cue_settings,
+            )
+        )
         if len(cues) > MAX_CUES:
             raise CaptionParseError(_("more than %(count)s cues.") % {"count": MAX_CUES}, line=number)
     return cues

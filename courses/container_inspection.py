@@ -26,7 +26,7 @@ _TEXT_SIGNATURES = {
     b"#EXT-X": "playlist",
     b"ffconcat": "concat",
     b"file '": "concat",
-    b"file \"": "concat",
+    b'file "': "concat",
     b"[playlist]": "playlist",
     b"<?xml": "text",
     b"<MPD": "playlist",

@@ -6,8 +6,8 @@ static/js/media-progress.js polls ``video_status`` while a video is processed.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -59,9 +59,9 @@ class SizeCapUploadHandler(FileUploadHandler):
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return request.headers.get("x-requested-with") == "XMLHttpRequest" or "application/json" in request.headers.get(
-        "accept", ""
-    )
+    return request.headers.get(
+        "x-requested-with"
+    ) == "XMLHttpRequest" or "application/json" in request.headers.get("accept", "")
 
 
 def _error(exc: ApplicationError, status: int | None = None) -> JsonResponse:
@@ -108,7 +108,9 @@ def media_index(request: HttpRequest) -> HttpResponse:
 
 def _lecture_context(lecture: Lecture, **extra) -> dict:
     videos = list(lecture.videos.order_by("-created_at", "-id")[:RECENT_VIDEOS])
-    current = next((v for v in videos if v.is_current), None) or lecture.videos.filter(is_current=True).first()
+    current = (
+        next((v for v in videos if v.is_current), None) or lecture.videos.filter(is_current=True).first()
+    )
     context = {
         "lecture": lecture,
         "videos": videos,
@@ -160,7 +162,8 @@ def _video_upload(request: HttpRequest, lecture_id: int, handler: SizeCapUploadH
             )
         if media_storage.is_s3():
             raise media_services.UploadError(
-                _("With S3 storage recordings go straight to the bucket; reload the page."), code="upload_mode"
+                _("With S3 storage recordings go straight to the bucket; reload the page."),
+                code="upload_mode",
             )
         if not form.is_valid():
             raise media_services.UploadError(
@@ -186,7 +189,11 @@ def video_upload_start(request: HttpRequest, lecture_id: int) -> JsonResponse:
         size = int(request.POST.get("size", ""))
     except ValueError:
         return JsonResponse(
-            {"message": _("size: give the file size in bytes."), "code": "invalid", "extra": {"field": "size"}},
+            {
+                "message": _("size: give the file size in bytes."),
+                "code": "invalid",
+                "extra": {"field": "size"},
+            },
             status=400,
         )
     try:

@@ -35,7 +35,8 @@ def producer_required_json(view):
             )
         if not request.user.is_producer:
             return JsonResponse(
-                {"message": _("Only producers may do this."), "code": "permission_denied", "extra": {}}, status=403
+                {"message": _("Only producers may do this."), "code": "permission_denied", "extra": {}},
+                status=403,
             )
         return view(request, *args, **kwargs)
 

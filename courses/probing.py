@@ -124,9 +124,9 @@ def _message(code: str, params: dict) -> str:
             "Upload an MP4, MOV, MKV, WebM, AVI, MPEG-TS or MXF recording."
         )
     if code == "format":
-        return _("Files of type “%(format)s” are not accepted. Upload an MP4, MOV, MKV or WebM recording.") % {
-            "format": params.get("format", "?")
-        }
+        return _(
+            "Files of type “%(format)s” are not accepted. Upload an MP4, MOV, MKV or WebM recording."
+        ) % {"format": params.get("format", "?")}
     if code == "streams":
         return _("The file holds %(count)s streams; a recording has at most %(limit)s.") % {
             "count": params.get("count"),

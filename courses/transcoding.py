@@ -41,6 +41,7 @@ SEGMENT_SECONDS = 6
 BITRATES = {2160: (14000, 160), 1440: (8000, 160), 1080: (5000, 128), 720: (2800, 128), 480: (1400, 96),
             360: (800, 96), 240: (400, 64), 180: (250, 64)}  # fmt: skip
 DEFAULT_LADDER = (1080, 720, 360)
+PROGRESS_INTERVAL = 1.0  # seconds between progress reports
 
 
 class TranscodeError(ApplicationError):
@@ -67,7 +68,9 @@ def _even(value: float) -> int:
     return max(2, int(round(value / 2)) * 2)
 
 
-def plan_ladder(width: int, height: int, heights: tuple[int, ...] | list[int] | None = None) -> list[Rendition]:
+def plan_ladder(
+    width: int, height: int, heights: tuple[int, ...] | list[int] | None = None
+) -> list[Rendition]:
     """The renditions for a ``width``×``height`` source, largest first, none larger than the source."""
     heights = sorted(set(heights or _setting("MEDIA_LADDER", DEFAULT_LADDER)), reverse=True)
     chosen = [h for h in heights if h <= height]
@@ -177,10 +180,11 @@ def run_ffmpeg(
     duration: float,
     timeout: float,
     on_progress: Callable[[float, int | None], None] | None = None,
-    progress_interval: float = 1.0,
+    progress_interval: float | None = None,
 ) -> float:
     """Run an ffmpeg command that writes ``-progress pipe:1``; returns the wall-clock seconds taken."""
     started = time.monotonic()
+    progress_interval = PROGRESS_INTERVAL if progress_interval is None else progress_interval
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(  # noqa: S603 (argv list, no shell)
             command,
@@ -227,13 +231,19 @@ def run_ffmpeg(
             )
         if process.returncode != 0:
             stderr.seek(0)
-            tail = stderr.read()[-600:].decode("utf-8", "replace").strip()
+            tail = _first_errors(stderr.read(64 * 1024).decode("utf-8", "replace"))
             raise TranscodeError(
                 _("ffmpeg stopped with an error (exit code %(code)s): %(detail)s")
                 % {"code": process.returncode, "detail": tail or _("no details")},
                 code="ffmpeg_failed",
             )
     return time.monotonic() - started
+
+
+def _first_errors(output: str, lines: int = 3) -> str:
+    """The first lines ffmpeg complained with (the cause; later lines are consequences), addresses removed."""
+    kept = [re.sub(r" @ 0x[0-9a-f]+", "", line).strip() for line in output.splitlines() if line.strip()]
+    return "\n".join(kept[:lines])[:600]
 
 
 @dataclass
@@ -318,7 +328,11 @@ def check_outputs(out_dir: str | Path, *, renditions: list[Rendition], duration:
             continue
         segments = parse_media_playlist(playlist)
         missing = [n for _d, n in segments if not (out_dir / r.name / n).is_file() or "/" in n or ".." in n]
-        missing += [n for _d, n in segments if (out_dir / r.name / n).is_file() and not (out_dir / r.name / n).stat().st_size]
+        missing += [
+            n
+            for _d, n in segments
+            if (out_dir / r.name / n).is_file() and not (out_dir / r.name / n).stat().st_size
+        ]
         if not segments or missing:
             problems.append(
                 _("rendition %(name)s lacks segments: %(missing)s")
@@ -345,7 +359,8 @@ def check_outputs(out_dir: str | Path, *, renditions: list[Rendition], duration:
             problems.append(_("%(name)s is missing") % {"name": name})
     if problems:
         raise TranscodeError(
-            _("The health check of the transcoded video failed: %(problems)s.") % {"problems": "; ".join(problems)},
+            _("The health check of the transcoded video failed: %(problems)s.")
+            % {"problems": "; ".join(problems)},
             code="health_check_failed",
         )
     return summary

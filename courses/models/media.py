@@ -88,7 +88,12 @@ class Video(models.Model):
     @property
     def is_active(self) -> bool:
         """Still on its way to ready: the studio keeps polling its status."""
-        return self.status in {self.Status.UPLOADED, self.Status.PROBING, self.Status.QUEUED, self.Status.TRANSCODING}
+        return self.status in {
+            self.Status.UPLOADED,
+            self.Status.PROBING,
+            self.Status.QUEUED,
+            self.Status.TRANSCODING,
+        }
 
     @property
     def can_retry(self) -> bool:

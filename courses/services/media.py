@@ -125,7 +125,9 @@ def video_upload_start(*, lecture: Lecture, filename: str, size: int, by=None) -
     """S3 storage: reserve a Video and return a presigned POST for the browser to upload straight to the
     bucket, under the temporary ``uploads/incoming/`` prefix, private, at most the upload cap."""
     if not media_storage.is_s3():
-        raise UploadError(_("Direct uploads need S3 storage; upload through the form instead."), code="upload_mode")
+        raise UploadError(
+            _("Direct uploads need S3 storage; upload through the form instead."), code="upload_mode"
+        )
     suffix = _check_upload(filename=filename, size=size)
     with transaction.atomic():
         video = Video(
@@ -177,7 +179,9 @@ def video_retry(*, video: Video, by=None) -> Video:
         if video.status != Video.Status.FAILED:
             raise ConflictError(_("Only a failed video can be retried."), code="video_not_failed")
         if not video.source:
-            raise ConflictError(_("The source file is gone; upload the recording again."), code="video_no_source")
+            raise ConflictError(
+                _("The source file is gone; upload the recording again."), code="video_no_source"
+            )
         video.status = Video.Status.QUEUED
         video.error = ""
         video.progress_percent = 0
@@ -189,13 +193,17 @@ def video_retry(*, video: Video, by=None) -> Video:
 
 def _claim(video_id: int) -> Video | None:
     """Lock and mark the video as being processed; ``None`` when another worker has it or it is done."""
-    stale = timezone.now() - timezone.timedelta(seconds=media_setting_or("MEDIA_STALE_SECONDS", STALE_SECONDS))
+    stale = timezone.now() - timezone.timedelta(
+        seconds=media_setting_or("MEDIA_STALE_SECONDS", STALE_SECONDS)
+    )
     with transaction.atomic():
         video = Video.objects.select_for_update(skip_locked=True).filter(pk=video_id).first()
         if video is None:
             return None
         fresh = video.status in {Video.Status.UPLOADED, Video.Status.QUEUED}
-        abandoned = video.status in {Video.Status.PROBING, Video.Status.TRANSCODING} and video.updated_at < stale
+        abandoned = (
+            video.status in {Video.Status.PROBING, Video.Status.TRANSCODING} and video.updated_at < stale
+        )
         if not (fresh or abandoned) or not video.source:
             return None
         video.status = Video.Status.PROBING
@@ -241,7 +249,9 @@ def video_process(*, video_id: int) -> Video | None:
             video.save(update_fields=["probe", "width", "height", "duration_seconds", "status", "updated_at"])
             work_dir = media_setting_or("MEDIA_WORK_DIR", None)
             with tempfile.TemporaryDirectory(prefix="omooc-hls-", dir=work_dir) as out_dir:
-                result = transcode(source=path, out_dir=out_dir, probe=probe, on_progress=_report_progress(video.pk))
+                result = transcode(
+                    source=path, out_dir=out_dir, probe=probe, on_progress=_report_progress(video.pk)
+                )
                 prefix = f"videos/{video.uid}/{secrets.token_hex(4)}"
                 media_storage.publish_directory(out_dir, prefix)
         if video.source.name.startswith(media_storage.INCOMING_PREFIX + "/"):
@@ -291,7 +301,9 @@ def _finish(video: Video, *, prefix: str, renditions: list[dict], seconds: float
     with transaction.atomic():
         Lecture.objects.select_for_update().get(pk=video.lecture_id)
         video = Video.objects.select_for_update().get(pk=video.pk)
-        current = Video.objects.filter(lecture_id=video.lecture_id, is_current=True).exclude(pk=video.pk).first()
+        current = (
+            Video.objects.filter(lecture_id=video.lecture_id, is_current=True).exclude(pk=video.pk).first()
+        )
         becomes_current = current is None or current.created_at <= video.created_at
         if current is not None and becomes_current:
             media_storage.delete_on_commit(files=[current.source.name], trees=[current.output_prefix])
