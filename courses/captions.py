@@ -121,7 +121,7 @@ def _parse_blocks(lines: list[str], *, start_line: int, vtt: bool) -> list[Cue]:
         identifier = ""
         timing_index = 0
         if "-->" not in head:
-            if not vtt and head.strip().isdigit() and len(block) > 1:
+            if not vtt and head.strip().isdigit() and len(block) > 1 and "-->" not in block[1]:
                 raise CaptionParseError(
                     _("the timing line must look like “00:00:01,000 --> 00:00:04,000”."), line=number + 1
                 )
