@@ -15,7 +15,11 @@ from tests.factories import CourseFactory, LectureFactory, UserFactory
 from tests.support.media import make_concat_list, make_random_bytes
 
 pytestmark = pytest.mark.django_db
-XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest", "HTTP_ACCEPT": "application/json", "HTTP_ACCEPT_LANGUAGE": "en"}
+XHR = {
+    "HTTP_X_REQUESTED_WITH": "XMLHttpRequest",
+    "HTTP_ACCEPT": "application/json",
+    "HTTP_ACCEPT_LANGUAGE": "en",
+}
 
 
 def _media_files() -> list[Path]:
@@ -26,7 +30,9 @@ def _media_files() -> list[Path]:
 def _upload(client, lecture, path: Path, **extra):
     with path.open("rb") as handle:
         return client.post(
-            reverse("courses_media:video_upload", kwargs={"lecture_id": lecture.pk}), {"file": handle}, **extra
+            reverse("courses_media:video_upload", kwargs={"lecture_id": lecture.pk}),
+            {"file": handle},
+            **extra,
         )
 
 
@@ -43,7 +49,9 @@ def test_media_pages_are_for_producers_only(client, lecture):
     assert upload.status_code == 403
 
 
-def test_a_producer_uploads_a_recording_and_follows_its_progress(producer_client, lecture, source_video, monkeypatch):
+def test_a_producer_uploads_a_recording_and_follows_its_progress(
+    producer_client, lecture, source_video, monkeypatch
+):
     monkeypatch.setattr("courses.tasks.media.video_process.delay", lambda **kw: None)
     response = _upload(producer_client, lecture, source_video, **XHR)
     assert response.status_code == 201, response.content
@@ -76,10 +84,15 @@ def test_an_upload_without_javascript_redirects_back_to_the_lecture(producer_cli
     [
         (lambda p: make_random_bytes(p / "recording.mp4"), "not a video we can read"),
         (lambda p: make_concat_list(p / "recording.mp4"), "list of files to join"),
-        (lambda p: (p / "notes.txt").write_text("hello") and p / "notes.txt", "is not a video file we accept"),
+        (
+            lambda p: (p / "notes.txt").write_text("hello") and p / "notes.txt",
+            "is not a video file we accept",
+        ),
     ],
 )
-def test_a_refused_upload_shows_the_reason_and_writes_nothing(producer_client, lecture, tmp_path, make, words):
+def test_a_refused_upload_shows_the_reason_and_writes_nothing(
+    producer_client, lecture, tmp_path, make, words
+):
     response = _upload(producer_client, lecture, make(tmp_path), **XHR)
     assert response.status_code == 400
     assert words in response.json()["message"]
@@ -104,7 +117,9 @@ def test_an_upload_over_the_size_cap_is_stopped_with_the_limit_in_words(
     assert _media_files() == []
 
 
-def test_an_upload_is_streamed_to_a_temporary_file_not_held_in_memory(producer_client, lecture, source_video, settings):
+def test_an_upload_is_streamed_to_a_temporary_file_not_held_in_memory(
+    producer_client, lecture, source_video, settings
+):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # the 700 KB source must go to disk
     seen = {}
     import courses.services.media as services
@@ -124,8 +139,12 @@ def test_an_upload_is_streamed_to_a_temporary_file_not_held_in_memory(producer_c
     assert seen["path"].startswith(settings.FILE_UPLOAD_TEMP_DIR)
 
 
-def test_the_lecture_page_shows_progress_errors_and_a_retry_button_without_inline_script(producer_client, lecture):
-    Video.objects.create(lecture=lecture, status="transcoding", progress_percent=37, original_filename="a.mp4")
+def test_the_lecture_page_shows_progress_errors_and_a_retry_button_without_inline_script(
+    producer_client, lecture
+):
+    Video.objects.create(
+        lecture=lecture, status="transcoding", progress_percent=37, original_filename="a.mp4"
+    )
     failed = Video.objects.create(
         lecture=lecture, status="failed", error="ffmpeg stopped with an error", source="uploads/x/source.mp4"
     )
@@ -143,7 +162,9 @@ def test_the_lecture_page_shows_progress_errors_and_a_retry_button_without_inlin
 def test_retrying_a_failed_video_queues_it_again(producer_client, lecture, monkeypatch):
     sent = []
     monkeypatch.setattr("courses.tasks.media.video_process.delay", lambda **kw: sent.append(kw))
-    failed = Video.objects.create(lecture=lecture, status="failed", error="boom", source="uploads/x/source.mp4")
+    failed = Video.objects.create(
+        lecture=lecture, status="failed", error="boom", source="uploads/x/source.mp4"
+    )
     response = producer_client.post(reverse("courses_media:video_retry", kwargs={"uid": failed.uid}))
     assert response.status_code == 302
     failed.refresh_from_db()
@@ -168,15 +189,16 @@ def test_the_messages_are_translated_to_dutch(producer_client, lecture, tmp_path
 
     with translation.override("nl"):
         response = _upload(
-            producer_client, lecture, make_concat_list(tmp_path / "recording.mp4"), **{**XHR, "HTTP_ACCEPT_LANGUAGE": "nl"}
+            producer_client,
+            lecture,
+            make_concat_list(tmp_path / "recording.mp4"),
+            **{**XHR, "HTTP_ACCEPT_LANGUAGE": "nl"},
         )
     assert "lijst" in response.json()["message"].lower()
 
 
 @pytest.mark.parametrize("count", [1, 12])
-def test_the_media_overview_uses_a_fixed_number_of_queries(
-    producer_client, django_assert_num_queries, count
-):
+def test_the_media_overview_uses_a_fixed_number_of_queries(producer_client, django_assert_num_queries, count):
     course = CourseFactory()
     for _ in range(count):
         lecture = LectureFactory(course=course)
@@ -196,7 +218,10 @@ def test_the_media_overview_has_an_empty_state(producer_client):
 
 
 def test_the_status_endpoint_answers_404_for_an_unknown_video(producer_client):
-    assert producer_client.get("/studio/media/videos/00000000-0000-0000-0000-000000000000/status/").status_code == 404
+    assert (
+        producer_client.get("/studio/media/videos/00000000-0000-0000-0000-000000000000/status/").status_code
+        == 404
+    )
 
 
 def test_direct_upload_needs_s3_storage(producer_client, lecture):
