@@ -9,7 +9,8 @@ from courses.models import Caption
 from courses.services.media import caption_upload
 
 SRT = (
-    b'1\r\n00:00:01,000 --> 00:00:03,500\r\n<i>Welkom</i> bij dit college & <font color="red">meer</font>\r\n\r\n'
+    b"1\r\n00:00:01,000 --> 00:00:03,500\r\n"
+    b'<i>Welkom</i> bij dit college & <font color="red">meer</font>\r\n\r\n'
     b"2\r\n00:00:03,600 --> 00:00:05,000\r\nOver digitale dienstverlening.\r\n\r\n"
     b"3\r\n00:00:09,000 --> 00:00:11,000\r\nNa een pauze: deel twee.\r\n"
 )
