@@ -83,7 +83,7 @@ def _apply_probe(video: Video, probe: ProbeResult) -> None:
     video.width, video.height, video.duration_seconds = probe.width, probe.height, probe.duration
 
 
-def video_upload(*, lecture: Lecture, file: UploadedFile, by=None) -> Video:
+def video_upload(*, lecture: Lecture, file: UploadedFile, by=None, enqueue: bool = True) -> Video:
     """Store a recording uploaded through Django (local storage) and queue it for transcoding.
 
     The file is probed where the upload handler streamed it; a refused file raises
@@ -113,7 +113,8 @@ def video_upload(*, lecture: Lecture, file: UploadedFile, by=None) -> Video:
         with transaction.atomic():
             video.source.name = saved
             video.save()
-            transaction.on_commit(lambda: _enqueue_processing(video.pk))
+            if enqueue:
+                transaction.on_commit(lambda: _enqueue_processing(video.pk))
     except Exception:
         default_storage.delete(saved)
         raise
