@@ -28,7 +28,7 @@ def make_test_video(
     path.parent.mkdir(parents=True, exist_ok=True)
     video = f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds}"
     if noise:
-        video += ",noise=alls=12:allf=t"  # camera-like grain, so encoders work as on real footage
+        video += ",noise=alls=6:allf=t"  # camera-like grain, so encoders work as on real footage
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i", video]
     if audio:
         cmd += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}"]
@@ -39,7 +39,7 @@ def make_test_video(
     else:
         cmd += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", str(fps)]
         if noise:
-            cmd += ["-crf", "18"]
+            cmd += ["-crf", "21"]
         if audio:
             cmd += ["-c:a", "aac", "-b:a", "64k"]
         if faststart and path.suffix.lower() in {".mp4", ".mov"}:
