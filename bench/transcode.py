@@ -52,7 +52,8 @@ def run() -> list[str]:
     renditions = transcoding.plan_ladder(probe.width, probe.height)
     duration = probe.duration
     lines = [
-        f"# input {probe.width}x{probe.height} {duration:.0f} s, ladder {'/'.join(r.name for r in renditions)}, "
+        f"# input {probe.width}x{probe.height} {duration:.0f} s, "
+        f"ladder {'/'.join(r.name for r in renditions)}, "
         f"preset {getattr(settings, 'MEDIA_X264_PRESET', 'veryfast')}, {os.cpu_count()} CPUs"
     ]
 
@@ -105,14 +106,16 @@ def run() -> list[str]:
         f"transcode_single_pass: {xrt(pipeline):.2f} x realtime "
         f"(ratio {per_rendition / pipeline:.2f} vs one_run_per_rendition)",
         f"transcode_bare_ffmpeg: {xrt(bare):.2f} x realtime (ratio 1.00 vs baseline)",
-        f"transcode_pipeline_runner: {xrt(pipeline):.2f} x realtime (ratio {bare / pipeline:.3f} vs bare_ffmpeg)",
+        f"transcode_pipeline_runner: {xrt(pipeline):.2f} x realtime "
+        f"(ratio {bare / pipeline:.3f} vs bare_ffmpeg)",
         f"transcode_pipeline_with_download_and_health_check: {xrt(full):.2f} x realtime "
         f"(ratio {bare / full:.3f} vs bare_ffmpeg)",
         f"transcode_single_pass_cpu: {pipeline_cpu / duration:.2f} cpu-seconds per second of video "
         f"(ratio {per_rendition_cpu / pipeline_cpu:.2f} vs one_run_per_rendition)",
         f"transcode_single_pass_idle_estimate: {os.cpu_count() * duration / pipeline_cpu:.2f} x realtime "
         f"on {os.cpu_count()} idle cores (ratio 1.00 vs baseline)",
-        f"# load average during the run: {load:.1f} on {os.cpu_count()} CPUs (wall-clock figures suffer when > CPUs)",
+        f"# load average during the run: {load:.1f} on {os.cpu_count()} CPUs "
+        "(wall-clock figures suffer when it exceeds the CPUs)",
         f"transcode_progress_reports: {len(reports)} reports (ratio 1.00 vs baseline)",
     ]
     return lines
