@@ -16,6 +16,12 @@ class VideoUploadForm(forms.Form):
 
 
 class CaptionUploadForm(forms.Form):
+    """Shares the page with the video upload form, so its ids get their own prefix."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "caption_%s")
+        super().__init__(*args, **kwargs)
+
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     file = forms.FileField(
         label=_("Caption file"),

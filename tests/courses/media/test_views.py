@@ -156,6 +156,7 @@ def test_the_lecture_page_shows_progress_errors_and_a_retry_button_without_inlin
     assert reverse("courses_media:video_retry", kwargs={"uid": failed.uid}) in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
     assert " style=" not in html and " onclick=" not in html
+    assert html.count('id="id_file"') == 1 and html.count('id="caption_file"') == 1
     assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
