@@ -101,7 +101,9 @@ def test_a_refused_upload_shows_the_reason_and_writes_nothing(
 
 
 def test_a_refused_upload_without_javascript_shows_the_reason_on_the_page(producer_client, lecture, tmp_path):
-    response = _upload(producer_client, lecture, make_concat_list(tmp_path / "recording.mp4"))
+    response = _upload(
+        producer_client, lecture, make_concat_list(tmp_path / "recording.mp4"), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert "This is a list of files to join, not a video." in response.content.decode()
 
