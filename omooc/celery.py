@@ -20,6 +20,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # The beat schedule: the single place periodic work is declared. Entries name tasks by their
 # registered name so this module imports no domain code.
 BEAT_SCHEDULE: dict[str, dict] = {}
+BEAT_SCHEDULE["media-requeue-stale"] = {"task": "courses.media.video_requeue_stale", "schedule": 300.0}
 
 
 def configure(app: Celery) -> None:

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -270,6 +271,25 @@ def video_process(*, video_id: int) -> Video | None:
             % {"error": str(exc)[:300] or type(exc).__name__},
             prefix=prefix,
         )
+
+
+def video_requeue_stale(*, now=None) -> list[int]:
+    """Re-enqueue videos whose worker died (in progress without a heartbeat for ``MEDIA_STALE_SECONDS``)
+    or whose queue message was lost (queued for over six hours). Duplicates are harmless: ``_claim``."""
+    now = now or timezone.now()
+    stale = now - timezone.timedelta(seconds=media_setting_or("MEDIA_STALE_SECONDS", STALE_SECONDS))
+    forgotten = now - timezone.timedelta(hours=6)
+    ids = list(
+        Video.objects.filter(
+            Q(status__in=[Video.Status.PROBING, Video.Status.TRANSCODING], updated_at__lt=stale)
+            | Q(status=Video.Status.QUEUED, updated_at__lt=forgotten)
+        )
+        .order_by("updated_at", "id")
+        .values_list("pk", flat=True)[:100]
+    )
+    for video_id in ids:
+        _enqueue_processing(video_id)
+    return ids
 
 
 def _reject(video: Video, message: str) -> Video:

@@ -22,3 +22,11 @@ def video_process(*, video_id: int) -> str | None:
 
     video = process(video_id=video_id)
     return video.status if video else None
+
+
+@shared_task(name="courses.media.video_requeue_stale", acks_late=True, soft_time_limit=60, time_limit=90)
+def video_requeue_stale() -> int:
+    """Beat, every 5 minutes: recover videos a dead worker left half-processed."""
+    from ..services.media import video_requeue_stale as requeue
+
+    return len(requeue())

@@ -138,3 +138,25 @@ def test_the_media_task_is_routed_to_the_media_queue():
 
     route = app.amqp.router.route({}, "courses.media.video_process")
     assert route["queue"].name == "media"
+
+
+def test_a_video_left_half_done_by_a_dead_worker_is_queued_again(lecture, monkeypatch):
+    from courses.services.media import video_requeue_stale
+
+    sent = []
+    monkeypatch.setattr("courses.tasks.media.video_process.delay", lambda **kw: sent.append(kw["video_id"]))
+    abandoned = Video.objects.create(lecture=lecture, status="transcoding", source="uploads/a/source.mp4")
+    running = Video.objects.create(lecture=lecture, status="transcoding", source="uploads/b/source.mp4")
+    done = Video.objects.create(lecture=lecture, status="ready", source="uploads/c/source.mp4")
+    Video.objects.filter(pk__in=[abandoned.pk, done.pk]).update(
+        updated_at=timezone.now() - timezone.timedelta(minutes=30)
+    )
+    assert video_requeue_stale() == [abandoned.pk]
+    assert sent == [abandoned.pk]
+    assert running.pk not in sent
+
+
+def test_the_stale_video_sweep_is_in_the_beat_schedule():
+    from omooc.celery import BEAT_SCHEDULE
+
+    assert any(entry["task"] == "courses.media.video_requeue_stale" for entry in BEAT_SCHEDULE.values())
