@@ -187,3 +187,11 @@ def test_the_presigned_post_limits_the_size_and_keeps_the_object_private(s3, pro
     policy = json.loads(base64.b64decode(start["fields"]["policy"]))
     assert ["content-length-range", 1, 20 * 1024**3] in policy["conditions"]
     assert not any("acl" in str(c) for c in policy["conditions"])
+
+
+def test_with_s3_the_upload_form_sends_files_straight_to_the_bucket(s3, producer_client, lecture):
+    html = producer_client.get(
+        reverse("courses_media:lecture", kwargs={"lecture_id": lecture.pk})
+    ).content.decode()
+    assert 'data-upload-mode="direct"' in html
+    assert reverse("courses_media:video_upload_start", kwargs={"lecture_id": lecture.pk}) in html
