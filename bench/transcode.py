@@ -1,4 +1,6 @@
-"""Transcoding: × realtime of the single-pass ladder vs one ffmpeg run per rendition, and the pipeline vs
+"""Transcoding: single-pass ladder vs one run per rendition; the pipeline vs bare ffmpeg.
+
+× realtime of the single-pass ladder and of one ffmpeg run per rendition, and of the pipeline vs
 the same ffmpeg command run bare.
 
 Input: a generated 60-second 1080p test pattern with grain (camera-like) and a tone, cached in
