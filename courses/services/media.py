@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from omooc.exceptions import ApplicationError, ConflictError
@@ -239,6 +239,15 @@ def video_process(*, video_id: int) -> Video | None:
     video = _claim(video_id)
     if video is None:
         return None
+    # Reasons are stored in words: in the uploader's language, else the active (site) language.
+    language = (
+        getattr(video.uploaded_by, "language", "") or translation.get_language() or settings.LANGUAGE_CODE
+    )
+    with translation.override(language):
+        return _process(video)
+
+
+def _process(video: Video) -> Video:
     prefix = ""
     try:
         with media_storage.local_copy(video.source.name, max_bytes=max_upload_bytes()) as path:

@@ -160,3 +160,18 @@ def test_the_stale_video_sweep_is_in_the_beat_schedule():
     from omooc.celery import BEAT_SCHEDULE
 
     assert any(entry["task"] == "courses.media.video_requeue_stale" for entry in BEAT_SCHEDULE.values())
+
+
+def test_a_refusal_found_by_the_worker_is_worded_in_the_uploaders_language(lecture, tmp_path):
+    from django.core.files.storage import default_storage
+
+    from tests.factories import UserFactory
+
+    uploader = UserFactory(producer=True, language="nl")
+    with open(make_hls_disguised_as_mp4(tmp_path / "a.mp4"), "rb") as handle:
+        name = default_storage.save("uploads/y/source.mp4", handle)
+    video = Video.objects.create(
+        lecture=lecture, source=name, status=Video.Status.QUEUED, uploaded_by=uploader
+    )
+    video = video_process(video_id=video.pk)
+    assert video.error.startswith("Dit is een afspeellijst")

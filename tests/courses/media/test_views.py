@@ -232,3 +232,13 @@ def test_direct_upload_needs_s3_storage(producer_client, lecture):
     response = producer_client.post(url, {"filename": "a.mp4", "size": "1000"})
     assert response.status_code == 400 and response.json()["code"] == "upload_mode"
     assert json.loads(response.content)["message"]
+
+
+def test_the_upload_still_checks_the_csrf_token(producer, lecture, source_video):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(producer)
+    response = _upload(client, lecture, source_video, **XHR)
+    assert response.status_code == 403
+    assert not Video.objects.exists()
