@@ -62,6 +62,7 @@ def test_a_100_mb_upload_streams_to_disk_without_holding_the_file_in_memory(live
     length = len(prefix) + len(video) + PADDING + len(suffix)
     body = _Body([prefix, video, ("zeros", PADDING), suffix])
 
+    cookies = f"{django_settings.SESSION_COOKIE_NAME}={session}; {django_settings.CSRF_COOKIE_NAME}={token}"
     server = urlparse(live_server.url)
     connection = http.client.HTTPConnection(server.hostname, server.port, timeout=120)
     tracemalloc.start()
@@ -73,7 +74,7 @@ def test_a_100_mb_upload_streams_to_disk_without_holding_the_file_in_memory(live
             headers={
                 "Content-Type": f"multipart/form-data; boundary={boundary}",
                 "Content-Length": str(length),
-                "Cookie": f"{django_settings.SESSION_COOKIE_NAME}={session}; {django_settings.CSRF_COOKIE_NAME}={token}",
+                "Cookie": cookies,
                 "X-CSRFToken": token,
                 "X-Requested-With": "XMLHttpRequest",
                 "Accept": "application/json",
