@@ -113,6 +113,11 @@ def inspect(path: str, limits: dict) -> dict:
             frame = None
         if frame is None:
             raise Refused("undecodable")
+        # Phones store portrait video as landscape pictures plus a rotation; ffmpeg turns them upright,
+        # so the ladder is planned on the displayed size.
+        rotation = int(getattr(frame, "rotation", 0) or 0)
+        if abs(rotation) % 180 == 90:
+            width, height = height, width
 
         # Truncation: the index promises ``duration``; the bytes must reach (nearly) that far.
         reached = 0.0
@@ -139,6 +144,7 @@ def inspect(path: str, limits: dict) -> dict:
             "audio_codec": audio.codec_context.name if audio else None,
             "audio_channels": (audio.codec_context.channels if audio else None),
             "size": size,
+            "rotation": rotation,
         }
 
 

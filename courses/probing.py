@@ -56,6 +56,7 @@ class ProbeResult:
     size: int
     pixel_format: str | None = None
     audio_channels: int | None = None
+    rotation: int = 0
 
     @property
     def has_audio(self) -> bool:
@@ -73,6 +74,7 @@ class ProbeResult:
             "size": self.size,
             "pixel_format": self.pixel_format,
             "audio_channels": self.audio_channels,
+            "rotation": self.rotation,
         }
 
 

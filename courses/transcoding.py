@@ -74,16 +74,21 @@ def _even(value: float) -> int:
 def plan_ladder(
     width: int, height: int, heights: tuple[int, ...] | list[int] | None = None
 ) -> list[Rendition]:
-    """The renditions for a ``width``×``height`` source, largest first, none larger than the source."""
-    heights = sorted(set(heights or _setting("MEDIA_LADDER", DEFAULT_LADDER)), reverse=True)
-    chosen = [h for h in heights if h <= height]
-    if not chosen:
-        chosen = [_even(height)]
+    """The renditions for a ``width``×``height`` source, largest first, none larger than the source.
+
+    A rung ("720p") sizes the picture's short side, so a portrait phone video gets 720×1280, not 405×720.
+    """
+    rungs = sorted(set(heights or _setting("MEDIA_LADDER", DEFAULT_LADDER)), reverse=True)
+    short = min(width, height)
+    chosen = [r for r in rungs if r <= short] or [_even(short)]
     renditions = []
-    for h in chosen:
-        w = _even(width * h / height)
-        video, audio = BITRATES.get(h) or _scaled_bitrate(w, h)
-        renditions.append(Rendition(name=f"{h}p", width=w, height=h, video_kbps=video, audio_kbps=audio))
+    for rung in chosen:
+        if width >= height:
+            w, h = _even(width * rung / height), rung
+        else:
+            w, h = rung, _even(height * rung / width)
+        video, audio = BITRATES.get(rung) or _scaled_bitrate(w, h)
+        renditions.append(Rendition(name=f"{rung}p", width=w, height=h, video_kbps=video, audio_kbps=audio))
     return renditions
 
 

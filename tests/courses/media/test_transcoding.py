@@ -156,3 +156,32 @@ def test_an_ffmpeg_error_is_reported_with_ffmpegs_words(long_source, tmp_path, s
         transcode(source=long_source, out_dir=tmp_path, probe=probe_media(long_source))
     assert "ffmpeg stopped with an error" in failed.value.message
     assert "preset" in failed.value.message.lower()
+
+
+def test_a_phone_video_stored_sideways_is_transcoded_upright(source_video, tmp_path):
+    import subprocess
+
+    from courses.ffmpeg import ffmpeg_exe
+
+    rotated = tmp_path / "phone.mp4"
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-y",
+            "-display_rotation",
+            "90",
+            "-i",
+            str(source_video),
+            "-c",
+            "copy",
+            str(rotated),
+        ],
+        check=True,
+    )
+    probe = probe_media(rotated)
+    assert (probe.width, probe.height, abs(probe.rotation)) == (360, 640, 90)
+    result = transcode(source=rotated, out_dir=tmp_path / "out", probe=probe)
+    assert [(r["width"], r["height"]) for r in result.renditions] == [(360, 640), (180, 320)]
+    assert segment_info(next((tmp_path / "out" / "360p").glob("seg_*.ts")))["size"] == (360, 640)
