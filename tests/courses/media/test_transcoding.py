@@ -104,7 +104,8 @@ def test_the_ladder_uses_one_decode_and_a_split_filter(long_source, tmp_path, se
     )
     assert command.count("-i") == 1
     graph = command[command.index("-filter_complex") + 1]
-    assert graph.startswith("[0:v:0]split=3")
+    assert graph.startswith("[0:v:0]split=2[base][sp]")  # the picture, and the poster
+    assert graph.count("scale=") == 3 and graph.count("split=2") == 2  # 360p feeds 180p
     assert command[command.index("-protocol_whitelist") + 1] == "file"
     assert "-format_whitelist" in command
 
