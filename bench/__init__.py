@@ -1,1 +1,2 @@
-"""Benchmarks. `make bench` runs `python -m bench`: every bench/<name>.py with a main() function."""
+"""Benchmarks. `make bench` runs `python -m bench`: every bench/<name>.py that has ``main()`` (prints
+its own lines) or ``run()`` (returns them). Lines read ``name: value unit (ratio X vs baseline)``."""

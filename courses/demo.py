@@ -66,6 +66,99 @@ def seed(*, users: dict) -> dict[str, Course]:
     }
 
 
+DEMO_CLIP_SECONDS = 12
+
+
+def _demo_clip(path, *, seconds: int, tone: int) -> None:
+    """A test pattern with a tone, made with the pipeline's own ffmpeg."""
+    import subprocess
+
+    from .ffmpeg import ffmpeg_exe
+
+    subprocess.run(  # noqa: S603 (fixed argv)
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size=640x360:rate=25:duration={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency={tone}:sample_rate=48000:duration={seconds}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            "-movflags",
+            "+faststart",
+            "-shortest",
+            str(path),
+        ],  # fmt: skip
+        check=True,
+        timeout=300,
+    )
+
+
+def _demo_captions(title: str, seconds: int) -> bytes:
+    lines = [
+        f"Welkom bij het college “{title}”.",
+        "Dit is een testbeeld met een toon: de echte opname volgt.",
+        "Ondertiteling kan per taal worden toegevoegd.",
+    ]
+    step = seconds / len(lines)
+    blocks = []
+    for index, text in enumerate(lines):
+        start, end = index * step, (index + 1) * step - 0.2
+        blocks.append(f"{index + 1}\n{_srt_time(start)} --> {_srt_time(end)}\n{text}\n")
+    return "\n".join(blocks).encode("utf-8")
+
+
+def _srt_time(seconds: float) -> str:
+    millis = int(round(seconds * 1000))
+    return (
+        f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d},{millis % 1000:03d}"
+    )
+
+
 def seed_media(*, courses: dict[str, Course], stdout) -> None:
-    """Demo videos are generated and transcoded by the media pipeline once it exists."""
-    return None
+    """Give every lecture of the published demo course a short transcoded clip and Dutch captions.
+
+    The clips go through the real pipeline (probe, one-pass HLS ladder of 360p and 180p, health check,
+    storage). Lectures that already have a ready video are left alone, so running it again is cheap.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from django.core.files import File
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test.utils import override_settings
+
+    from .models import Caption, Video
+    from .services.media import caption_upload, video_process, video_upload
+
+    course = courses["published"]
+    lectures = list(course.lectures.order_by("position", "id"))
+    with tempfile.TemporaryDirectory(prefix="omooc-demo-") as tmp, override_settings(MEDIA_LADDER=[360, 180]):
+        for index, lecture in enumerate(lectures):
+            if not Video.objects.filter(lecture=lecture, is_current=True, status=Video.Status.READY).exists():
+                clip = Path(tmp) / f"{lecture.slug}.mp4"
+                _demo_clip(clip, seconds=DEMO_CLIP_SECONDS, tone=330 + 110 * index)
+                with clip.open("rb") as handle:
+                    video = video_upload(lecture=lecture, file=File(handle, name=clip.name), enqueue=False)
+                video = video_process(video_id=video.pk)
+                stdout.write(f"  video for “{lecture.title}”: {video.get_status_display()}")
+            if not Caption.objects.filter(lecture=lecture, language="nl").exists():
+                data = _demo_captions(lecture.title, DEMO_CLIP_SECONDS)
+                caption_upload(lecture=lecture, language="nl", file=SimpleUploadedFile("nl.srt", data))

@@ -19,9 +19,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 
 # The beat schedule: the single place periodic work is declared. Entries name tasks by their
 # registered name so this module imports no domain code.
-BEAT_SCHEDULE: dict[str, dict] = {}
-BEAT_SCHEDULE["production-reminders-scan"] = {"task": "production.reminders_scan", "schedule": 60.0}
-BEAT_SCHEDULE["production-reminders-plan"] = {"task": "production.reminders_plan", "schedule": 900.0}
+BEAT_SCHEDULE: dict[str, dict] = {
+    # Reminder outbox: claim due rows every minute; re-plan reminder rows from the current truth.
+    "production-reminders-scan": {"task": "production.reminders_scan", "schedule": 60.0},
+    "production-reminders-plan": {"task": "production.reminders_plan", "schedule": 900.0},
+    # Media: requeue videos a dead worker left half-done.
+    "media-requeue-stale": {"task": "courses.media.video_requeue_stale", "schedule": 300.0},
+}
 
 
 def configure(app: Celery) -> None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("omooc.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("studio/media/", include("courses.media_urls")),
     path("studio/", include("production.urls")),
     path("s/", include("production.speaker_urls")),
     path("", course_views.home, name="home"),

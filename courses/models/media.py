@@ -32,6 +32,7 @@ class Video(models.Model):
     """
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the upload")
         UPLOADED = "uploaded", _("Uploaded")
         PROBING = "probing", _("Checking the file")
         REJECTED = "rejected", _("Refused")
@@ -57,6 +58,10 @@ class Video(models.Model):
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     output_prefix = models.CharField(_("output folder"), max_length=300, blank=True)
     renditions = models.JSONField(_("renditions"), default=list, blank=True)
+    probe = models.JSONField(_("probe result"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("transcoding attempts"), default=0)
+    started_at = models.DateTimeField(_("processing started at"), null=True, blank=True)
+    transcode_seconds = models.FloatField(_("transcoding time (seconds)"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -79,6 +84,20 @@ class Video(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lecture} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        """Still on its way to ready: the studio keeps polling its status."""
+        return self.status in {
+            self.Status.UPLOADED,
+            self.Status.PROBING,
+            self.Status.QUEUED,
+            self.Status.TRANSCODING,
+        }
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == self.Status.FAILED and bool(self.source)
 
     @property
     def master_playlist_name(self) -> str:
