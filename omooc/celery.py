@@ -21,6 +21,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # registered name so this module imports no domain code.
 BEAT_SCHEDULE: dict[str, dict] = {}
 
+# Learner delivery (courses.learning.*): heartbeat flush, new-lecture emails, weekly nudges.
+BEAT_SCHEDULE["courses-progress-flush"] = {"task": "courses.learning.progress_flush", "schedule": 15.0}
+BEAT_SCHEDULE["courses-lecture-release-notices"] = {
+    "task": "courses.learning.lecture_release_notices",
+    "schedule": 15 * 60.0,
+}
+BEAT_SCHEDULE["courses-nudges"] = {"task": "courses.learning.nudges", "schedule": 6 * 60 * 60.0}
+
 
 def configure(app: Celery) -> None:
     from django.conf import settings
