@@ -58,6 +58,9 @@ class MediaGrant:
     user_id: int
     root: str
     single_file: bool
+    # Web tokens also need the learner's session; bearer tokens (mobile API: native players cannot
+    # add an Authorization header to segment requests) rely on the signature and short lifetime.
+    bearer: bool = False
 
 
 class MediaAccessDenied(AccessDeniedError):
@@ -65,22 +68,33 @@ class MediaAccessDenied(AccessDeniedError):
 
 
 def sign(grant: MediaGrant) -> str:
-    payload = [grant.enrollment_id, grant.lecture_id, grant.user_id, grant.root, int(grant.single_file)]
+    payload = [
+        grant.enrollment_id,
+        grant.lecture_id,
+        grant.user_id,
+        grant.root,
+        int(grant.single_file),
+        int(grant.bearer),
+    ]
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
 def unsign(token: str) -> MediaGrant:
     try:
-        e, lecture, user, root, single = signing.loads(token, salt=SALT, max_age=ttl_seconds())
+        e, lecture, user, root, single, bearer = signing.loads(token, salt=SALT, max_age=ttl_seconds())
     except signing.SignatureExpired as exc:
         raise MediaAccessDenied("This media link has expired; reload the page.", code="expired") from exc
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise MediaAccessDenied("This media link is not valid.", code="bad_signature") from exc
-    return MediaGrant(int(e), int(lecture), int(user), str(root), bool(single))
+    return MediaGrant(int(e), int(lecture), int(user), str(root), bool(single), bool(bearer))
 
 
 def signed_url(grant: MediaGrant, path: str) -> str:
     return reverse("courses:media", kwargs={"token": sign(grant), "path": path})
+
+
+def absolute(request, url: str) -> str:
+    return request.build_absolute_uri(url) if request is not None and url else url
 
 
 def resolve(grant: MediaGrant, path: str) -> str:
@@ -128,6 +142,8 @@ def content_type_for(name: str) -> str:
 def serve(request: HttpRequest, token: str, path: str) -> HttpResponse:
     grant = unsign(token)
     name = resolve(grant, path)
+    if not grant.bearer and getattr(request.user, "pk", None) != grant.user_id:
+        raise MediaAccessDenied("Log in as the learner this media link was made for.", code="wrong_user")
     check_still_allowed(grant)
     content_type = content_type_for(name)
     if getattr(settings, "AWS_STORAGE_BUCKET_NAME", ""):
@@ -227,18 +243,20 @@ def _read(handle, length: int) -> Iterator[bytes]:
 # --- What the player gets -------------------------------------------------------------------------
 
 
-def playback_urls(*, lecture, video, captions, enrollment_id: int, user_id: int) -> dict:
+def playback_urls(
+    *, lecture, video, captions, enrollment_id: int, user_id: int, bearer: bool = False
+) -> dict:
     """Signed URLs for one lecture's master playlist, poster and caption tracks."""
     result: dict = {"master": "", "poster": "", "captions": []}
     if video is not None and video.output_prefix:
-        grant = MediaGrant(enrollment_id, lecture.pk, user_id, video.output_prefix, False)
+        grant = MediaGrant(enrollment_id, lecture.pk, user_id, video.output_prefix, False, bearer)
         token = sign(grant)
         result["master"] = reverse("courses:media", kwargs={"token": token, "path": "master.m3u8"})
         result["poster"] = reverse("courses:media", kwargs={"token": token, "path": "poster.jpg"})
     for caption in captions:
         if not caption.vtt:
             continue
-        grant = MediaGrant(enrollment_id, lecture.pk, user_id, caption.vtt.name, True)
+        grant = MediaGrant(enrollment_id, lecture.pk, user_id, caption.vtt.name, True, bearer)
         result["captions"].append(
             {
                 "language": caption.language,
