@@ -3,7 +3,6 @@ certificates and email opt-out. Logic lives in selectors/services; these only wi
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -137,9 +136,13 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
         enrollment_id=enrollment_id,
         user_id=request.user.pk,
     )
+    languages = [track["language"] for track in urls["captions"]]
+    default = request.LANGUAGE_CODE if request.LANGUAGE_CODE in languages else page.course.language
+    default = default if default in languages else (languages[0] if languages else "")
+    for track in urls["captions"]:
+        track["default"] = track["language"] == default
     context.update(
         urls=urls,
-        captions_json=json.dumps(urls["captions"]),
         resume=resume_position(page),
         duration=selectors.lecture_duration(page),
         playback_token=(

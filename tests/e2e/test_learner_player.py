@@ -1,0 +1,117 @@
+"""A learner enrolls, watches with captions, leaves, and resumes on another device (Chromium)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from courses.models import LectureProgress
+from courses.tasks.learning import progress_flush
+from tests.courses.learning.media import install_video, make_hls
+from tests.factories import PASSWORD, CourseFactory, LectureFactory, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def hls_sample(tmp_path_factory):
+    return make_hls(tmp_path_factory.mktemp("hls") / "sample")
+
+
+@pytest.fixture(autouse=True)
+def _progress_buffer(settings, tmp_path):
+    settings.PROGRESS_BUFFER_DIR = str(tmp_path / "progress")
+    settings.REDIS_URL = ""
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log out").wait_for()
+
+
+def wait_for(page, expression: str, timeout: float = 20.0):
+    """Poll a JS expression from Python (wait_for_function would need 'unsafe-eval' under our CSP)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        page.wait_for_timeout(200)
+    raise AssertionError(f"timed out waiting for {expression}")
+
+
+def video_time(page) -> float:
+    return page.evaluate("document.getElementById('lecture-video').currentTime")
+
+
+def test_a_learner_watches_with_captions_and_resumes_on_another_device(live_server, new_context, hls_sample):
+    course = CourseFactory(title="Digitale overheid")
+    lecture = LectureFactory(course=course, title="Gebruikers centraal", position=1)
+    install_video(lecture, sample=hls_sample)
+    learner = UserFactory(email="noor@example.org")
+    base = live_server.url
+
+    laptop = new_context(locale="en-US").new_page()
+    errors: list[str] = []
+    laptop.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    log_in(laptop, base, learner.email)
+    laptop.goto(f"{base}/courses/{course.slug}/")
+    laptop.get_by_role("button", name="Enroll for free").click()
+    laptop.get_by_text("You are enrolled in").wait_for()
+    laptop.get_by_role("link", name="Start the first lecture").click()
+    laptop.get_by_role("heading", name="Gebruikers centraal").wait_for()
+
+    laptop.focus("#lecture-video")
+    laptop.keyboard.press("k")  # keyboard: play
+    wait_for(laptop, "document.getElementById('lecture-video').currentTime > 2")
+    caption = wait_for(
+        laptop,
+        """() => {
+            const tracks = document.getElementById('lecture-video').textTracks;
+            for (const track of tracks) {
+                if (track.mode === 'showing' && track.activeCues && track.activeCues.length) {
+                    return track.activeCues[0].text;
+                }
+            }
+            return false;
+        }""",
+    )
+    assert caption in {
+        "Welkom bij dit college over digitale dienstverlening.",
+        "We beginnen met de gebruiker.",
+    }
+    assert laptop.locator("#transcript-list li").count() == 4  # transcript built from the cues
+
+    wait_for(laptop, "document.getElementById('lecture-video').currentTime > 13", timeout=30)
+    left_at = video_time(laptop)
+    laptop.goto(f"{base}/my/courses/")  # leaving: pagehide sends a beacon
+
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        progress_flush()  # what the beat task does every few seconds
+        row = LectureProgress.objects.filter(lecture=lecture, enrollment__user=learner).first()
+        if row and row.position_seconds >= left_at - 1:
+            break
+        time.sleep(0.3)
+    assert row is not None and abs(row.position_seconds - left_at) < 10
+    assert row.watched_seconds >= 8  # really watched, credited by the server
+
+    phone = new_context(locale="en-US", viewport={"width": 390, "height": 844}).new_page()
+    log_in(phone, base, learner.email)
+    phone.goto(f"{base}/my/courses/")
+    phone.get_by_role("link", name="Continue watching").click()
+    phone.get_by_text("Resumed where you stopped").wait_for()
+    phone.focus("#lecture-video")
+    phone.keyboard.press("k")
+    wait_for(
+        phone,
+        "(() => { const v = document.getElementById('lecture-video'); "
+        "return !v.paused && v.currentTime > 0; })()",
+    )
+    resumed = video_time(phone)
+    assert abs(resumed - left_at) <= 10, (resumed, left_at)
+    assert errors == []
