@@ -134,7 +134,7 @@ class PlaybackView(APIView):
             "resume_position_seconds": resume_position(page),
             "captions": [{**track, "url": absolute(track["url"])} for track in urls["captions"]],
             "heartbeat": {
-                "url": absolute(reverse("api:v1:progress")),
+                "url": absolute(reverse("v1:progress")),
                 "token": progress.playback_token(
                     enrollment_id=page.enrollment.pk,
                     lecture_id=page.lecture.pk,
