@@ -68,7 +68,7 @@ def test_a_learner_who_stopped_gets_a_weekly_nudge_with_the_minute_and_lecture(c
     (message,) = smtp_server.messages
     body = message.get_body(("plain",)).get_content()
     assert 'You stopped at 12:35 of lecture 4, "Aanbesteden"' in body
-    response = client.post(_opt_out_path(message))
+    response = client.post(_opt_out_path(message), HTTP_ACCEPT_LANGUAGE="en")
     assert "You will no longer get reminders" in response.content.decode(), _opt_out_path(message)
     assert nudges_send(now=now + dt.timedelta(days=8)) == 1
     assert smtp_server.messages[-1]["To"] != user.email  # only the other, now idle, learner
