@@ -249,4 +249,5 @@
   if (resume > 0) say(cfg.resumedText + " " + clock(resume));
   attach();
   setupTranscript();
+  root.dataset.ready = "true"; // lets tests (and styles) know the controls are live
 })();

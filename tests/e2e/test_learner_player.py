@@ -44,6 +44,10 @@ def wait_for(page, expression: str, timeout: float = 20.0):
     raise AssertionError(f"timed out waiting for {expression}")
 
 
+def player_ready(page) -> None:
+    wait_for(page, "document.getElementById('player').dataset.ready === 'true'")
+
+
 def video_time(page) -> float:
     return page.evaluate("document.getElementById('lecture-video').currentTime")
 
@@ -65,6 +69,7 @@ def test_a_learner_watches_with_captions_and_resumes_on_another_device(live_serv
     laptop.get_by_role("link", name="Start the first lecture").click()
     laptop.get_by_role("heading", name="Gebruikers centraal").wait_for()
 
+    player_ready(laptop)
     laptop.focus("#lecture-video")
     laptop.keyboard.press("k")  # keyboard: play
     wait_for(laptop, "document.getElementById('lecture-video').currentTime > 2")
@@ -105,6 +110,7 @@ def test_a_learner_watches_with_captions_and_resumes_on_another_device(live_serv
     phone.goto(f"{base}/my/courses/")
     phone.get_by_role("link", name="Continue watching").click()
     phone.get_by_text("Resumed where you stopped").wait_for()
+    player_ready(phone)
     phone.focus("#lecture-video")
     phone.keyboard.press("k")
     wait_for(
@@ -115,3 +121,39 @@ def test_a_learner_watches_with_captions_and_resumes_on_another_device(live_serv
     resumed = video_time(phone)
     assert abs(resumed - left_at) <= 10, (resumed, left_at)
     assert errors == []
+
+
+def test_the_transcript_seeks_and_filters_and_the_speed_and_keys_work(live_server, new_context, hls_sample):
+    from courses.services.learning import enrollment_create
+
+    lecture = LectureFactory(title="Aanbesteden", position=1)
+    install_video(lecture, sample=hls_sample)
+    learner = UserFactory()
+    enrollment_create(user=learner, course=lecture.course)
+    page = new_context(locale="en-US").new_page()
+    log_in(page, live_server.url, learner.email)
+    page.goto(f"{live_server.url}/courses/{lecture.course.slug}/lectures/{lecture.slug}/")
+    player_ready(page)
+    wait_for(page, "document.querySelectorAll('#transcript-list li').length === 4")
+
+    page.get_by_label("Search the transcript").fill("aanbesteden")
+    assert page.locator("#transcript-list li:not(.is-hidden)").count() == 1
+    page.get_by_role("button", name="Daarna kijken we naar aanbesteden.").click()
+    wait_for(page, "(() => { const v = document.getElementById('lecture-video'); "
+                   "return !v.paused && v.currentTime >= 12 && v.currentTime < 16; })()")  # fmt: skip
+
+    page.get_by_label("Speed").select_option("1.5")
+    assert page.evaluate("document.getElementById('lecture-video').playbackRate") == 1.5
+    page.focus("#lecture-video")
+    page.keyboard.press("k")
+    wait_for(page, "document.getElementById('lecture-video').paused")
+    before = video_time(page)
+    page.keyboard.press("j")
+    wait_for(
+        page, f"Math.abs(document.getElementById('lecture-video').currentTime - {max(before - 10, 0)}) < 1"
+    )
+
+    master = page.get_attribute("#player", "data-src")
+    stranger = new_context().new_page()
+    assert stranger.request.get(f"{live_server.url}{master}").status == 403
+    assert page.request.get(f"{live_server.url}{master}").status == 200
