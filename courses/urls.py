@@ -6,6 +6,7 @@ app_name = "courses"
 
 urlpatterns = [
     path("my/courses/", views.dashboard, name="dashboard"),
+    path("my/email-preferences/", views.email_preferences, name="email_preferences"),
     path("courses/<slug:slug>/", views.course_detail, name="course_detail"),
     path("courses/<slug:slug>/enroll/", views.enroll, name="enroll"),
     path("courses/<slug:slug>/unenroll/", views.unenroll, name="unenroll"),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from omooc.exceptions import ApplicationError
 
 from . import media_access, progress, selectors
-from .models import Certificate, Course, Enrollment
+from .models import Certificate, Course, Enrollment, LearnerEmailPreference
 from .services import learning as services
 
 CATALOG_PAGE_SIZE = 12
@@ -94,7 +94,23 @@ def unenroll(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     enrollments = list(selectors.dashboard_enrollments(user=request.user))
-    return render(request, "courses/dashboard.html", {"enrollments": enrollments})
+    preference = LearnerEmailPreference.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "courses/dashboard.html",
+        {"enrollments": enrollments, "preference": preference or LearnerEmailPreference(user=request.user)},
+    )
+
+
+@require_POST
+@login_required
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    for kind in sorted(services.EMAIL_KINDS):
+        services.learner_email_preference_set(
+            user=request.user, kind=kind, enabled=request.POST.get(kind) == "on"
+        )
+    messages.success(request, _("Your email preferences are saved."))
+    return redirect("courses:dashboard")
 
 
 def resume_position(page: selectors.LecturePage) -> float:

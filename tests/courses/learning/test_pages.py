@@ -186,7 +186,7 @@ def test_the_dashboard_takes_the_same_number_of_queries_for_5_or_50_lectures(
     for _ in range(3):
         _course_with(n, learner)
     client.force_login(learner)
-    with django_assert_num_queries(4):  # session, user, producer role, enrollments with counts
+    with django_assert_num_queries(5):  # session, user, producer role, enrollments with counts, email prefs
         response = client.get("/my/courses/", **EN)
     assert [e.lecture_total for e in response.context["enrollments"]] == [n, n, n]
     assert [e.lecture_done for e in response.context["enrollments"]] == [n // 2] * 3
@@ -207,3 +207,32 @@ def test_the_lecture_page_gives_the_player_its_configuration_in_data_attributes(
     assert 'srclang="en" label="English"' in body
     assert f"/lectures/{nxt.slug}/" in body
     assert "<script>" not in body and 'style="' not in body
+
+
+def test_a_learner_turns_optional_emails_off_and_on_from_the_dashboard(client):
+    from courses.models import LearnerEmailPreference
+
+    learner = UserFactory()
+    client.force_login(learner)
+    body = client.get("/my/courses/", **EN).content.decode()
+    assert 'name="new_lectures" checked' in body and 'name="nudges" checked' in body
+    client.post("/my/email-preferences/", {"nudges": "on"})
+    preference = LearnerEmailPreference.objects.get(user=learner)
+    assert (preference.new_lectures, preference.nudges) == (False, True)
+    assert 'name="new_lectures">' in client.get("/my/courses/", **EN).content.decode()
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_the_lecture_page_takes_the_same_number_of_queries_for_5_or_50_lectures(
+    client, n, hls_sample, django_assert_num_queries
+):
+    from .media import install_video
+
+    learner = UserFactory()
+    course = _course_with(n, learner)
+    lecture = course.lectures.order_by("position")[n // 2]
+    install_video(lecture, sample=hls_sample, captions={"nl": "WEBVTT\n", "en": "WEBVTT\n"})
+    client.force_login(learner)
+    with django_assert_num_queries(11):
+        response = client.get(f"/courses/{course.slug}/lectures/{lecture.slug}/", **EN)
+    assert response.status_code == 200 and response.context["page"].next is not None
