@@ -17,6 +17,7 @@ from __future__ import annotations
 import mimetypes
 import posixpath
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -61,6 +62,7 @@ class MediaGrant:
     # Web tokens also need the learner's session; bearer tokens (mobile API: native players cannot
     # add an Authorization header to segment requests) rely on the signature and short lifetime.
     bearer: bool = False
+    expires: int = 0  # unix time; 0 means "now + MEDIA_URL_TTL" when signing
 
 
 class MediaAccessDenied(AccessDeniedError):
@@ -75,18 +77,19 @@ def sign(grant: MediaGrant) -> str:
         grant.root,
         int(grant.single_file),
         int(grant.bearer),
+        grant.expires or int(time.time()) + ttl_seconds(),
     ]
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
 def unsign(token: str) -> MediaGrant:
     try:
-        e, lecture, user, root, single, bearer = signing.loads(token, salt=SALT, max_age=ttl_seconds())
-    except signing.SignatureExpired as exc:
-        raise MediaAccessDenied("This media link has expired; reload the page.", code="expired") from exc
+        e, lecture, user, root, single, bearer, expires = signing.loads(token, salt=SALT)
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise MediaAccessDenied("This media link is not valid.", code="bad_signature") from exc
-    return MediaGrant(int(e), int(lecture), int(user), str(root), bool(single), bool(bearer))
+    if time.time() > int(expires):
+        raise MediaAccessDenied("This media link has expired; reload the page.", code="expired")
+    return MediaGrant(int(e), int(lecture), int(user), str(root), bool(single), bool(bearer), int(expires))
 
 
 def signed_url(grant: MediaGrant, path: str) -> str:
@@ -244,19 +247,22 @@ def _read(handle, length: int) -> Iterator[bytes]:
 
 
 def playback_urls(
-    *, lecture, video, captions, enrollment_id: int, user_id: int, bearer: bool = False
+    *, lecture, video, captions, enrollment_id: int, user_id: int, bearer: bool = False, lifetime: int = 0
 ) -> dict:
-    """Signed URLs for one lecture's master playlist, poster and caption tracks."""
-    result: dict = {"master": "", "poster": "", "captions": []}
+    """Signed URLs for one lecture's master playlist, poster and caption tracks, valid ``lifetime``
+    seconds (default ``MEDIA_URL_TTL``; the web player renews them while it plays)."""
+    lifetime = lifetime or ttl_seconds()
+    expires = int(time.time()) + lifetime
+    result: dict = {"master": "", "poster": "", "captions": [], "expires_in": lifetime}
     if video is not None and video.output_prefix:
-        grant = MediaGrant(enrollment_id, lecture.pk, user_id, video.output_prefix, False, bearer)
+        grant = MediaGrant(enrollment_id, lecture.pk, user_id, video.output_prefix, False, bearer, expires)
         token = sign(grant)
         result["master"] = reverse("courses:media", kwargs={"token": token, "path": "master.m3u8"})
         result["poster"] = reverse("courses:media", kwargs={"token": token, "path": "poster.jpg"})
     for caption in captions:
         if not caption.vtt:
             continue
-        grant = MediaGrant(enrollment_id, lecture.pk, user_id, caption.vtt.name, True, bearer)
+        grant = MediaGrant(enrollment_id, lecture.pk, user_id, caption.vtt.name, True, bearer, expires)
         result["captions"].append(
             {
                 "language": caption.language,

@@ -11,6 +11,9 @@ urlpatterns = [
     path("courses/<slug:slug>/enroll/", views.enroll, name="enroll"),
     path("courses/<slug:slug>/unenroll/", views.unenroll, name="unenroll"),
     path("courses/<slug:slug>/lectures/<slug:lecture_slug>/", views.lecture, name="lecture"),
+    path(
+        "courses/<slug:slug>/lectures/<slug:lecture_slug>/media/", views.lecture_media, name="lecture_media"
+    ),
     path("progress/heartbeat/", views.heartbeat, name="heartbeat"),
     path("media/s/<str:token>/<path:path>", views.media, name="media"),
     path("certificates/<uuid:uid>/", views.certificate_verify, name="certificate_verify"),

@@ -176,6 +176,32 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
     return render(request, "courses/lecture.html", context)
 
 
+@require_GET
+@never_cache
+def lecture_media(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
+    """Fresh signed URLs for a page that has been open longer than ``MEDIA_URL_TTL``."""
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"message": _("Log in again to keep watching."), "code": "not_authenticated"}, status=403
+        )
+    page = selectors.lecture_page(slug=slug, lecture_slug=lecture_slug, user=request.user)
+    if (
+        page is None
+        or (page.enrollment is None and not page.preview)
+        or (not page.released and not page.preview)
+    ):
+        message = _("Enroll in this course to watch its lectures.")
+        return JsonResponse({"message": message, "code": "not_enrolled"}, status=403)
+    urls = media_access.playback_urls(
+        lecture=page.lecture,
+        video=page.video,
+        captions=[],
+        enrollment_id=page.enrollment.pk if page.enrollment else 0,
+        user_id=request.user.pk,
+    )
+    return JsonResponse({"master": urls["master"], "expires_in": urls["expires_in"]})
+
+
 @require_POST
 def heartbeat(request: HttpRequest) -> HttpResponse:
     """The player's heartbeat (fetch or sendBeacon, form-encoded with the CSRF token). Writes only to

@@ -122,6 +122,8 @@ class PlaybackView(APIView):
             enrollment_id=page.enrollment.pk,
             user_id=request.user.pk,
             bearer=True,
+            # A native player cannot renew URLs mid-stream: valid for the whole lecture (and pauses).
+            lifetime=media_access.ttl_seconds() + int(2 * duration),
         )
         absolute = request.build_absolute_uri
         payload = {
@@ -129,7 +131,7 @@ class PlaybackView(APIView):
             "title": page.lecture.title,
             "master_url": absolute(urls["master"]) if urls["master"] else "",
             "poster_url": absolute(urls["poster"]) if urls["poster"] else "",
-            "expires_in_seconds": media_access.ttl_seconds(),
+            "expires_in_seconds": urls["expires_in"],
             "duration_seconds": duration,
             "resume_position_seconds": resume_position(page),
             "captions": [{**track, "url": absolute(track["url"])} for track in urls["captions"]],

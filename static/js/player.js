@@ -24,28 +24,65 @@
     return m + ":" + ss;
   }
 
+  /* --- Signed media URLs are short-lived: renew them while the page is open --------------------- */
+  var SIGNED = /\/media\/s\/[^\/]+\//;
+  var master = cfg.src;
+  var ttl = parseInt(cfg.mediaTtl || "300", 10) || 300;
+  function currentBase() { return master.slice(0, master.lastIndexOf("/") + 1); }
+  function renew() {
+    return fetch(cfg.mediaUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data && data.master) { master = data.master; ttl = data.expires_in || ttl; } return data; })
+      .catch(function () { return null; });
+  }
+  window.setInterval(renew, Math.max(2, ttl / 2) * 1000);
+
   /* --- Source: hls.js where MediaSource works, else the browser's own HLS ----------------------- */
   function attach() {
     if (window.Hls && window.Hls.isSupported()) {
-      var hls = new window.Hls({ startPosition: resume > 0 ? resume : -1, capLevelToPlayerSize: true });
+      var hls = new window.Hls({
+        startPosition: resume > 0 ? resume : -1,
+        capLevelToPlayerSize: true,
+        xhrSetup: function (xhr, url) {
+          // Relative segment URLs resolve against the first playlist URL; point them at the newest token.
+          if (SIGNED.test(url)) xhr.open("GET", url.replace(SIGNED, currentBase()), true);
+        }
+      });
+      var retries = 0;
+      hls.on(window.Hls.Events.FRAG_LOADED, function () { retries = 0; });
       hls.on(window.Hls.Events.ERROR, function (event, data) {
         if (!data.fatal) return;
-        if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
-        else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+        if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR && retries < 3) {
+          retries += 1;
+          renew().then(function () { hls.startLoad(); });
+        } else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
         else say(cfg.hlsMissing);
       });
-      hls.loadSource(cfg.src);
+      hls.loadSource(master);
       hls.attachMedia(video);
       return;
     }
     if (video.canPlayType("application/vnd.apple.mpegurl")) {
-      video.src = cfg.src;
-      if (resume > 0) {
+      var startAt = resume;
+      function seekOnLoad() {
         video.addEventListener("loadedmetadata", function once() {
           video.removeEventListener("loadedmetadata", once);
-          video.currentTime = resume;
+          if (startAt > 0) video.currentTime = startAt;
         });
       }
+      video.src = master;
+      seekOnLoad();
+      video.addEventListener("error", function () {
+        // Most likely an expired URL: renew and continue where we were.
+        var wasPlaying = !video.paused;
+        startAt = lastKnown;
+        renew().then(function (data) {
+          if (!data) { say(cfg.hlsMissing); return; }
+          video.src = master;
+          seekOnLoad();
+          if (wasPlaying) video.play();
+        });
+      });
       return;
     }
     say(cfg.hlsMissing);

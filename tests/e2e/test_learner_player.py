@@ -157,3 +157,44 @@ def test_the_transcript_seeks_and_filters_and_the_speed_and_keys_work(live_serve
     stranger = new_context().new_page()
     assert stranger.request.get(f"{live_server.url}{master}").status == 403
     assert page.request.get(f"{live_server.url}{master}").status == 200
+
+
+@pytest.fixture(scope="module")
+def long_sample(tmp_path_factory):
+    return make_hls(tmp_path_factory.mktemp("hls-long") / "sample", duration=90, bandwidth=50_000_000)
+
+
+def test_the_player_renews_expired_media_urls_and_keeps_playing(
+    live_server, new_context, long_sample, settings, monkeypatch
+):
+    """Signed URLs live 4 s here; hls.js buffers ~30 s ahead, so segments at 70 s are fetched long
+    after the page's first URLs expired: the player must have renewed them."""
+    from courses import media_access
+    from courses.services.learning import enrollment_create
+
+    settings.MEDIA_URL_TTL = 4
+    served: list[tuple[str, int]] = []
+    original = media_access.serve
+
+    def recording(request, token, path):
+        response = original(request, token, path)
+        served.append((path, response.status_code))
+        return response
+
+    monkeypatch.setattr(media_access, "serve", recording)
+    lecture = LectureFactory(title="Lang college", position=1)
+    install_video(lecture, sample=long_sample, duration=90)
+    learner = UserFactory()
+    enrollment_create(user=learner, course=lecture.course)
+    page = new_context(locale="en-US").new_page()
+    log_in(page, live_server.url, learner.email)
+    page.goto(f"{live_server.url}/courses/{lecture.course.slug}/lectures/{lecture.slug}/")
+    player_ready(page)
+    first_master = page.get_attribute("#player", "data-src")
+    page.wait_for_timeout(6000)
+    assert page.request.get(f"{live_server.url}{first_master}").status == 403  # expired by now
+    assert ("180p/seg_018.ts", 200) not in served  # not buffered yet
+    page.evaluate("document.getElementById('lecture-video').currentTime = 70")
+    page.evaluate("document.getElementById('lecture-video').play()")
+    wait_for(page, "document.getElementById('lecture-video').currentTime > 72", timeout=30)
+    assert ("180p/seg_018.ts", 200) in served

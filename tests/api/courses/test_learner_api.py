@@ -63,6 +63,7 @@ def test_a_learner_enrolls_plays_sends_heartbeats_and_leaves(api, learner, hls_s
     playback = api.get(f"/api/v1/lectures/{lecture.pk}/playback/").json()
     assert playback["master_url"].startswith("http://testserver/media/s/")
     assert playback["captions"][0]["language"] == "nl"
+    assert playback["expires_in_seconds"] >= 2 * 24  # a native player cannot renew mid-lecture
     # bearer URLs: a native player fetches them without the API token
     assert APIClient().get(playback["master_url"]).status_code == 200
     assert APIClient().get(playback["captions"][0]["url"]).status_code == 200

@@ -18,7 +18,7 @@ from courses.models import Caption, Video
 DURATION = 24
 MASTER = (
     "#EXTM3U\n#EXT-X-VERSION:3\n"
-    '#EXT-X-STREAM-INF:BANDWIDTH=400000,RESOLUTION=320x180,CODECS="avc1.42c00d,mp4a.40.2"\n'
+    '#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},RESOLUTION=320x180,CODECS="avc1.42c00d,mp4a.40.2"\n'
     "180p/index.m3u8\n"
 )
 VTT = """WEBVTT
@@ -43,8 +43,11 @@ def ffmpeg() -> str:
     return shutil.which("ffmpeg") or imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def make_hls(folder: Path, *, duration: int = DURATION) -> Path:
-    """Transcode a test pattern with a tone into ``folder`` (HLS, one 180p rendition)."""
+def make_hls(folder: Path, *, duration: int = DURATION, bandwidth: int = 400_000) -> Path:
+    """Transcode a test pattern with a tone into ``folder`` (HLS, one 180p rendition).
+
+    hls.js buffers ahead by size for low bit rates (the whole clip); declaring a high ``bandwidth``
+    makes it buffer only ~30 s ahead, like a real lecture."""
     rendition = folder / "180p"
     rendition.mkdir(parents=True, exist_ok=True)
     subprocess.run(
@@ -67,7 +70,7 @@ def make_hls(folder: Path, *, duration: int = DURATION) -> Path:
         check=True,
         timeout=60,
     )  # fmt: skip
-    (folder / "master.m3u8").write_text(MASTER)
+    (folder / "master.m3u8").write_text(MASTER.format(bandwidth=bandwidth))
     return folder
 
 

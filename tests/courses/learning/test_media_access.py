@@ -149,3 +149,15 @@ def test_s3_playlists_are_rewritten_to_presigned_segment_urls():
     assert 'URI="https://s3.example.org/videos/abc/180p/init.mp4?sig"' in out
     master = media_access.rewrite_playlist("#EXTM3U\n180p/index.m3u8\n", "videos/abc", lambda n: "x")
     assert "180p/index.m3u8" in master  # nested playlists come back through the signed view
+
+
+def test_an_open_lecture_page_gets_fresh_urls_and_a_stranger_does_not(client, setup):
+    lecture = setup["lecture"]
+    url = f"/courses/{lecture.course.slug}/lectures/{lecture.slug}/media/"
+    fresh = client.get(url).json()
+    assert fresh["expires_in"] == media_access.ttl_seconds()
+    assert client.get(fresh["master"]).status_code == 200
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 403
