@@ -1,14 +1,246 @@
+"""Reads for learner pages and the API. Lists order explicitly and fetch what they render in a
+constant number of queries (pinned by tests for 5 and 50 lectures)."""
+
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass, field
 
-from .models import Course
+from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import Caption, Course, Enrollment, Lecture, LectureProgress, Theme, Video
 
 
-def course_list_published() -> QuerySet[Course]:
-    return (
-        Course.objects.published()
-        .select_related("theme")
-        .annotate(lecture_count=Count("lectures", filter=Q(lectures__status="published")))
-        .order_by("title", "id")
+def course_list_published(*, q: str = "", language: str = "", theme: str = "") -> QuerySet[Course]:
+    """The catalog: published courses, searchable by text, filterable by language and theme slug."""
+    courses = Course.objects.published().select_related("theme")
+    q = (q or "").strip()
+    if q:
+        courses = courses.filter(
+            Q(title__icontains=q)
+            | Q(summary__icontains=q)
+            | Q(description__icontains=q)
+            | Q(lectures__title__icontains=q, lectures__status=Lecture.Status.PUBLISHED)
+        ).distinct()
+    if language:
+        courses = courses.filter(language=language)
+    if theme:
+        courses = courses.filter(theme__slug=theme)
+    lecture_count = (
+        Lecture.objects.published()
+        .filter(course=OuterRef("pk"))
+        .order_by()
+        .values("course")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return courses.annotate(
+        lecture_count=Coalesce(Subquery(lecture_count, output_field=IntegerField()), Value(0))
+    ).order_by("title", "id")
+
+
+def theme_list_in_catalog() -> QuerySet[Theme]:
+    return Theme.objects.filter(courses__in=Course.objects.published()).distinct().order_by("name", "id")
+
+
+def _video_duration() -> Subquery:
+    return Subquery(
+        Video.objects.filter(lecture=OuterRef("pk"), is_current=True, status=Video.Status.READY).values(
+            "duration_seconds"
+        )[:1],
+        output_field=FloatField(),
+    )
+
+
+def lectures_for_learners(course: Course) -> QuerySet[Lecture]:
+    """Published lectures of a course in order, with the duration to show (video's, else lecture's)."""
+    return (
+        course.lectures.published()
+        .annotate(video_duration=_video_duration())
+        .annotate(
+            shown_duration=Coalesce(F("video_duration"), F("duration_seconds"), output_field=FloatField())
+        )
+        .order_by("position", "id")
+    )
+
+
+def course_get_published(*, slug: str) -> Course | None:
+    return Course.objects.published().select_related("theme").filter(slug=slug).first()
+
+
+def enrollment_get(*, user, course: Course) -> Enrollment | None:
+    if not user.is_authenticated:
+        return None
+    return Enrollment.objects.filter(user=user, course=course).first()
+
+
+def progress_by_lecture(*, enrollment: Enrollment | None) -> dict[int, LectureProgress]:
+    if enrollment is None:
+        return {}
+    return {
+        row.lecture_id: row
+        for row in LectureProgress.objects.filter(enrollment=enrollment).only(
+            "lecture_id",
+            "position_seconds",
+            "watched_seconds",
+            "duration_seconds",
+            "completed_at",
+            "enrollment_id",
+        )
+    }
+
+
+@dataclass
+class LectureRow:
+    lecture: Lecture
+    released: bool
+    progress: LectureProgress | None = None
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.progress and self.progress.completed_at)
+
+    @property
+    def watched_percent(self) -> int:
+        if not self.progress or not self.progress.duration_seconds:
+            return 0
+        return min(100, round(100 * self.progress.watched_seconds / self.progress.duration_seconds))
+
+
+@dataclass
+class CoursePage:
+    course: Course
+    enrollment: Enrollment | None
+    rows: list[LectureRow] = field(default_factory=list)
+
+    @property
+    def enrolled(self) -> bool:
+        return bool(self.enrollment and self.enrollment.is_active)
+
+    @property
+    def completed_count(self) -> int:
+        return sum(1 for row in self.rows if row.complete)
+
+    @property
+    def total_duration(self) -> float:
+        return sum(row.lecture.shown_duration or 0 for row in self.rows)
+
+    @property
+    def first_available(self) -> LectureRow | None:
+        return next((row for row in self.rows if row.released), None)
+
+
+def course_page(*, slug: str, user) -> CoursePage | None:
+    course = course_get_published(slug=slug)
+    if course is None:
+        return None
+    enrollment = enrollment_get(user=user, course=course)
+    progress = progress_by_lecture(enrollment=enrollment if enrollment and enrollment.is_active else None)
+    now = timezone.now()
+    rows = [
+        LectureRow(
+            lecture=lecture,
+            released=lecture.release_at is None or lecture.release_at <= now,
+            progress=progress.get(lecture.pk),
+        )
+        for lecture in lectures_for_learners(course)
+    ]
+    return CoursePage(course=course, enrollment=enrollment, rows=rows)
+
+
+def dashboard_enrollments(*, user) -> QuerySet[Enrollment]:
+    """The learner's active enrollments with counts for the progress bar and the resume pointer."""
+    total = (
+        Lecture.objects.published()
+        .filter(course=OuterRef("course_id"))
+        .order_by()
+        .values("course")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    done = (
+        LectureProgress.objects.filter(
+            enrollment=OuterRef("pk"), completed_at__isnull=False, lecture__status=Lecture.Status.PUBLISHED
+        )
+        .order_by()
+        .values("enrollment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Enrollment.objects.active()
+        .filter(user=user, course__in=Course.objects.published())
+        .select_related("course", "course__theme", "last_lecture", "certificate")
+        .annotate(
+            lecture_total=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)),
+            lecture_done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
+        )
+        .order_by(F("last_activity_at").desc(nulls_last=True), "-enrolled_at", "id")
+    )
+
+
+@dataclass
+class LecturePage:
+    course: Course
+    lecture: Lecture
+    enrollment: Enrollment | None
+    preview: bool
+    released: bool
+    video: Video | None
+    captions: list[Caption]
+    progress: LectureProgress | None
+    previous: Lecture | None
+    next: Lecture | None
+
+
+def lecture_page(*, slug: str, lecture_slug: str, user) -> LecturePage | None:
+    """Everything the lecture page shows. Producers may preview drafts; learners see published
+    lectures of published courses only."""
+    preview = bool(user.is_authenticated and user.is_producer)
+    courses = Course.objects.all() if preview else Course.objects.published()
+    course = courses.select_related("theme").filter(slug=slug).first()
+    if course is None:
+        return None
+    lectures = course.lectures.all() if preview else course.lectures.published()
+    lecture = lectures.filter(slug=lecture_slug).first()
+    if lecture is None:
+        return None
+    enrollment = enrollment_get(user=user, course=course)
+    if enrollment is not None and not enrollment.is_active:
+        enrollment = None
+    released = lecture.release_at is None or lecture.release_at <= timezone.now()
+    video = Video.objects.filter(lecture=lecture, is_current=True, status=Video.Status.READY).first()
+    captions = list(Caption.objects.filter(lecture=lecture).order_by("language"))
+    progress = (
+        LectureProgress.objects.filter(enrollment=enrollment, lecture=lecture).first() if enrollment else None
+    )
+    siblings = course.lectures.published()
+    previous = (
+        siblings.filter(Q(position__lt=lecture.position) | Q(position=lecture.position, id__lt=lecture.pk))
+        .order_by("-position", "-id")
+        .first()
+    )
+    following = (
+        siblings.filter(Q(position__gt=lecture.position) | Q(position=lecture.position, id__gt=lecture.pk))
+        .order_by("position", "id")
+        .first()
+    )
+    return LecturePage(
+        course=course,
+        lecture=lecture,
+        enrollment=enrollment,
+        preview=preview and enrollment is None,
+        released=released,
+        video=video,
+        captions=captions,
+        progress=progress,
+        previous=previous,
+        next=following,
+    )
+
+
+def lecture_duration(page: LecturePage) -> float:
+    if page.video and page.video.duration_seconds:
+        return float(page.video.duration_seconds)
+    return float(page.lecture.duration_seconds or 0)

@@ -25,6 +25,13 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "production-reminders-plan": {"task": "production.reminders_plan", "schedule": 900.0},
     # Media: requeue videos a dead worker left half-done.
     "media-requeue-stale": {"task": "courses.media.video_requeue_stale", "schedule": 300.0},
+    # Learner delivery: heartbeat flush, new-lecture emails, weekly nudges.
+    "courses-progress-flush": {"task": "courses.learning.progress_flush", "schedule": 15.0},
+    "courses-lecture-release-notices": {
+        "task": "courses.learning.lecture_release_notices",
+        "schedule": 900.0,
+    },
+    "courses-nudges": {"task": "courses.learning.nudges", "schedule": 6 * 60 * 60.0},
 }
 
 

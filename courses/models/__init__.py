@@ -2,6 +2,29 @@
 Enrollment, progress and certificates go in ``learning.py``."""
 
 from .catalog import Course, CourseQuerySet, Lecture, LectureQuerySet, Module, Theme
+from .learning import (
+    Certificate,
+    Enrollment,
+    EnrollmentQuerySet,
+    LearnerEmailPreference,
+    LearnerNotice,
+    LectureProgress,
+)
 from .media import Caption, Video
 
-__all__ = ["Caption", "Course", "CourseQuerySet", "Lecture", "LectureQuerySet", "Module", "Theme", "Video"]
+__all__ = [
+    "Caption",
+    "Certificate",
+    "Course",
+    "CourseQuerySet",
+    "Enrollment",
+    "EnrollmentQuerySet",
+    "LearnerEmailPreference",
+    "LearnerNotice",
+    "Lecture",
+    "LectureProgress",
+    "LectureQuerySet",
+    "Module",
+    "Theme",
+    "Video",
+]

@@ -1,1 +1,398 @@
-"""Learning services: enrollment, progress, completion, certificates."""
+"""Learning services: enrollment, progress, completion, certificates, learner emails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from omooc.exceptions import ApplicationError, NotFoundError
+
+from ..models import (
+    Certificate,
+    Course,
+    Enrollment,
+    LearnerEmailPreference,
+    LearnerNotice,
+    Lecture,
+    LectureProgress,
+)
+
+logger = logging.getLogger(__name__)
+
+COMPLETION_RATIO = 0.9
+MAX_SPEED = 2.0
+# A heartbeat can credit at most this much wall-clock time since the previous one (a paused tab
+# that claims an hour of playback gets two minutes' worth).
+MAX_CREDITED_GAP_SECONDS = 120.0
+NUDGE_AFTER = dt.timedelta(days=7)
+RELEASE_NOTICE_WINDOW = dt.timedelta(days=7)
+
+
+class EnrollmentError(ApplicationError):
+    default_code = "enrollment"
+
+
+# --- Enrollment -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrollment_create(*, user, course: Course) -> Enrollment:
+    """Enroll ``user`` in a published course; enrolling again reactivates (progress is kept)."""
+    if not user.is_authenticated:
+        raise EnrollmentError("Log in to enroll.", code="login_required")
+    if not Course.objects.published().filter(pk=course.pk).exists():
+        raise NotFoundError("course: this course is not open for enrollment.", code="course_not_published")
+    now = timezone.now()
+    enrollment, created = Enrollment.objects.select_for_update().get_or_create(
+        user=user, course=course, defaults={"enrolled_at": now}
+    )
+    if not created and enrollment.status != Enrollment.Status.ACTIVE:
+        enrollment.status = Enrollment.Status.ACTIVE
+        enrollment.left_at = None
+        enrollment.enrolled_at = now
+        enrollment.full_clean()
+        enrollment.save(update_fields=["status", "left_at", "enrolled_at"])
+    logger.info("enrollment user=%s course=%s created=%s", user.pk, course.pk, created)
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_leave(*, enrollment: Enrollment) -> Enrollment:
+    """Unenroll: media access stops at once (signed URLs re-check the enrollment); progress is kept."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.LEFT:
+        return enrollment
+    enrollment.status = Enrollment.Status.LEFT
+    enrollment.left_at = timezone.now()
+    enrollment.save(update_fields=["status", "left_at"])
+    return enrollment
+
+
+# --- Progress -------------------------------------------------------------------------------------
+
+
+def merge_intervals(intervals: Iterable[Iterable[float]]) -> list[list[float]]:
+    merged: list[list[float]] = []
+    for start, end in sorted((float(a), float(b)) for a, b in intervals if float(b) > float(a)):
+        if merged and start <= merged[-1][1] + 0.5:  # tolerate a heartbeat's rounding gap
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [[round(a, 3), round(b, 3)] for a, b in merged]
+
+
+def watched_total(intervals: list[list[float]]) -> float:
+    return round(sum(end - start for start, end in intervals), 3)
+
+
+def credited_interval(entry: dict, previous_at: float | None) -> tuple[float, float] | None:
+    """The stretch of media a heartbeat may credit: what it claims to have played since the
+    previous heartbeat, capped at ``MAX_SPEED`` times the wall-clock time since then."""
+    start = entry.get("f")
+    if start is None or previous_at is None:
+        return None
+    elapsed = min(max(entry["t"] - previous_at, 0.0), MAX_CREDITED_GAP_SECONDS)
+    end = float(entry["p"])
+    start = max(float(start), end - MAX_SPEED * elapsed)
+    duration = float(entry.get("d") or 0)
+    if duration:
+        end = min(end, duration)
+    if end <= start:
+        return None
+    return (max(start, 0.0), end)
+
+
+def _ts(value: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+
+
+@transaction.atomic
+def progress_apply(*, entries: list[dict]) -> dict[str, int]:
+    """Fold buffered heartbeats into ``LectureProgress`` rows with one upsert, update each
+    enrollment's "continue watching" pointer, and complete lectures and courses.
+
+    Idempotent: a heartbeat not newer than a row's ``last_heartbeat_at`` is skipped.
+    """
+    by_key: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    for entry in entries:
+        by_key[(int(entry["e"]), int(entry["l"]))].append(entry)
+    if not by_key:
+        return {"entries": 0, "rows": 0, "completed": 0}
+    enrollment_ids = {e for e, _ in by_key}
+    lecture_ids = {lec for _, lec in by_key}
+    enrollments = {
+        enr.pk: enr
+        for enr in Enrollment.objects.select_for_update()
+        .filter(pk__in=enrollment_ids)
+        .order_by("pk")
+        .only("pk", "course_id", "last_activity_at", "last_lecture_id", "last_position_seconds")
+    }
+    lectures = dict(Lecture.objects.filter(pk__in=lecture_ids).values_list("pk", "course_id"))
+    existing = {
+        (row.enrollment_id, row.lecture_id): row
+        for row in LectureProgress.objects.select_for_update()
+        .filter(enrollment_id__in=enrollment_ids, lecture_id__in=lecture_ids)
+        .order_by("pk")
+    }
+    rows: list[LectureProgress] = []
+    newly_completed: set[int] = set()
+    touched_enrollments: dict[int, Enrollment] = {}
+    for (enrollment_id, lecture_id), items in by_key.items():
+        enrollment = enrollments.get(enrollment_id)
+        if enrollment is None or lectures.get(lecture_id) != enrollment.course_id:
+            continue  # enrollment deleted meanwhile, or a token for another course
+        row = existing.get((enrollment_id, lecture_id)) or LectureProgress(
+            enrollment_id=enrollment_id, lecture_id=lecture_id
+        )
+        previous = row.last_heartbeat_at.timestamp() if row.last_heartbeat_at else None
+        intervals = list(row.watched or [])
+        changed = False
+        for entry in sorted(items, key=lambda item: item["t"]):
+            if previous is not None and entry["t"] <= previous:
+                continue
+            span = credited_interval(entry, previous)
+            if span:
+                intervals.append(list(span))
+            row.position_seconds = max(float(entry["p"]), 0.0)
+            if entry.get("d"):
+                row.duration_seconds = float(entry["d"])
+            previous = entry["t"]
+            changed = True
+        if not changed:
+            continue
+        row.watched = merge_intervals(intervals)
+        row.watched_seconds = watched_total(row.watched)
+        row.last_heartbeat_at = _ts(previous)
+        if (
+            row.completed_at is None
+            and row.duration_seconds > 0
+            and row.watched_seconds >= COMPLETION_RATIO * row.duration_seconds
+        ):
+            row.completed_at = row.last_heartbeat_at
+            newly_completed.add(enrollment_id)
+        rows.append(row)
+        if enrollment.last_activity_at is None or enrollment.last_activity_at < row.last_heartbeat_at:
+            enrollment.last_activity_at = row.last_heartbeat_at
+            enrollment.last_lecture_id = lecture_id
+            enrollment.last_position_seconds = row.position_seconds
+            touched_enrollments[enrollment_id] = enrollment
+    if rows:
+        LectureProgress.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["enrollment", "lecture"],
+            update_fields=[
+                "position_seconds",
+                "watched",
+                "watched_seconds",
+                "duration_seconds",
+                "last_heartbeat_at",
+                "completed_at",
+                "updated_at",
+            ],
+        )
+    if touched_enrollments:
+        Enrollment.objects.bulk_update(
+            list(touched_enrollments.values()),
+            ["last_activity_at", "last_lecture", "last_position_seconds"],
+        )
+    completed_courses = 0
+    if newly_completed:
+        completed_courses = len(course_completion_check(enrollment_ids=newly_completed))
+    return {"entries": len(entries), "rows": len(rows), "completed": completed_courses}
+
+
+def course_completion_check(*, enrollment_ids: Iterable[int]) -> list[Certificate]:
+    """Complete the enrollments whose every published lecture is complete; issue certificates."""
+    candidates = (
+        Enrollment.objects.filter(pk__in=list(enrollment_ids), completed_at__isnull=True)
+        .select_related("user", "course")
+        .annotate(
+            done=Count(
+                "lecture_progress",
+                filter=Q(
+                    lecture_progress__completed_at__isnull=False,
+                    lecture_progress__lecture__status=Lecture.Status.PUBLISHED,
+                ),
+                distinct=True,
+            )
+        )
+        .order_by("pk")
+    )
+    certificates = []
+    for enrollment in candidates:
+        total = enrollment.course.lectures.published().count()
+        if total and enrollment.done >= total:
+            certificates.append(certificate_issue(enrollment=enrollment))
+    return certificates
+
+
+@transaction.atomic
+def certificate_issue(*, enrollment: Enrollment) -> Certificate:
+    now = timezone.now()
+    Enrollment.objects.filter(pk=enrollment.pk, completed_at__isnull=True).update(completed_at=now)
+    certificate, created = Certificate.objects.get_or_create(
+        enrollment=enrollment,
+        defaults={
+            "learner_name": enrollment.user.full_name or enrollment.user.email,
+            "course_title": enrollment.course.title,
+            "issued_at": now,
+        },
+    )
+    if created:
+        from ..tasks.learning import certificate_email
+
+        transaction.on_commit(lambda: certificate_email.delay(certificate_id=certificate.pk))
+    return certificate
+
+
+def certificate_email_send(*, certificate_id: int) -> bool:
+    """Email the certificate (PDF attached) once."""
+    from .. import learner_emails as emails
+
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update()
+            .select_related("enrollment__user", "enrollment__course")
+            .filter(pk=certificate_id, emailed_at__isnull=True)
+            .first()
+        )
+        if certificate is None:
+            return False
+        emails.send_certificate(certificate)
+        certificate.emailed_at = timezone.now()
+        certificate.save(update_fields=["emailed_at"])
+    return True
+
+
+# --- Learner email preferences and optional emails ------------------------------------------------
+
+UNSUBSCRIBE_SALT = "courses.unsubscribe"
+EMAIL_KINDS = {"new_lectures", "nudges"}
+
+
+def unsubscribe_token(*, user_id: int, kind: str) -> str:
+    return signing.dumps([user_id, kind], salt=UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str]:
+    try:
+        user_id, kind = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise NotFoundError("This unsubscribe link is not valid.", code="bad_token") from exc
+    if kind not in EMAIL_KINDS:
+        raise NotFoundError("This unsubscribe link is not valid.", code="bad_token")
+    return int(user_id), kind
+
+
+@transaction.atomic
+def learner_email_preference_set(*, user, kind: str, enabled: bool) -> LearnerEmailPreference:
+    if kind not in EMAIL_KINDS:
+        raise ApplicationError(f"kind: use one of {', '.join(sorted(EMAIL_KINDS))}.", code="invalid")
+    preference, _ = LearnerEmailPreference.objects.select_for_update().get_or_create(user=user)
+    setattr(preference, kind, enabled)
+    preference.save()
+    return preference
+
+
+def _wants(kind: str) -> Q:
+    # No preference row means "yes".
+    return Q(user__learner_email_preference__isnull=True) | Q(
+        **{f"user__learner_email_preference__{kind}": True}
+    )
+
+
+def lecture_release_notices_send(*, now: dt.datetime | None = None) -> int:
+    """Email learners about lectures released (``release_at`` passed) since they enrolled."""
+    from .. import learner_emails as emails
+
+    now = now or timezone.now()
+    lectures = list(
+        Lecture.objects.published()
+        .filter(
+            release_at__lte=now,
+            release_at__gt=now - RELEASE_NOTICE_WINDOW,
+            course__in=Course.objects.published(),
+        )
+        .select_related("course")
+        .order_by("release_at", "id")
+    )
+    sent = 0
+    for lecture in lectures:
+        enrollments = (
+            Enrollment.objects.active()
+            .filter(course_id=lecture.course_id, enrolled_at__lt=lecture.release_at)
+            .filter(_wants("new_lectures"))
+            .select_related("user")
+            .order_by("pk")
+        )
+        for enrollment in enrollments:
+            notice, created = LearnerNotice.objects.get_or_create(
+                user=enrollment.user,
+                kind=LearnerNotice.Kind.LECTURE_RELEASED,
+                key=f"lecture:{lecture.pk}",
+                defaults={"lecture": lecture},
+            )
+            if not created:
+                continue
+            emails.send_lecture_released(user=enrollment.user, lecture=lecture)
+            LearnerNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
+            sent += 1
+    return sent
+
+
+def nudges_send(*, now: dt.datetime | None = None) -> int:
+    """Weekly: "you stopped at 12:35 of lecture 4" for learners who have not been back for a week."""
+    from .. import learner_emails as emails
+
+    now = now or timezone.now()
+    enrollments = (
+        Enrollment.objects.active()
+        .filter(
+            completed_at__isnull=True,
+            last_lecture__isnull=False,
+            last_activity_at__lt=now - NUDGE_AFTER,
+            course__in=Course.objects.published(),
+        )
+        .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=now - NUDGE_AFTER))
+        .filter(_wants("nudges"))
+        .select_related("user", "course", "last_lecture")
+        .order_by("pk")
+    )
+    sent = 0
+    year, week, _ = now.isocalendar()
+    for enrollment in enrollments:
+        with transaction.atomic():
+            locked = (
+                Enrollment.objects.select_for_update(skip_locked=True)
+                .filter(pk=enrollment.pk)
+                .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=now - NUDGE_AFTER))
+                .first()
+            )
+            if locked is None:
+                continue
+            _, created = LearnerNotice.objects.get_or_create(
+                user=enrollment.user,
+                kind=LearnerNotice.Kind.NUDGE,
+                key=f"course:{enrollment.course_id}:{year}-W{week:02d}",
+                defaults={"lecture": enrollment.last_lecture, "sent_at": now},
+            )
+            locked.nudged_at = now
+            locked.save(update_fields=["nudged_at"])
+            if not created:
+                continue
+            emails.send_nudge(enrollment=enrollment)
+            sent += 1
+    return sent
+
+
+def site_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"

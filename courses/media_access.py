@@ -1,0 +1,273 @@
+"""Media for learners only through short-lived signed URLs scoped to an enrollment.
+
+A URL looks like ``/media/s/<token>/<path>``. The token (signed, timestamped, ``MEDIA_URL_TTL``
+seconds) names the enrollment, the lecture and a storage *root*: the video's output folder (then
+``<path>`` is relative to it, so the relative URLs inside HLS playlists keep working) or one file
+(a caption). Every request re-checks that the enrollment is still active and the lecture still
+published and released; producers get preview tokens (enrollment 0) checked against their role.
+
+Serving: local storage answers Range requests with 206 (seeking), or hands the file to nginx with
+``X-Accel-Redirect`` when ``MEDIA_ACCEL_REDIRECT_PREFIX`` is set. With S3, playlists are rewritten
+so each segment is a presigned S3 URL, and other files redirect to a presigned URL: Django never
+streams video bytes in production.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.urls import reverse
+
+from omooc.exceptions import AccessDeniedError
+
+SALT = "courses.media"
+CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+    ".m4s": "video/iso.segment",
+    ".mp4": "video/mp4",
+    ".jpg": "image/jpeg",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".aac": "audio/aac",
+}
+CHUNK = 64 * 1024
+
+
+def ttl_seconds() -> int:
+    return int(getattr(settings, "MEDIA_URL_TTL", 300))
+
+
+@dataclass(frozen=True)
+class MediaGrant:
+    enrollment_id: int  # 0: a producer's preview
+    lecture_id: int
+    user_id: int
+    root: str
+    single_file: bool
+    # Web tokens also need the learner's session; bearer tokens (mobile API: native players cannot
+    # add an Authorization header to segment requests) rely on the signature and short lifetime.
+    bearer: bool = False
+    expires: int = 0  # unix time; 0 means "now + MEDIA_URL_TTL" when signing
+
+
+class MediaAccessDenied(AccessDeniedError):
+    default_code = "media_access_denied"
+
+
+def sign(grant: MediaGrant) -> str:
+    payload = [
+        grant.enrollment_id,
+        grant.lecture_id,
+        grant.user_id,
+        grant.root,
+        int(grant.single_file),
+        int(grant.bearer),
+        grant.expires or int(time.time()) + ttl_seconds(),
+    ]
+    return signing.dumps(payload, salt=SALT, compress=True)
+
+
+def unsign(token: str) -> MediaGrant:
+    try:
+        e, lecture, user, root, single, bearer, expires = signing.loads(token, salt=SALT)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise MediaAccessDenied("This media link is not valid.", code="bad_signature") from exc
+    if time.time() > int(expires):
+        raise MediaAccessDenied("This media link has expired; reload the page.", code="expired")
+    return MediaGrant(int(e), int(lecture), int(user), str(root), bool(single), bool(bearer), int(expires))
+
+
+def signed_url(grant: MediaGrant, path: str) -> str:
+    return reverse("courses:media", kwargs={"token": sign(grant), "path": path})
+
+
+def absolute(request, url: str) -> str:
+    return request.build_absolute_uri(url) if request is not None and url else url
+
+
+def resolve(grant: MediaGrant, path: str) -> str:
+    """The storage name for ``path`` under the grant's root, refusing anything outside it."""
+    if grant.single_file:
+        if path != posixpath.basename(grant.root):
+            raise MediaAccessDenied("This media link is not valid for that file.", code="bad_path")
+        return grant.root
+    clean = posixpath.normpath(path)
+    if clean.startswith(("/", "..")) or "/../" in f"/{clean}/" or "\\" in path or clean == ".":
+        raise MediaAccessDenied("This media link is not valid for that file.", code="bad_path")
+    return f"{grant.root.rstrip('/')}/{clean}"
+
+
+def check_still_allowed(grant: MediaGrant) -> None:
+    """The enrollment is still active and the lecture still visible (or a producer previews)."""
+    from .models import Course, Enrollment, Lecture
+
+    if grant.enrollment_id == 0:
+        from omooc.accounts.models import User
+
+        user = User.objects.filter(pk=grant.user_id, is_active=True).first()
+        if user is None or not user.is_producer:
+            raise MediaAccessDenied("Only producers may preview media.", code="not_producer")
+        return
+    allowed = (
+        Lecture.objects.released()
+        .filter(pk=grant.lecture_id, course__in=Course.objects.published())
+        .filter(
+            course__enrollments__pk=grant.enrollment_id,
+            course__enrollments__user_id=grant.user_id,
+            course__enrollments__status=Enrollment.Status.ACTIVE,
+        )
+        .exists()
+    )
+    if not allowed:
+        raise MediaAccessDenied("You need to be enrolled in this course to watch it.", code="not_enrolled")
+
+
+def content_type_for(name: str) -> str:
+    suffix = posixpath.splitext(name)[1].lower()
+    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def serve(request: HttpRequest, token: str, path: str) -> HttpResponse:
+    grant = unsign(token)
+    name = resolve(grant, path)
+    if not grant.bearer and getattr(request.user, "pk", None) != grant.user_id:
+        raise MediaAccessDenied("Log in as the learner this media link was made for.", code="wrong_user")
+    check_still_allowed(grant)
+    content_type = content_type_for(name)
+    if getattr(settings, "AWS_STORAGE_BUCKET_NAME", ""):
+        response = _serve_s3(name, content_type)
+    elif getattr(settings, "MEDIA_ACCEL_REDIRECT_PREFIX", ""):
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/" + name
+    else:
+        response = ranged_file_response(request, name, content_type)
+    response["Cache-Control"] = f"private, max-age={ttl_seconds()}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _serve_s3(name: str, content_type: str) -> HttpResponse:
+    if not name.endswith(".m3u8"):
+        return HttpResponseRedirect(default_storage.url(name))
+    with default_storage.open(name, "rb") as handle:
+        text = handle.read().decode("utf-8")
+    folder = posixpath.dirname(name)
+    return HttpResponse(rewrite_playlist(text, folder, default_storage.url), content_type=content_type)
+
+
+_URI_ATTR = re.compile(r'URI="([^"]+)"')
+
+
+def rewrite_playlist(text: str, folder: str, url_for) -> str:
+    """Point segment and init-section URIs at presigned URLs; nested playlists stay relative (they come
+    back through the signed view and are rewritten in turn)."""
+
+    def absolute(uri: str) -> str:
+        if "://" in uri or uri.endswith(".m3u8"):
+            return uri
+        return url_for(posixpath.normpath(posixpath.join(folder, uri)))
+
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            lines.append(absolute(stripped))
+        elif stripped.startswith("#EXT-X-MAP") or stripped.startswith("#EXT-X-KEY"):
+            lines.append(_URI_ATTR.sub(lambda m: f'URI="{absolute(m.group(1))}"', line))
+        else:
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def ranged_file_response(request: HttpRequest, name: str, content_type: str) -> HttpResponse:
+    """A file from local storage, answering a single ``Range: bytes=a-b`` with 206."""
+    try:
+        size = default_storage.size(name)
+    except (FileNotFoundError, OSError):
+        return HttpResponse(status=404)
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    handle = default_storage.open(name, "rb")
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.group(1), match.group(2)
+        if first:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+        else:  # suffix range: the last N bytes
+            start = max(size - int(last), 0)
+            end = size - 1
+        if start >= size or start > end:
+            handle.close()
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        handle.seek(start)
+        response = StreamingHttpResponse(
+            _read(handle, end - start + 1), status=206, content_type=content_type
+        )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+    else:
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Length"] = str(size)
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def _read(handle, length: int) -> Iterator[bytes]:
+    try:
+        while length > 0:
+            chunk = handle.read(min(CHUNK, length))
+            if not chunk:
+                break
+            length -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+# --- What the player gets -------------------------------------------------------------------------
+
+
+def playback_urls(
+    *, lecture, video, captions, enrollment_id: int, user_id: int, bearer: bool = False, lifetime: int = 0
+) -> dict:
+    """Signed URLs for one lecture's master playlist, poster and caption tracks, valid ``lifetime``
+    seconds (default ``MEDIA_URL_TTL``; the web player renews them while it plays)."""
+    lifetime = lifetime or ttl_seconds()
+    expires = int(time.time()) + lifetime
+    result: dict = {"master": "", "poster": "", "captions": [], "expires_in": lifetime}
+    if video is not None and video.output_prefix:
+        grant = MediaGrant(enrollment_id, lecture.pk, user_id, video.output_prefix, False, bearer, expires)
+        token = sign(grant)
+        result["master"] = reverse("courses:media", kwargs={"token": token, "path": "master.m3u8"})
+        result["poster"] = reverse("courses:media", kwargs={"token": token, "path": "poster.jpg"})
+    for caption in captions:
+        if not caption.vtt:
+            continue
+        grant = MediaGrant(enrollment_id, lecture.pk, user_id, caption.vtt.name, True, bearer, expires)
+        result["captions"].append(
+            {
+                "language": caption.language,
+                "label": caption.get_language_display(),
+                "url": signed_url(grant, posixpath.basename(caption.vtt.name)),
+            }
+        )
+    return result

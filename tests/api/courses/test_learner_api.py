@@ -1,0 +1,118 @@
+"""The learner API for the mobile client: catalog, enrollments, playback URLs, progress."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from courses.models import Course, Enrollment, LectureProgress
+from courses.tasks.learning import progress_flush
+from tests.courses.learning.media import install_video
+from tests.factories import CourseFactory, LectureFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def learner():
+    return UserFactory()
+
+
+@pytest.fixture
+def api(learner):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=learner).key}")
+    return client
+
+
+def test_the_catalog_lists_published_courses_to_anyone_with_filters():
+    CourseFactory(title="Open data", language="en")
+    CourseFactory(title="Leiderschap", language="nl")
+    CourseFactory(title="Concept", status=Course.Status.DRAFT, published_at=None)
+    anonymous = APIClient()
+    data = anonymous.get("/api/v1/courses/").json()
+    assert [c["title"] for c in data["results"]] == ["Leiderschap", "Open data"]
+    assert [c["title"] for c in anonymous.get("/api/v1/courses/?language=en").json()["results"]] == [
+        "Open data"
+    ]
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_the_catalog_and_enrollment_lists_take_constant_queries(api, learner, n, django_assert_num_queries):
+    for _ in range(3):
+        course = CourseFactory()
+        for i in range(n):
+            LectureFactory(course=course, position=i)
+        Enrollment.objects.create(user=learner, course=course, enrolled_at=course.published_at)
+    with django_assert_num_queries(3):  # token, count, page
+        assert len(api.get("/api/v1/courses/").json()["results"]) == 3
+    with django_assert_num_queries(3):
+        results = api.get("/api/v1/enrollments/").json()["results"]
+    assert [r["lecture_total"] for r in results] == [n] * 3
+
+
+def test_a_learner_enrolls_plays_sends_heartbeats_and_leaves(api, learner, hls_sample):
+    lecture = LectureFactory(duration_seconds=24)
+    install_video(lecture, sample=hls_sample)
+    slug = lecture.course.slug
+    assert api.get(f"/api/v1/lectures/{lecture.pk}/playback/").status_code == 403
+    created = api.post("/api/v1/enrollments/", {"course": slug}, format="json")
+    assert created.status_code == 201 and created.json()["course"] == slug
+
+    playback = api.get(f"/api/v1/lectures/{lecture.pk}/playback/").json()
+    assert playback["master_url"].startswith("http://testserver/media/s/")
+    assert playback["captions"][0]["language"] == "nl"
+    assert playback["expires_in_seconds"] >= 2 * 24  # a native player cannot renew mid-lecture
+    # bearer URLs: a native player fetches them without the API token
+    assert APIClient().get(playback["master_url"]).status_code == 200
+    assert APIClient().get(playback["captions"][0]["url"]).status_code == 200
+
+    heartbeat = playback["heartbeat"]
+    for body in (
+        {"token": heartbeat["token"], "position": 3, "event": "play"},
+        {"token": heartbeat["token"], "position": 9.5, "played_from": 3, "event": "pause"},
+    ):
+        assert api.post("/api/v1/progress/", body, format="json").status_code == 202
+    assert api.get(f"/api/v1/lectures/{lecture.pk}/playback/").json()["resume_position_seconds"] == 9.5
+    progress_flush()
+    assert LectureProgress.objects.get(lecture=lecture).position_seconds == 9.5
+    enrollments = api.get("/api/v1/enrollments/").json()["results"]
+    assert enrollments[0]["last_lecture"]["id"] == lecture.pk
+    assert enrollments[0]["last_position_seconds"] == 9.5
+
+    detail = api.get(f"/api/v1/courses/{slug}/").json()
+    assert detail["enrolled"] is True and detail["lectures"][0]["id"] == lecture.pk
+
+    assert api.delete(f"/api/v1/enrollments/{enrollments[0]['id']}/").status_code == 204
+    assert APIClient().get(playback["master_url"]).status_code == 403
+    assert api.get(f"/api/v1/lectures/{lecture.pk}/playback/").status_code == 403
+
+
+def test_enrolling_in_a_draft_course_is_a_clear_404(api):
+    draft = CourseFactory(status=Course.Status.DRAFT, published_at=None)
+    response = api.post("/api/v1/enrollments/", {"course": draft.slug}, format="json")
+    assert response.status_code == 404
+    assert response.json()["message"].startswith("course:")
+
+
+def test_a_heartbeat_with_a_bad_body_names_the_field(api):
+    response = api.post("/api/v1/progress/", {"token": "x", "position": -3}, format="json")
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("position:")
+    response = api.post("/api/v1/progress/", {"token": "forged", "position": 3}, format="json")
+    assert response.status_code == 403
+
+
+def test_a_learner_cannot_leave_someone_elses_enrollment(api):
+    other = Enrollment.objects.create(
+        user=UserFactory(), course=CourseFactory(), enrolled_at=Course.objects.get().published_at
+    )
+    assert api.delete(f"/api/v1/enrollments/{other.pk}/").status_code == 404
+    assert Enrollment.objects.get(pk=other.pk).status == Enrollment.Status.ACTIVE
+
+
+def test_the_learner_endpoints_need_a_login():
+    anonymous = APIClient()
+    assert anonymous.get("/api/v1/enrollments/").status_code in (401, 403)
+    assert anonymous.post("/api/v1/progress/", {}).status_code in (401, 403)
