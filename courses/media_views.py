@@ -6,7 +6,6 @@ static/js/media-progress.js polls ``video_status`` while a video is processed.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from omooc.exceptions import ApplicationError
 
-from . import media_storage
+from . import media_access, media_storage
 from .media_forms import CaptionUploadForm, VideoUploadForm
 from .models import Caption, Lecture, Video
 from .permissions import producer_required, producer_required_json
@@ -106,7 +105,16 @@ def media_index(request: HttpRequest) -> HttpResponse:
     return render(request, "courses/studio/media_index.html", {"page": page})
 
 
-def _lecture_context(lecture: Lecture, **extra) -> dict:
+def _preview_poster_url(lecture: Lecture, video, user) -> str:
+    """The poster through a producer's signed preview link (media is never served unsigned)."""
+    if video is None or not video.output_prefix:
+        return ""
+    return media_access.playback_urls(
+        lecture=lecture, video=video, captions=[], enrollment_id=0, user_id=user.pk
+    )["poster"]
+
+
+def _lecture_context(lecture: Lecture, *, user, **extra) -> dict:
     videos = list(lecture.videos.order_by("-created_at", "-id")[:RECENT_VIDEOS])
     current = (
         next((v for v in videos if v.is_current), None) or lecture.videos.filter(is_current=True).first()
@@ -115,7 +123,7 @@ def _lecture_context(lecture: Lecture, **extra) -> dict:
         "lecture": lecture,
         "videos": videos,
         "current": current,
-        "poster_url": default_storage.url(current.poster_name) if current and current.output_prefix else "",
+        "poster_url": _preview_poster_url(lecture, current, user),
         "captions": list(lecture.captions.order_by("language", "id")),
         "direct_upload": media_storage.is_s3(),
         "max_upload": filesizeformat(media_services.max_upload_bytes()),
@@ -134,7 +142,11 @@ def _lecture(lecture_id: int) -> Lecture:
 @producer_required
 @require_GET
 def lecture_media(request: HttpRequest, lecture_id: int) -> HttpResponse:
-    return render(request, "courses/studio/lecture_media.html", _lecture_context(_lecture(lecture_id)))
+    return render(
+        request,
+        "courses/studio/lecture_media.html",
+        _lecture_context(_lecture(lecture_id), user=request.user),
+    )
 
 
 @csrf_exempt
@@ -173,7 +185,7 @@ def _video_upload(request: HttpRequest, lecture_id: int, handler: SizeCapUploadH
     except ApplicationError as exc:
         if _wants_json(request):
             return _error(exc, status=413 if exc.code == "upload_too_large" else 400)
-        context = _lecture_context(lecture, upload_error=exc.message)
+        context = _lecture_context(lecture, user=request.user, upload_error=exc.message)
         return render(request, "courses/studio/lecture_media.html", context, status=400)
     if _wants_json(request):
         return JsonResponse(video_status_payload(video), status=201)
@@ -280,7 +292,7 @@ def caption_upload(request: HttpRequest, lecture_id: int) -> HttpResponse:
                 % {"count": caption.cue_count, "language": caption.get_language_display()},
             )
             return redirect("courses_media:lecture", lecture_id=lecture.pk)
-    context = _lecture_context(lecture, caption_form=form)
+    context = _lecture_context(lecture, user=request.user, caption_form=form)
     return render(request, "courses/studio/lecture_media.html", context, status=400)
 
 

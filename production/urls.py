@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("pretalks/<int:pk>/speakers/<int:speaker_id>/response/", views.pretalk_rsvp, name="pretalk_rsvp"),
     path("scripts/<int:pk>/", views.script_part, name="script"),
+    path("scripts/<int:pk>/versions/<int:version_id>/file/", views.script_version_file, name="script_file"),
     path("post-production/<int:pk>/", views.post_production, name="post_production"),
     path("calendar/", views.calendar, name="calendar"),
     path("speakers/", views.speaker_list, name="speakers"),

@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -543,6 +543,17 @@ def pretalk_rsvp(request: HttpRequest, pk: int, speaker_id: int) -> HttpResponse
 
 
 # --- scripts and post-production ----------------------------------------------------------
+
+
+@studio_view
+def script_version_file(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
+    """A script version's attached file, for the production's team only (media is never public)."""
+    part = selectors.script_part_get_for(user=request.user, pk=pk)
+    version = next((v for v in part.versions.all() if v.pk == version_id and v.file), None)
+    if version is None:
+        raise Http404(_("This version has no file."))
+    name = version.file.name.rsplit("/", 1)[-1]
+    return FileResponse(version.file.open("rb"), as_attachment=True, filename=name)
 
 
 @studio_view

@@ -355,3 +355,36 @@ def test_the_calendar_feed_lists_the_producers_schedule_with_uid_and_sequence(
     client.force_login(member)
     client.post(reverse("production:feed_settings"))
     assert client.get(reverse("production:feed", args=[feed.token])).status_code == 404
+
+
+def test_a_script_file_downloads_for_the_team_only(client, production, member, django_user_model):
+    from django.core.files.base import ContentFile
+
+    from production import services
+    from tests.factories import UserFactory
+
+    part = production.script_parts.order_by("id").first()
+    services.script_version_add(
+        part=part, text="", file=ContentFile(b"%PDF-1.4 script", name="script.pdf"), by=member
+    )
+    version = part.versions.get()
+    url = f"/studio/scripts/{part.pk}/versions/{version.pk}/file/"
+
+    client.force_login(member)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 script"
+    assert "attachment" in response["Content-Disposition"]
+
+    client.force_login(UserFactory(producer=True))  # a producer outside the team
+    assert client.get(url).status_code == 404
+    client.force_login(UserFactory())  # a learner
+    assert client.get(url).status_code == 403
+
+
+def test_media_files_are_not_served_unsigned(client, member, settings, tmp_path):
+    from django.core.files.storage import default_storage
+
+    default_storage.save("scripts/secret.txt", __import__("io").BytesIO(b"secret"))
+    client.force_login(member)
+    assert client.get("/media/scripts/secret.txt").status_code == 404
