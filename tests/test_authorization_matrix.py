@@ -1,0 +1,365 @@
+"""The authorization matrix: every URL pattern (walked from Django's resolver) × every role ×
+its methods, against the policy below. A success where the policy says deny is a LEAK; a denied
+request that changed any row of a domain table is a WRITE; a response that shows somebody else's
+data (another learner, another team's production, another speaker) is DATA. A new URL pattern the
+matrix does not know fails the coverage test, so the matrix cannot silently rot.
+
+THE POLICY, in words:
+- Studio pages (/studio/..., /studio/media/...) and the production API: producers only. Anonymous
+  visitors (and speakers, who have no account) go to the login page (pages) or get 401 (API);
+  learners get 403. Items of a production — its board, sessions, pre-talks, script parts,
+  post-production, lectures' media — only for its team and superusers: a producer outside the team
+  gets 404 (the item does not exist for them). Studio-wide pages (overviews, calendar, the speaker
+  and location directories, the email log, feed settings) are open to every producer but list only
+  what their own productions hold.
+- Learner pages: the catalog and published course pages are public; the dashboard, preferences,
+  heartbeats and the learner API need a login and only ever show the caller's own data; lectures
+  play for enrolled learners (others are sent to the course page) and for the course's producer team
+  (preview, drafts too); media only through a signed link made for that very user.
+- The speaker's personal link shows only that speaker's items: another speaker's session is a 404,
+  an unknown link a 404.
+- Capability URLs (certificate verification, unsubscribe links, the producer's calendar feed,
+  password-reset links) work for whoever holds the unguessable token; a forged token is a 404.
+- Accounts pages, the health check, language switch and the OpenAPI schema/docs are public.
+- Django admin: staff only (superuser 200, everyone else to the admin login), sampled.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.urls import resolve
+
+from courses import media_access
+from courses.services.learning import unsubscribe_token
+from tests.support.authz import SUCCESS, Case, MatrixRunner, walk_patterns
+from tests.support.world import ANON, ENROLLED, LEARNER, OUTSIDER, PRODUCER, ROLES, SPEAKER, SUPER, build_world
+
+pytestmark = pytest.mark.django_db
+
+ALL_USERS = {LEARNER, ENROLLED, OUTSIDER, PRODUCER, SUPER}
+PRODUCERS = {OUTSIDER, PRODUCER, SUPER}
+TEAM = {PRODUCER, SUPER}
+
+
+def rule(allow, get_ok=("2xx",), **deny):
+    """Roles in ``allow`` succeed (GET: ``get_ok``; writes: any outcome of an authorised call —
+    success, redirect, validation error); every other role gets the outcome named in ``deny``
+    (keys: anon, learner, enrolled, speaker, outsider)."""
+    names = {"anon": ANON, "learner": LEARNER, "enrolled": ENROLLED, "speaker": SPEAKER, "outsider": OUTSIDER}
+    names |= {"producer": PRODUCER, "superuser": SUPER}
+    denied = {names[key]: frozenset(value if isinstance(value, tuple) else (value,)) for key, value in deny.items()}
+    expect, write = {}, {}
+    for role in ROLES:
+        if role in allow:
+            expect[role], write[role] = frozenset(get_ok), SUCCESS
+        else:
+            expect[role] = write[role] = denied[role]
+    missing = [role for role in ROLES if role not in expect]
+    assert not missing, missing
+    return expect, write
+
+
+STUDIO_TEAM = rule(TEAM, anon="login", speaker="login", learner="403", enrolled="403", outsider="404")
+STUDIO_WIDE = rule(PRODUCERS, anon="login", speaker="login", learner="403", enrolled="403")
+STUDIO_JSON_TEAM = rule(TEAM, anon="401", speaker="401", learner="403", enrolled="403", outsider="404")
+API_TEAM = rule(TEAM, anon="401", speaker="401", learner="403", enrolled="403", outsider="404")
+API_WIDE = rule(PRODUCERS, anon="401", speaker="401", learner="403", enrolled="403")
+PUBLIC = rule(set(ROLES), get_ok=("2xx", "3xx"))
+NOBODY = rule(set(), anon="404", speaker="404", learner="404", enrolled="404", outsider="404", producer="404", superuser="404")
+LOGGED_IN_PAGE = rule(ALL_USERS, get_ok=("2xx", "3xx"), anon="login", speaker="login")
+LOGGED_IN_API = rule(ALL_USERS, anon="401", speaker="401")
+ADMIN = rule({SUPER}, anon="login", speaker="login", learner="login", enrolled="login", outsider="login", producer="login")
+
+
+def case(name, policy, kwargs=None, **options) -> Case:
+    expect, write = policy
+    return Case(name=name, expect=expect, expect_write=write, kwargs=kwargs or (lambda w, role: {}), **options)
+
+
+def pk(attr):
+    return lambda w, role: {"pk": getattr(w, attr).pk}
+
+
+def _token_parts(url: str) -> dict:
+    match = resolve(url)
+    return {"token": match.kwargs["token"], "path": match.kwargs["path"]}
+
+
+def _learner_link(w, role):
+    urls = media_access.playback_urls(
+        lecture=w.lecture, video=w.video, captions=[], enrollment_id=w.enrollment.pk, user_id=w.users[ENROLLED].pk
+    )
+    return _token_parts(urls["master"])
+
+
+def _own_preview_link(w, role):
+    """Each account presents a producer preview link made out to itself (anonymous visitors the
+    enrolled learner's link)."""
+    user = w.users.get(role) or w.users[ENROLLED]
+    urls = media_access.playback_urls(
+        lecture=w.lecture, video=w.video, captions=[], enrollment_id=0, user_id=user.pk
+    )
+    return _token_parts(urls["master"])
+
+
+def _speaker(target_attr=None, **fixed):
+    """The speaker-link role uses its own token; everybody else holds no link, so a forged one."""
+
+    def kwargs(w, role):
+        out = {"token": w.speaker_token if role == SPEAKER else "forged-" + "x" * 24}
+        if target_attr:
+            out |= fixed | {"pk": getattr(w, target_attr).pk}
+        return out
+
+    return kwargs
+
+
+def _feed(w, role):
+    token = {PRODUCER: w.feed_a.token, OUTSIDER: w.feed_outsider.token, LEARNER: w.extra["lapsed_feed"].token}
+    return {"token": token.get(role, "forged-feed-token")}
+
+
+SPEAKER_PAGE = rule({SPEAKER}, anon="404", learner="404", enrolled="404", outsider="404", producer="404", superuser="404")
+FEED = rule({PRODUCER, OUTSIDER}, anon="404", speaker="404", learner="404", enrolled="404", superuser="404")
+LECTURE_PAGE = rule({ENROLLED} | TEAM, anon="login", speaker="login", learner="3xx", outsider="3xx")
+LECTURE_JSON = rule({ENROLLED} | TEAM, anon="403", speaker="403", learner="403", outsider="403")
+MEDIA_OWN_LINK = rule({ENROLLED}, anon="403", speaker="403", learner="403", outsider="403", producer="403", superuser="403")
+MEDIA_PREVIEW = rule(TEAM, anon="403", speaker="403", learner="403", enrolled="403", outsider="403")
+ENROLLED_ONLY_PAGE = rule({ENROLLED}, anon="login", speaker="login", learner="404", outsider="404", producer="404", superuser="404")
+ENROLLED_ONLY_API = rule({ENROLLED}, anon="401", speaker="401", learner="404", outsider="404", producer="404", superuser="404")
+PLAYBACK_API = rule({ENROLLED} | TEAM, anon="401", speaker="401", learner="403", outsider="403")
+DRAFT_LECTURE = rule(TEAM, anon="login", speaker="login", learner="404", enrolled="404", outsider="404")
+UNRELEASED_LECTURE = rule({ENROLLED} | TEAM, anon="login", speaker="login", learner="3xx", outsider="3xx")
+ENROLL = rule(ALL_USERS, anon="login", speaker="login")
+HEARTBEAT = rule(ALL_USERS, anon="403", speaker="403")
+
+
+def lecture_kwargs(attr):
+    return lambda w, role: {"slug": w.course_a.slug, "lecture_slug": getattr(w, attr).slug}
+
+
+CASES: list[Case] = [
+    # --- public -----------------------------------------------------------------------------
+    case("healthz", PUBLIC),
+    case("set_language", PUBLIC),
+    case("schema", PUBLIC, methods=("GET",)),
+    case("api-docs", PUBLIC),
+    case("accounts:signup", PUBLIC),
+    case("accounts:login", PUBLIC),
+    case("accounts:logout", PUBLIC),
+    case("accounts:password_reset", PUBLIC),
+    case("accounts:password_reset_done", PUBLIC),
+    case("accounts:password_reset_confirm", PUBLIC, lambda w, role: {"uidb64": "MQ", "token": "forged-token"}),
+    case("accounts:password_reset_complete", PUBLIC),
+    case("v1:auth-token", PUBLIC),
+    case("home", PUBLIC),
+    case("courses:course_detail", PUBLIC, lambda w, role: {"slug": w.course_a.slug}),
+    case("courses:course_detail", NOBODY, lambda w, role: {"slug": w.course_draft.slug}, label="draft course"),
+    case("v1:course-list", PUBLIC),
+    case("v1:course-detail", PUBLIC, lambda w, role: {"slug": w.course_a.slug}),
+    case("v1:course-detail", NOBODY, lambda w, role: {"slug": w.course_draft.slug}, label="draft course"),
+    # --- capability URLs --------------------------------------------------------------------
+    case("courses:certificate_verify", PUBLIC, lambda w, role: {"uid": w.certificate.uid}, public_names=True),
+    case("courses:certificate_pdf", PUBLIC, lambda w, role: {"uid": w.certificate.uid}, public_names=True),
+    case("courses:certificate_verify", NOBODY, lambda w, role: {"uid": uuid.uuid4()}, label="forged uid"),
+    case("courses:certificate_pdf", NOBODY, lambda w, role: {"uid": uuid.uuid4()}, label="forged uid"),
+    case(
+        "courses:unsubscribe",
+        PUBLIC,
+        lambda w, role: {"token": unsubscribe_token(user_id=w.users[ENROLLED].pk, kind="nudges")},
+    ),
+    case("courses:unsubscribe", NOBODY, lambda w, role: {"token": "forged:token"}, label="forged token"),
+    case("production:feed", FEED, _feed),
+    # --- learner pages and API --------------------------------------------------------------
+    case("courses:dashboard", LOGGED_IN_PAGE),
+    case("courses:email_preferences", LOGGED_IN_PAGE),
+    case("courses:enroll", ENROLL, lambda w, role: {"slug": w.course_a.slug}),
+    case("courses:enroll", rule(set(), anon="login", speaker="login", learner="404", enrolled="404", outsider="404", producer="404", superuser="404"), lambda w, role: {"slug": w.course_draft.slug}, label="draft course"),
+    case("courses:unenroll", ENROLLED_ONLY_PAGE, lambda w, role: {"slug": w.course_a.slug}),
+    case("courses:lecture", LECTURE_PAGE, lecture_kwargs("lecture")),
+    case("courses:lecture", DRAFT_LECTURE, lecture_kwargs("lecture_draft"), label="draft lecture"),
+    case("courses:lecture", UNRELEASED_LECTURE, lecture_kwargs("lecture_unreleased"), label="unreleased"),
+    case("courses:lecture_media", LECTURE_JSON, lecture_kwargs("lecture")),
+    case("courses:heartbeat", HEARTBEAT),
+    case("courses:media", MEDIA_OWN_LINK, _learner_link, label="enrolled learner's link"),
+    case("courses:media", MEDIA_PREVIEW, _own_preview_link, label="own preview link"),
+    case("v1:me", LOGGED_IN_API),
+    case("v1:enrollment-list", LOGGED_IN_API),
+    case("v1:enrollment-detail", ENROLLED_ONLY_API, pk("enrollment")),
+    case(
+        "v1:enrollment-detail",
+        rule(set(), anon="401", speaker="401", learner="404", enrolled="404", outsider="404", producer="404", superuser="404"),
+        pk("other_enrollment"),
+        label="another learner's",
+    ),
+    case("v1:lecture-playback", PLAYBACK_API, pk("lecture")),
+    case(
+        "v1:lecture-playback",
+        rule(TEAM, anon="401", speaker="401", learner="404", enrolled="404", outsider="404"),
+        pk("lecture_draft"),
+        label="draft lecture",
+    ),
+    case("v1:progress", LOGGED_IN_API),
+    # --- speaker's personal link ------------------------------------------------------------
+    case("speaker:page", SPEAKER_PAGE, _speaker()),
+    case("speaker:answer", SPEAKER_PAGE, _speaker("session_a", target="session")),
+    case("speaker:answer", NOBODY, _speaker("session_b", target="session"), label="another speaker's"),
+    case("speaker:answer", SPEAKER_PAGE, _speaker("pretalk_a", target="pretalk"), label="pre-talk"),
+    case("speaker:ics", SPEAKER_PAGE, _speaker("session_a", target="session")),
+    case("speaker:ics", NOBODY, _speaker("session_b", target="session"), label="another speaker's"),
+    case("speaker:ics", NOBODY, _speaker("pretalk_b", target="pretalk"), label="another speaker's pre-talk"),
+    case("speaker:script", SPEAKER_PAGE, _speaker("script_a")),
+    case("speaker:script", NOBODY, _speaker("script_b"), label="another speaker's"),
+    case("speaker:feed", SPEAKER_PAGE, _speaker()),
+    # --- studio: production tracker ---------------------------------------------------------
+    case("production:home", STUDIO_WIDE),
+    case("production:postpone_all", STUDIO_WIDE),
+    case("production:production_create", STUDIO_WIDE),
+    case("production:calendar", STUDIO_WIDE),
+    case("production:speakers", STUDIO_WIDE),
+    case("production:speaker_create", STUDIO_WIDE),
+    case("production:speaker", STUDIO_WIDE, pk("speaker_1")),
+    case("production:speaker_edit", STUDIO_WIDE, pk("speaker_1")),
+    case("production:locations", STUDIO_WIDE),
+    case("production:feed_settings", STUDIO_WIDE),
+    case("production:email_log", STUDIO_WIDE),
+    case("production:email_speaker", STUDIO_WIDE, pk("speaker_1")),
+    case("production:speaker_links_revoke", STUDIO_WIDE, pk("speaker_1")),
+    case("production:speaker_link_send", STUDIO_WIDE, pk("speaker_1")),
+    case("production:board", STUDIO_TEAM, pk("production_a")),
+    case("production:production_edit", STUDIO_TEAM, pk("production_a")),
+    case("production:postpone", STUDIO_TEAM, pk("production_a")),
+    case("production:history", STUDIO_TEAM, pk("production_a")),
+    case("production:session_create", STUDIO_TEAM, pk("production_a")),
+    case("production:pretalk_create", STUDIO_TEAM, pk("production_a")),
+    case("production:session", STUDIO_TEAM, pk("session_a")),
+    case("production:session_edit", STUDIO_TEAM, pk("session_a")),
+    case("production:session_state", STUDIO_TEAM, pk("session_a")),
+    case("production:session_hold", STUDIO_TEAM, pk("session_a")),
+    case("production:session_add_speaker", STUDIO_TEAM, pk("session_a")),
+    case("production:session_add_crew", STUDIO_TEAM, pk("session_a")),
+    case(
+        "production:session_remove_speaker",
+        STUDIO_TEAM,
+        lambda w, role: {"pk": w.session_a.pk, "speaker_id": w.speaker_1.pk},
+    ),
+    case("production:session_rsvp", STUDIO_TEAM, lambda w, role: {"pk": w.session_a.pk, "speaker_id": w.speaker_1.pk}),
+    case("production:session_remove_crew", STUDIO_TEAM, lambda w, role: {"pk": w.session_a.pk, "crew_id": w.crew_a.pk}),
+    case("production:pretalk", STUDIO_TEAM, pk("pretalk_a")),
+    case("production:pretalk_edit", STUDIO_TEAM, pk("pretalk_a")),
+    case("production:pretalk_held", STUDIO_TEAM, pk("pretalk_a")),
+    case("production:pretalk_cancel", STUDIO_TEAM, pk("pretalk_a")),
+    case("production:pretalk_add_speaker", STUDIO_TEAM, pk("pretalk_a")),
+    case(
+        "production:pretalk_remove_speaker",
+        STUDIO_TEAM,
+        lambda w, role: {"pk": w.pretalk_a.pk, "speaker_id": w.speaker_1.pk},
+    ),
+    case("production:pretalk_rsvp", STUDIO_TEAM, lambda w, role: {"pk": w.pretalk_a.pk, "speaker_id": w.speaker_1.pk}),
+    case("production:script", STUDIO_TEAM, pk("script_a")),
+    case(
+        "production:script_file",
+        STUDIO_TEAM,
+        lambda w, role: {"pk": w.script_a.pk, "version_id": w.script_version_a.pk},
+    ),
+    case("production:post_production", STUDIO_TEAM, pk("post_production_a")),
+    # --- studio: media ------------------------------------------------------------------------
+    case("courses_media:index", STUDIO_WIDE),
+    case("courses_media:lecture", STUDIO_TEAM, lambda w, role: {"lecture_id": w.lecture.pk}),
+    case("courses_media:video_upload", STUDIO_TEAM, lambda w, role: {"lecture_id": w.lecture.pk}),
+    case("courses_media:video_upload_start", STUDIO_JSON_TEAM, lambda w, role: {"lecture_id": w.lecture.pk}),
+    case("courses_media:caption_upload", STUDIO_TEAM, lambda w, role: {"lecture_id": w.lecture.pk}),
+    case("courses_media:video_complete", STUDIO_JSON_TEAM, lambda w, role: {"uid": w.video.uid}),
+    case("courses_media:video_status", STUDIO_JSON_TEAM, lambda w, role: {"uid": w.video.uid}),
+    case("courses_media:video_retry", STUDIO_TEAM, lambda w, role: {"uid": w.video.uid}),
+    case("courses_media:video_delete", STUDIO_TEAM, lambda w, role: {"uid": w.video.uid}),
+    case("courses_media:caption_delete", STUDIO_TEAM, lambda w, role: {"caption_id": w.caption.pk}),
+    # --- production API -----------------------------------------------------------------------
+    case("v1:production-list", API_WIDE),
+    case("v1:production-postpone-all", API_WIDE),
+    case("v1:production-detail", API_TEAM, pk("production_a")),
+    case("v1:production-board", API_TEAM, pk("production_a")),
+    case("v1:production-history", API_TEAM, pk("production_a")),
+    case("v1:production-postpone", API_TEAM, pk("production_a")),
+    case("v1:speaker-list", API_WIDE),
+    case("v1:speaker-detail", API_WIDE, pk("speaker_1")),
+    case("v1:location-list", API_WIDE),
+    case("v1:location-detail", API_WIDE, lambda w, role: {"pk": w.extra["location"].pk}),
+    case("v1:session-list", API_WIDE),
+    case("v1:session-detail", API_TEAM, pk("session_a")),
+    case("v1:session-add-speaker", API_TEAM, pk("session_a")),
+    case("v1:session-crew", API_TEAM, pk("session_a")),
+    case("v1:session-hold", API_TEAM, pk("session_a")),
+    case("v1:session-remove-speaker", API_TEAM, pk("session_a")),
+    case("v1:session-response", API_TEAM, pk("session_a")),
+    case("v1:session-transition", API_TEAM, pk("session_a")),
+    case("v1:pretalk-list", API_WIDE),
+    case("v1:pretalk-detail", API_TEAM, pk("pretalk_a")),
+    case("v1:pretalk-cancel", API_TEAM, pk("pretalk_a")),
+    case("v1:pretalk-held", API_TEAM, pk("pretalk_a")),
+    case("v1:pretalk-response", API_TEAM, pk("pretalk_a")),
+    case("v1:script-part-detail", API_TEAM, pk("script_a")),
+    case("v1:script-part-transition", API_TEAM, pk("script_a")),
+    case("v1:script-part-versions", API_TEAM, pk("script_a")),
+    case("v1:post-production-detail", API_TEAM, pk("post_production_a")),
+    # --- Django admin (a sample; every admin URL is covered by the same rule) -----------------
+    case("admin:index", ADMIN, methods=("GET",)),
+    case("admin:production_production_changelist", ADMIN, methods=("GET",)),
+    case("admin:production_production_change", ADMIN, lambda w, role: {"object_id": w.production_a.pk}, methods=("GET",)),
+    case("admin:courses_video_changelist", ADMIN, methods=("GET",)),
+    case("admin:accounts_user_changelist", ADMIN, methods=("GET",)),
+]
+
+# URL patterns covered by a rule instead of a case of their own.
+RULES = {"admin:": "Django admin: staff only, checked on a sample (admin:index and four model pages)"}
+
+GROUPS = {
+    "public and capability URLs": lambda c: not c.name.startswith(("v1:", "production:", "courses_media:", "speaker:", "admin:", "courses:")) or c.name.startswith(("courses:certificate", "courses:unsubscribe", "production:feed")) and c.name != "production:feed_settings",
+    "learner pages and API": lambda c: (c.name.startswith("courses:") and not c.name.startswith(("courses:certificate", "courses:unsubscribe"))) or c.name.split(":")[-1] in ("me", "enrollment-list", "enrollment-detail", "lecture-playback", "progress", "course-list", "course-detail", "auth-token"),
+    "speaker link": lambda c: c.name.startswith("speaker:"),
+    "studio tracker": lambda c: c.name.startswith("production:") and c.name != "production:feed",
+    "studio media": lambda c: c.name.startswith("courses_media:"),
+    "production API": lambda c: c.name.startswith("v1:") and c.name.split(":")[-1] not in ("me", "enrollment-list", "enrollment-detail", "lecture-playback", "progress", "course-list", "course-detail", "auth-token"),
+    "admin": lambda c: c.name.startswith("admin:"),
+}
+
+
+def test_every_url_pattern_has_a_place_in_the_matrix():
+    known = {c.name for c in CASES}
+    names = {name for name, _route, _view in walk_patterns()}
+    unknown = sorted(n for n in names if n not in known and not n.startswith(tuple(RULES)))
+    stale = sorted(n for n in known if n not in names)
+    assert not unknown, f"URL patterns the authorization matrix does not know (add a case with its policy): {unknown}"
+    assert not stale, f"cases for URL patterns that no longer exist: {stale}"
+
+
+def test_every_case_belongs_to_exactly_one_group():
+    for c in CASES:
+        groups = [name for name, member in GROUPS.items() if member(c)]
+        assert len(groups) == 1, (c.title, groups)
+
+
+@pytest.fixture(scope="session")
+def hls_sample(tmp_path_factory):
+    from tests.courses.learning.media import make_hls
+
+    return make_hls(tmp_path_factory.mktemp("authz-hls") / "sample", duration=4)
+
+
+@pytest.fixture
+def world(hls_sample, settings, tmp_path):
+    settings.PROGRESS_BUFFER_DIR = str(tmp_path / "progress")
+    settings.REDIS_URL = ""
+    return build_world(hls_sample=hls_sample)
+
+
+@pytest.mark.parametrize("group", list(GROUPS))
+def test_no_role_reaches_what_the_policy_denies(group, world):
+    cases = [c for c in CASES if GROUPS[group](c)]
+    report = MatrixRunner(world).run(cases)
+    checked = len(report.cells)
+    print(f"\n{group}: {checked} checks\n" + report.table())
+    assert checked, "nothing was checked"
+    assert not report.problems, f"{len(report.problems)} problem(s) in {group}:\n" + report.explain()
