@@ -122,6 +122,10 @@ def check_still_allowed(grant: MediaGrant) -> None:
         user = User.objects.filter(pk=grant.user_id, is_active=True).first()
         if user is None or not user.is_producer:
             raise MediaAccessDenied("Only producers may preview media.", code="not_producer")
+        from .permissions import studio_courses_for
+
+        if not Lecture.objects.filter(pk=grant.lecture_id, course__in=studio_courses_for(user)).exists():
+            raise MediaAccessDenied("Only the course's producers may preview its media.", code="not_in_team")
         return
     allowed = (
         Lecture.objects.released()

@@ -22,7 +22,7 @@ from omooc.exceptions import ApplicationError
 from . import media_access, media_storage
 from .media_forms import CaptionUploadForm, VideoUploadForm
 from .models import Caption, Lecture, Video
-from .permissions import producer_required, producer_required_json
+from .permissions import producer_required, producer_required_json, studio_courses_for
 from .services import media as media_services
 
 RECENT_VIDEOS = 10
@@ -90,7 +90,8 @@ def video_status_payload(video: Video) -> dict:
 @require_GET
 def media_index(request: HttpRequest) -> HttpResponse:
     lectures = (
-        Lecture.objects.select_related("course")
+        Lecture.objects.filter(course__in=studio_courses_for(request.user))
+        .select_related("course")
         .prefetch_related(
             Prefetch(
                 "videos",
@@ -135,8 +136,11 @@ def _lecture_context(lecture: Lecture, *, user, **extra) -> dict:
     return context
 
 
-def _lecture(lecture_id: int) -> Lecture:
-    return get_object_or_404(Lecture.objects.select_related("course"), pk=lecture_id)
+def _lecture(lecture_id: int, user) -> Lecture:
+    """A lecture of a course the producer works on (another team's is a 404)."""
+    return get_object_or_404(
+        Lecture.objects.filter(course__in=studio_courses_for(user)).select_related("course"), pk=lecture_id
+    )
 
 
 @producer_required
@@ -145,7 +149,7 @@ def lecture_media(request: HttpRequest, lecture_id: int) -> HttpResponse:
     return render(
         request,
         "courses/studio/lecture_media.html",
-        _lecture_context(_lecture(lecture_id), user=request.user),
+        _lecture_context(_lecture(lecture_id, request.user), user=request.user),
     )
 
 
@@ -162,7 +166,7 @@ def video_upload(request: HttpRequest, lecture_id: int) -> HttpResponse:
 
 @csrf_protect
 def _video_upload(request: HttpRequest, lecture_id: int, handler: SizeCapUploadHandler) -> HttpResponse:
-    lecture = _lecture(lecture_id)
+    lecture = _lecture(lecture_id, request.user)
     form = VideoUploadForm(request.POST, request.FILES)
     try:
         if handler.exceeded_at:
@@ -196,7 +200,7 @@ def _video_upload(request: HttpRequest, lecture_id: int, handler: SizeCapUploadH
 @producer_required_json
 @require_POST
 def video_upload_start(request: HttpRequest, lecture_id: int) -> JsonResponse:
-    lecture = _lecture(lecture_id)
+    lecture = _lecture(lecture_id, request.user)
     try:
         size = int(request.POST.get("size", ""))
     except ValueError:
@@ -229,7 +233,7 @@ def video_upload_start(request: HttpRequest, lecture_id: int) -> JsonResponse:
 @producer_required_json
 @require_POST
 def video_upload_complete(request: HttpRequest, uid) -> JsonResponse:
-    video = get_object_or_404(Video, uid=uid)
+    video = get_object_or_404(Video, uid=uid, lecture__course__in=studio_courses_for(request.user))
     try:
         video = media_services.video_upload_complete(video=video, by=request.user)
     except ApplicationError as exc:
@@ -240,7 +244,7 @@ def video_upload_complete(request: HttpRequest, uid) -> JsonResponse:
 @producer_required_json
 @require_GET
 def video_status(request: HttpRequest, uid) -> JsonResponse:
-    video = get_object_or_404(Video, uid=uid)
+    video = get_object_or_404(Video, uid=uid, lecture__course__in=studio_courses_for(request.user))
     response = JsonResponse(video_status_payload(video))
     response["Cache-Control"] = "no-store"
     return response
@@ -249,7 +253,7 @@ def video_status(request: HttpRequest, uid) -> JsonResponse:
 @producer_required
 @require_POST
 def video_retry(request: HttpRequest, uid) -> HttpResponse:
-    video = get_object_or_404(Video, uid=uid)
+    video = get_object_or_404(Video, uid=uid, lecture__course__in=studio_courses_for(request.user))
     try:
         media_services.video_retry(video=video, by=request.user)
         messages.success(request, _("Transcoding will be tried again."))
@@ -261,7 +265,7 @@ def video_retry(request: HttpRequest, uid) -> HttpResponse:
 @producer_required
 @require_POST
 def video_delete(request: HttpRequest, uid) -> HttpResponse:
-    video = get_object_or_404(Video, uid=uid)
+    video = get_object_or_404(Video, uid=uid, lecture__course__in=studio_courses_for(request.user))
     try:
         media_services.video_delete(video=video, by=request.user)
         messages.success(request, _("The video was removed."))
@@ -273,7 +277,7 @@ def video_delete(request: HttpRequest, uid) -> HttpResponse:
 @producer_required
 @require_POST
 def caption_upload(request: HttpRequest, lecture_id: int) -> HttpResponse:
-    lecture = _lecture(lecture_id)
+    lecture = _lecture(lecture_id, request.user)
     form = CaptionUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -299,7 +303,9 @@ def caption_upload(request: HttpRequest, lecture_id: int) -> HttpResponse:
 @producer_required
 @require_POST
 def caption_delete(request: HttpRequest, caption_id: int) -> HttpResponse:
-    caption = get_object_or_404(Caption, pk=caption_id)
+    caption = get_object_or_404(
+        Caption, pk=caption_id, lecture__course__in=studio_courses_for(request.user)
+    )
     lecture_id = caption.lecture_id
     media_services.caption_delete(caption=caption, by=request.user)
     messages.success(request, _("The caption track was removed."))

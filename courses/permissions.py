@@ -41,3 +41,30 @@ def producer_required_json(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+# --- which courses a producer may work on in the studio --------------------------------------
+#
+# Courses never import production, yet a course made by a production belongs to its producer team.
+# The production app registers the rule at start-up (``ProductionConfig.ready``); without one, every
+# producer may work on every course.
+
+_studio_scope = None
+
+
+def studio_scope_register(scope) -> None:
+    """``scope(user)`` returns the Course queryset a (non-superuser) producer may work on."""
+    global _studio_scope
+    _studio_scope = scope
+
+
+def studio_courses_for(user):
+    """The courses a user may manage and preview in the studio: none for non-producers, all for
+    superusers, else those the registered scope allows."""
+    from .models import Course
+
+    if not (user is not None and user.is_authenticated and user.is_active and user.is_producer):
+        return Course.objects.none()
+    if user.is_superuser or _studio_scope is None:
+        return Course.objects.all()
+    return _studio_scope(user)

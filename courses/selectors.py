@@ -197,10 +197,17 @@ class LecturePage:
 def lecture_page(*, slug: str, lecture_slug: str, user) -> LecturePage | None:
     """Everything the lecture page shows. Producers may preview drafts; learners see published
     lectures of published courses only."""
-    preview = bool(user.is_authenticated and user.is_producer)
-    courses = Course.objects.all() if preview else Course.objects.published()
-    course = courses.select_related("theme").filter(slug=slug).first()
+    from .permissions import studio_courses_for
+
+    course = Course.objects.select_related("theme").filter(slug=slug).first()
     if course is None:
+        return None
+    # Producers preview (drafts too) only the courses they work on; the rest is a learner's view.
+    preview = bool(
+        user.is_authenticated and user.is_producer and studio_courses_for(user).filter(pk=course.pk).exists()
+    )
+    published = course.status == Course.Status.PUBLISHED and course.published_at is not None
+    if not preview and not (published and course.published_at <= timezone.now()):
         return None
     lectures = course.lectures.all() if preview else course.lectures.published()
     lecture = lectures.filter(slug=lecture_slug).first()

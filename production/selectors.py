@@ -47,6 +47,16 @@ def production_visible_to(user) -> QuerySet[Production]:
     return qs.filter(team=user)
 
 
+def studio_courses_for(user) -> QuerySet:
+    """Courses a producer may manage and preview (studio media, draft lectures): those of their
+    team's productions, and courses no production owns."""
+    from courses.models import Course
+
+    return Course.objects.filter(
+        Q(production__isnull=True) | Q(production__in=production_visible_to(user).values("pk"))
+    )
+
+
 def production_get_for(*, user, pk) -> Production:
     try:
         return production_visible_to(user).get(pk=pk)

@@ -15,7 +15,9 @@ THE POLICY, in words:
 - Learner pages: the catalog and published course pages are public; the dashboard, preferences,
   heartbeats and the learner API need a login and only ever show the caller's own data; lectures
   play for enrolled learners (others are sent to the course page) and for the course's producer team
-  (preview, drafts too); media only through a signed link made for that very user.
+  (preview, drafts too; the playback API is for enrolled learners only); media only through a
+  signed link made for that very user (a producer's preview link only for their team's courses);
+  heartbeats only with the playback token issued to that learner.
 - The speaker's personal link shows only that speaker's items: another speaker's session is a 404,
   an unknown link a 404.
 - Capability URLs (certificate verification, unsubscribe links, the producer's calendar feed,
@@ -31,7 +33,7 @@ import uuid
 import pytest
 from django.urls import resolve
 
-from courses import media_access
+from courses import media_access, progress
 from courses.services.learning import unsubscribe_token
 from tests.support.authz import SUCCESS, Case, MatrixRunner, walk_patterns
 from tests.support.world import ANON, ENROLLED, LEARNER, OUTSIDER, PRODUCER, ROLES, SPEAKER, SUPER, build_world
@@ -129,11 +131,20 @@ MEDIA_OWN_LINK = rule({ENROLLED}, anon="403", speaker="403", learner="403", outs
 MEDIA_PREVIEW = rule(TEAM, anon="403", speaker="403", learner="403", enrolled="403", outsider="403")
 ENROLLED_ONLY_PAGE = rule({ENROLLED}, anon="login", speaker="login", learner="404", outsider="404", producer="404", superuser="404")
 ENROLLED_ONLY_API = rule({ENROLLED}, anon="401", speaker="401", learner="404", outsider="404", producer="404", superuser="404")
-PLAYBACK_API = rule({ENROLLED} | TEAM, anon="401", speaker="401", learner="403", outsider="403")
+PLAYBACK_API = rule({ENROLLED}, anon="401", speaker="401", learner="403", outsider="403", producer="403", superuser="403")
 DRAFT_LECTURE = rule(TEAM, anon="login", speaker="login", learner="404", enrolled="404", outsider="404")
 UNRELEASED_LECTURE = rule({ENROLLED} | TEAM, anon="login", speaker="login", learner="3xx", outsider="3xx")
 ENROLL = rule(ALL_USERS, anon="login", speaker="login")
-HEARTBEAT = rule(ALL_USERS, anon="403", speaker="403")
+HEARTBEAT_NO_TOKEN = rule(set(), anon="403", speaker="403", learner="403", enrolled="403", outsider="403", producer="403", superuser="403")
+HEARTBEAT = rule({ENROLLED}, anon="403", speaker="403", learner="403", outsider="403", producer="403", superuser="403")
+
+
+def _heartbeat(w, role):
+    """Everybody posts the enrolled learner's playback token (it is bound to that learner)."""
+    token = progress.playback_token(
+        enrollment_id=w.enrollment.pk, lecture_id=w.lecture.pk, user_id=w.users[ENROLLED].pk, duration=4
+    )
+    return {"token": token, "position": "2", "played_from": "0", "event": "tick"}
 
 
 def lecture_kwargs(attr):
@@ -182,7 +193,8 @@ CASES: list[Case] = [
     case("courses:lecture", DRAFT_LECTURE, lecture_kwargs("lecture_draft"), label="draft lecture"),
     case("courses:lecture", UNRELEASED_LECTURE, lecture_kwargs("lecture_unreleased"), label="unreleased"),
     case("courses:lecture_media", LECTURE_JSON, lecture_kwargs("lecture")),
-    case("courses:heartbeat", HEARTBEAT),
+    case("courses:heartbeat", HEARTBEAT_NO_TOKEN, label="no playback token"),
+    case("courses:heartbeat", HEARTBEAT, data=_heartbeat, label="enrolled learner's playback token"),
     case("courses:media", MEDIA_OWN_LINK, _learner_link, label="enrolled learner's link"),
     case("courses:media", MEDIA_PREVIEW, _own_preview_link, label="own preview link"),
     case("v1:me", LOGGED_IN_API),
@@ -197,7 +209,7 @@ CASES: list[Case] = [
     case("v1:lecture-playback", PLAYBACK_API, pk("lecture")),
     case(
         "v1:lecture-playback",
-        rule(TEAM, anon="401", speaker="401", learner="404", enrolled="404", outsider="404"),
+        rule(set(), anon="401", speaker="401", learner="404", enrolled="404", outsider="404", producer="403", superuser="403"),
         pk("lecture_draft"),
         label="draft lecture",
     ),

@@ -5,6 +5,7 @@ request wrote nothing, scan responses for other people's data, and print the mat
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +73,7 @@ class Case:
     label: str = ""
     methods: tuple[str, ...] | None = None  # default: from the view
     query: str = ""
+    data: Callable[[World, str], dict] | None = None  # the body of writes (default: empty)
     scan: bool = True  # look for other people's data in the responses
     public_names: bool = False  # the page is a capability URL that shows its owner's name
 
@@ -184,15 +186,15 @@ class MatrixRunner:
         self.baseline = fingerprint(self.tables)
         self.report = Report()
 
-    def request(self, role: str, method: str, url: str):
+    def request(self, role: str, method: str, url: str, data: dict | None = None):
         client = self.clients[role]
         client.cookies = copy.deepcopy(self.cookies[role])
         cache.clear()  # rate limits and throttles count per address; every request starts fresh
         if method in ("GET", "HEAD", "DELETE"):
             return client.generic(method, url)
         if url.startswith("/api/"):
-            return client.generic(method, url, b"{}", content_type="application/json")
-        return client.post(url, {}) if method == "POST" else client.generic(method, url, b"")
+            return client.generic(method, url, json.dumps(data or {}), content_type="application/json")
+        return client.post(url, data or {}) if method == "POST" else client.generic(method, url, b"")
 
     def run(self, cases: Iterable[Case]) -> Report:
         from django.urls import reverse
@@ -209,7 +211,8 @@ class MatrixRunner:
                 for role in ROLES:
                     url = reverse(case.name, kwargs=case.kwargs(self.world, role)) + case.query
                     with transaction.atomic():
-                        response = self.request(role, method, url)
+                        data = case.data(self.world, role) if case.data else None
+                        response = self.request(role, method, url, data)
                         after = fingerprint(self.tables) if method in WRITE_METHODS else None
                         transaction.set_rollback(True)
                     outcomes[method][role] = (classify(response), response, after)

@@ -94,7 +94,10 @@ def _publish(course: Course, *lectures: Lecture) -> None:
 
 def _link(speaker) -> str:
     token = secrets.token_urlsafe(24)
-    SpeakerLink.objects.create(speaker=speaker, token_hash=SpeakerLink.hash_token(token))
+    # "Used just now": resolving it again within minutes writes nothing, so any write is the view's.
+    SpeakerLink.objects.create(
+        speaker=speaker, token_hash=SpeakerLink.hash_token(token), last_used_at=timezone.now()
+    )
     return token
 
 
