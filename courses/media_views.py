@@ -303,9 +303,7 @@ def caption_upload(request: HttpRequest, lecture_id: int) -> HttpResponse:
 @producer_required
 @require_POST
 def caption_delete(request: HttpRequest, caption_id: int) -> HttpResponse:
-    caption = get_object_or_404(
-        Caption, pk=caption_id, lecture__course__in=studio_courses_for(request.user)
-    )
+    caption = get_object_or_404(Caption, pk=caption_id, lecture__course__in=studio_courses_for(request.user))
     lecture_id = caption.lecture_id
     media_services.caption_delete(caption=caption, by=request.user)
     messages.success(request, _("The caption track was removed."))

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from courses.models import Caption, Certificate, Course, Enrollment, Lecture, LearnerEmailPreference, Video
+from courses.models import Caption, Certificate, Course, Enrollment, LearnerEmailPreference, Lecture, Video
 from production import services
 from production.models import CalendarFeed, EmailLog, SpeakerLink
 
@@ -86,7 +86,9 @@ class World:
 
 def _publish(course: Course, *lectures: Lecture) -> None:
     Course.objects.filter(pk=course.pk).update(status=Course.Status.PUBLISHED, published_at=timezone.now())
-    Lecture.objects.filter(pk__in=[lecture.pk for lecture in lectures]).update(status=Lecture.Status.PUBLISHED)
+    Lecture.objects.filter(pk__in=[lecture.pk for lecture in lectures]).update(
+        status=Lecture.Status.PUBLISHED
+    )
     course.refresh_from_db()
     for lecture in lectures:
         lecture.refresh_from_db()
@@ -138,7 +140,10 @@ def build_world(*, hls_sample: Path) -> World:
     )
     LearnerEmailPreference.objects.create(user=other, nudges=False)
     certificate = Certificate.objects.create(
-        enrollment=other_enrollment, learner_name=OTHER_LEARNER_NAME, course_title=course_a.title, issued_at=now
+        enrollment=other_enrollment,
+        learner_name=OTHER_LEARNER_NAME,
+        course_title=course_a.title,
+        issued_at=now,
     )
 
     speaker_1 = SpeakerFactory(name=SPEAKER_1_NAME, email="spreker-een@example.org", language="en")
@@ -164,10 +169,20 @@ def build_world(*, hls_sample: Path) -> World:
     )
     crew_a = services.crew_assign(session=session_a, name="Cameravrouw Alfa", role="camera", by=by_a)
     pretalk_a = services.pretalk_create(
-        production=production_a, speakers=[speaker_1], lectures=[lecture], starts_at=at(5), video_link="https://meet.example.org/alfa", by=by_a
+        production=production_a,
+        speakers=[speaker_1],
+        lectures=[lecture],
+        starts_at=at(5),
+        video_link="https://meet.example.org/alfa",
+        by=by_a,
     )
     pretalk_b = services.pretalk_create(
-        production=production_b, speakers=[speaker_2], lectures=[lecture_b], starts_at=at(6), video_link="https://meet.example.org/bravo", by=by_b
+        production=production_b,
+        speakers=[speaker_2],
+        lectures=[lecture_b],
+        starts_at=at(6),
+        video_link="https://meet.example.org/bravo",
+        by=by_b,
     )
     script_a = lecture.script_part
     script_b = lecture_b.script_part
@@ -195,6 +210,10 @@ def build_world(*, hls_sample: Path) -> World:
 
     location = LocationFactory()
     lapsed_feed = CalendarFeed.objects.create(user=users[LEARNER])  # a producer no longer
+    revoked_token = _link(speaker_1)
+    SpeakerLink.objects.filter(token_hash=SpeakerLink.hash_token(revoked_token)).update(
+        revoked_at=timezone.now()
+    )
     return World(
         users=users,
         other_learner=other,
@@ -228,5 +247,5 @@ def build_world(*, hls_sample: Path) -> World:
         speaker_2_token=_link(speaker_2),
         feed_a=services.calendar_feed_get_or_create(user=users[PRODUCER]),
         feed_outsider=services.calendar_feed_get_or_create(user=users[OUTSIDER]),
-        extra={"location": location, "lapsed_feed": lapsed_feed},
+        extra={"location": location, "lapsed_feed": lapsed_feed, "revoked_token": revoked_token},
     )
