@@ -5,8 +5,57 @@ from django.utils.translation import gettext_lazy as _
 
 from omooc.exceptions import ApplicationError
 
-from .models import Caption, Video
+from .models import Caption, Course, Lecture, LecturePresenter, Module, Theme, Video
 from .services import media as media_services
+
+# --- Catalog ----------------------------------------------------------------------------------------
+# Producers (staff in the Producers group) create courses and lectures here and publish them.
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
+
+
+class ModuleInline(admin.TabularInline):
+    model = Module
+    extra = 0
+
+
+class LectureInline(admin.TabularInline):
+    model = Lecture
+    extra = 0
+    fields = ("position", "title", "slug", "module", "status", "release_at")
+    prepopulated_fields = {"slug": ("title",)}
+    show_change_link = True
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ("title", "status", "language", "theme", "published_at", "starts_on")
+    list_filter = ("status", "language", "theme")
+    search_fields = ("title", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    list_select_related = ("theme",)
+    inlines = [ModuleInline, LectureInline]
+
+
+class PresenterInline(admin.TabularInline):
+    model = LecturePresenter
+    extra = 1
+
+
+@admin.register(Lecture)
+class LectureAdmin(admin.ModelAdmin):
+    list_display = ("title", "course", "position", "status", "release_at")
+    list_filter = ("status", "course")
+    search_fields = ("title", "course__title")
+    list_select_related = ("course",)
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [PresenterInline]
+
 
 # --- Media ------------------------------------------------------------------------------------------
 # Videos and captions change through the media services (upload, processing, retry); the admin shows

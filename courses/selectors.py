@@ -61,6 +61,7 @@ def lectures_for_learners(course: Course) -> QuerySet[Lecture]:
         .annotate(
             shown_duration=Coalesce(F("video_duration"), F("duration_seconds"), output_field=FloatField())
         )
+        .prefetch_related("presenters")
         .order_by("position", "id")
     )
 
@@ -125,6 +126,15 @@ class CoursePage:
     @property
     def total_duration(self) -> float:
         return sum(row.lecture.shown_duration or 0 for row in self.rows)
+
+    @property
+    def presenters(self) -> list:
+        """Everyone presenting in this course, once each, in lecture order."""
+        seen: dict[str, object] = {}
+        for row in self.rows:
+            for presenter in row.lecture.presenters.all():
+                seen.setdefault(presenter.name.casefold(), presenter)
+        return list(seen.values())
 
     @property
     def first_available(self) -> LectureRow | None:

@@ -19,3 +19,6 @@ urlpatterns = [
 ]
 # No route serves MEDIA_ROOT directly, not even in development: learners and producers reach media
 # only through signed, permission-checked links (courses/media_access.py).
+
+handler404 = "omooc.views.not_found"
+handler500 = "omooc.views.server_error"

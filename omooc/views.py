@@ -52,3 +52,31 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if settings.DEBUG:
         body["environment"] = settings.OMOOC_ENV
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None):
+    """404: the API answers with the error envelope, pages with the site's own page."""
+    if _is_api(request):
+        return JsonResponse({"message": "Not found.", "code": "not_found", "extra": {}}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest):
+    if _is_api(request):
+        return JsonResponse(
+            {
+                "message": "Something went wrong on our side; it has been logged.",
+                "code": "server_error",
+                "extra": {},
+            },
+            status=500,
+        )
+    from django.views.defaults import server_error as page_server_error
+
+    return page_server_error(request)

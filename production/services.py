@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Lecture
+from courses.services.catalog import Presenter, lecture_presenters_set
 from omooc.exceptions import ApplicationError, ConflictError
 
 from .models import (
@@ -662,7 +663,32 @@ def recording_session_transition(
     session.hold_reason = ""
     session.save(update_fields=["state", "hold_until", "hold_reason", "updated_at"])
     _session_changed(session, action="state", by=by, from_value=previous, to_value=to_state, reason=reason)
+    if to_state == RecordingSession.State.RECORDED:
+        _publish_presenters(session)
     return session
+
+
+def _publish_presenters(session: RecordingSession) -> None:
+    """Learners see who presents a lecture: the speakers (not declined) of its recorded sessions."""
+    for lecture in session.lectures.all():
+        attendances = (
+            SessionSpeaker.objects.filter(
+                session__lectures=lecture, session__state=RecordingSession.State.RECORDED
+            )
+            .exclude(rsvp=Rsvp.DECLINED)
+            .select_related("speaker")
+            .order_by("session__starts_at", "id")
+        )
+        lecture_presenters_set(
+            lecture=lecture,
+            presenters=[
+                Presenter(
+                    name=a.speaker.name,
+                    affiliation=", ".join(p for p in (a.speaker.role, a.speaker.organisation) if p),
+                )
+                for a in attendances
+            ],
+        )
 
 
 def _validate_hold(until: date | None, reason: str) -> None:

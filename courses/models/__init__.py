@@ -1,7 +1,7 @@
 """Delivery models, one module per area: catalog (courses, lectures), media (videos, captions).
 Enrollment, progress and certificates go in ``learning.py``."""
 
-from .catalog import Course, CourseQuerySet, Lecture, LectureQuerySet, Module, Theme
+from .catalog import Course, CourseQuerySet, Lecture, LecturePresenter, LectureQuerySet, Module, Theme
 from .learning import (
     Certificate,
     Enrollment,
@@ -22,6 +22,7 @@ __all__ = [
     "LearnerEmailPreference",
     "LearnerNotice",
     "Lecture",
+    "LecturePresenter",
     "LectureProgress",
     "LectureQuerySet",
     "Module",

@@ -72,6 +72,11 @@ class Course(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("courses:course_detail", kwargs={"slug": self.slug})
 
+    def clean(self) -> None:
+        super().clean()
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()  # publishing now unless a date is given
+
 
 class Module(models.Model):
     course = models.ForeignKey(
@@ -132,3 +137,26 @@ class Lecture(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LecturePresenter(models.Model):
+    """Who learners see presenting a lecture. Producers edit it in the admin; recording a session
+    fills it from the session's speakers (production calls ``lecture_presenters_set``)."""
+
+    lecture = models.ForeignKey(
+        Lecture, on_delete=models.CASCADE, related_name="presenters", verbose_name=_("lecture")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    affiliation = models.CharField(_("role and organisation"), max_length=300, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ("lecture", "position", "id")
+        verbose_name = _("presenter")
+        verbose_name_plural = _("presenters")
+        constraints = [
+            models.UniqueConstraint(fields=["lecture", "name"], name="courses_presenter_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.affiliation})" if self.affiliation else self.name

@@ -28,7 +28,24 @@ def user_create(*, email: str, password: str, full_name: str = "", language: str
 
 @transaction.atomic
 def producer_grant(*, user: User) -> User:
-    group, _ = Group.objects.get_or_create(name=settings.PRODUCERS_GROUP)
+    """Make ``user`` a producer: member of the Producers group, which may use the admin for the
+    catalog and production models (the studio pages check the production team themselves)."""
+    group = producers_group_ensure()
     user.groups.add(group)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     user._is_producer = True
     return user
+
+
+PRODUCER_APPS = ("courses", "production")
+
+
+def producers_group_ensure() -> Group:
+    """The Producers group with every permission on the catalog and production models."""
+    from django.contrib.auth.models import Permission
+
+    group, _ = Group.objects.get_or_create(name=settings.PRODUCERS_GROUP)
+    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=PRODUCER_APPS))
+    return group

@@ -43,3 +43,16 @@ def test_application_error_defaults():
         {},
         400,
     )
+
+
+def test_an_unknown_api_path_answers_404_in_the_envelope(client, db):
+    response = client.get("/api/v1/courses/%0C%5D/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"message": "Not found.", "code": "not_found", "extra": {}}
+
+
+def test_an_unknown_page_answers_404_with_the_site_page(client, db):
+    response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()

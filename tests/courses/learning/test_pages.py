@@ -173,7 +173,9 @@ def test_the_course_page_takes_the_same_number_of_queries_for_5_or_50_lectures(
     learner = UserFactory()
     course = _course_with(n, learner)
     client.force_login(learner)
-    with django_assert_num_queries(7):  # session, user, producer role, course, enrollment, progress, lectures
+    with django_assert_num_queries(
+        8
+    ):  # session, user, producer role, course, enrollment, progress, lectures, presenters
         response = client.get(f"/courses/{course.slug}/", **EN)
     assert len(response.context["page"].rows) == n
 

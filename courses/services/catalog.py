@@ -1,0 +1,37 @@
+"""Catalog services: what learners see about a course's lectures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from ..models import Lecture, LecturePresenter
+
+
+@dataclass(frozen=True)
+class Presenter:
+    name: str
+    affiliation: str = ""
+
+
+@transaction.atomic
+def lecture_presenters_set(*, lecture: Lecture, presenters: list[Presenter]) -> list[LecturePresenter]:
+    """Replace the lecture's presenters with ``presenters`` (in that order; duplicates by name dropped)."""
+    seen: set[str] = set()
+    rows = []
+    for position, presenter in enumerate(presenters):
+        name = " ".join(presenter.name.split())[:200]
+        if not name or name.casefold() in seen:
+            continue
+        seen.add(name.casefold())
+        rows.append(
+            LecturePresenter(
+                lecture=lecture,
+                name=name,
+                affiliation=" ".join(presenter.affiliation.split())[:300],
+                position=position,
+            )
+        )
+    LecturePresenter.objects.filter(lecture=lecture).delete()
+    return LecturePresenter.objects.bulk_create(rows)
