@@ -6,7 +6,27 @@ from django.utils.translation import gettext_lazy as _
 from omooc.exceptions import ApplicationError
 
 from .models import Caption, Course, Lecture, LecturePresenter, Module, Theme, Video
+from .permissions import studio_courses_for
 from .services import media as media_services
+
+
+class StudioScopedAdmin(admin.ModelAdmin):
+    """Producers see and pick only the courses they work on (another team's course does not exist
+    for them here either); superusers see everything."""
+
+    course_lookup = "course"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.course_lookup}__in": studio_courses_for(request.user)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "course" and not request.user.is_superuser:
+            kwargs["queryset"] = studio_courses_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 # --- Catalog ----------------------------------------------------------------------------------------
 # Producers (staff in the Producers group) create courses and lectures here and publish them.
@@ -33,7 +53,8 @@ class LectureInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(StudioScopedAdmin):
+    course_lookup = "pk"
     list_display = ("title", "status", "language", "theme", "published_at", "starts_on")
     list_filter = ("status", "language", "theme")
     search_fields = ("title", "summary")
@@ -48,9 +69,9 @@ class PresenterInline(admin.TabularInline):
 
 
 @admin.register(Lecture)
-class LectureAdmin(admin.ModelAdmin):
+class LectureAdmin(StudioScopedAdmin):
     list_display = ("title", "course", "position", "status", "release_at")
-    list_filter = ("status", "course")
+    list_filter = ("status", ("course", admin.RelatedOnlyFieldListFilter))
     search_fields = ("title", "course__title")
     list_select_related = ("course",)
     prepopulated_fields = {"slug": ("title",)}
@@ -63,7 +84,8 @@ class LectureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Video)
-class VideoAdmin(admin.ModelAdmin):
+class VideoAdmin(StudioScopedAdmin):
+    course_lookup = "lecture__course"
     list_display = ("lecture", "status", "progress_percent", "is_current", "duration_seconds", "created_at")
     list_filter = ("status", "is_current")
     search_fields = ("lecture__title", "lecture__course__title", "original_filename", "uid")
@@ -104,7 +126,8 @@ class VideoAdmin(admin.ModelAdmin):
 
 
 @admin.register(Caption)
-class CaptionAdmin(admin.ModelAdmin):
+class CaptionAdmin(StudioScopedAdmin):
+    course_lookup = "lecture__course"
     list_display = ("lecture", "language", "cue_count", "updated_at")
     list_filter = ("language",)
     search_fields = ("lecture__title", "transcript")

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .forms import producers
 from .models import (
     CalendarFeed,
     CrewAssignment,
@@ -15,6 +16,29 @@ from .models import (
     SessionSpeaker,
     Speaker,
 )
+from .selectors import production_visible_to
+
+
+class TeamScopedAdmin(admin.ModelAdmin):
+    """Producers see and pick only their team's productions (as on the studio pages); superusers
+    see everything."""
+
+    production_lookup = "production"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        visible = production_visible_to(request.user).values("pk")
+        return queryset.filter(**{f"{self.production_lookup}__in": visible})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "production" and not request.user.is_superuser:
+            kwargs["queryset"] = production_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+TEAM_FILTER = ("production", admin.RelatedOnlyFieldListFilter)
 
 # State changes belong to the services (they record history and calendar versions), so the admin
 # shows state read-only; use the studio pages or the API to change it.
@@ -34,13 +58,19 @@ class SpeakerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Production)
-class ProductionAdmin(admin.ModelAdmin):
+class ProductionAdmin(TeamScopedAdmin):
+    production_lookup = "pk"
     list_display = ("course", "client", "target_launch_on", "post_production_days")
     search_fields = ("course__title", "client")
-    list_filter = ("team",)
+    list_filter = (("team", admin.RelatedOnlyFieldListFilter),)
     filter_horizontal = ("team",)
     list_select_related = ("course",)
     raw_id_fields = ("course",)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "team":
+            kwargs["queryset"] = producers()  # never every account (learners) as a choice
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class ScriptVersionInline(admin.TabularInline):
@@ -50,9 +80,9 @@ class ScriptVersionInline(admin.TabularInline):
 
 
 @admin.register(ScriptPart)
-class ScriptPartAdmin(admin.ModelAdmin):
+class ScriptPartAdmin(TeamScopedAdmin):
     list_display = ("lecture", "production", "state", "reviewer", "due_on")
-    list_filter = ("state", "production")
+    list_filter = ("state", TEAM_FILTER)
     list_select_related = ("lecture", "production__course", "reviewer")
     readonly_fields = ("production", "lecture", "state")
     inlines = [ScriptVersionInline]
@@ -71,9 +101,9 @@ class CrewInline(admin.TabularInline):
 
 
 @admin.register(RecordingSession)
-class RecordingSessionAdmin(admin.ModelAdmin):
+class RecordingSessionAdmin(TeamScopedAdmin):
     list_display = ("production", "starts_at", "ends_at", "location", "state", "hold_until", "hold_reason")
-    list_filter = ("state", "location", "production")
+    list_filter = ("state", "location", TEAM_FILTER)
     date_hierarchy = "starts_at"
     list_select_related = ("production__course", "location")
     readonly_fields = (
@@ -98,9 +128,9 @@ class PreTalkSpeakerInline(admin.TabularInline):
 
 
 @admin.register(PreTalk)
-class PreTalkAdmin(admin.ModelAdmin):
+class PreTalkAdmin(TeamScopedAdmin):
     list_display = ("production", "starts_at", "duration_minutes", "mode", "state")
-    list_filter = ("state", "mode", "production")
+    list_filter = ("state", "mode", TEAM_FILTER)
     date_hierarchy = "starts_at"
     list_select_related = ("production__course",)
     readonly_fields = ("state", "ical_uid", "ical_sequence", "starts_at", "duration_minutes")
@@ -109,17 +139,17 @@ class PreTalkAdmin(admin.ModelAdmin):
 
 
 @admin.register(PostProduction)
-class PostProductionAdmin(admin.ModelAdmin):
+class PostProductionAdmin(TeamScopedAdmin):
     list_display = ("lecture", "production", "edit", "captions", "review")
-    list_filter = ("edit", "captions", "review", "production")
+    list_filter = ("edit", "captions", "review", TEAM_FILTER)
     list_select_related = ("lecture", "production__course")
     readonly_fields = ("production", "lecture", "edit", "captions", "review")
 
 
 @admin.register(HistoryEntry)
-class HistoryEntryAdmin(admin.ModelAdmin):
+class HistoryEntryAdmin(TeamScopedAdmin):
     list_display = ("at", "production", "subject_label", "action", "from_value", "to_value", "by")
-    list_filter = ("action", "production")
+    list_filter = ("action", TEAM_FILTER)
     search_fields = ("subject_label", "reason")
     list_select_related = ("production__course", "by")
     date_hierarchy = "at"
@@ -136,3 +166,8 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ("user", "created_at")
     readonly_fields = ("user", "created_at")
     exclude = ("token",)
+
+    def get_queryset(self, request):
+        """A feed's address is its owner's secret: producers see only their own feed here."""
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(user=request.user)

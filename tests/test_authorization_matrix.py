@@ -23,7 +23,9 @@ THE POLICY, in words:
 - Capability URLs (certificate verification, unsubscribe links, the producer's calendar feed,
   password-reset links) work for whoever holds the unguessable token; a forged token is a 404.
 - Accounts pages, the health check, language switch and the OpenAPI schema/docs are public.
-- Django admin: staff only (superuser 200, everyone else to the admin login), sampled.
+- Django admin: staff only; producers are staff for the catalog and production models and see only
+  their team's rows there too (another team's object sends them back to the admin index); user
+  accounts are for superusers. Checked on a sample of admin pages.
 """
 
 from __future__ import annotations
@@ -93,14 +95,12 @@ NOBODY = rule(
 )
 LOGGED_IN_PAGE = rule(ALL_USERS, get_ok=("2xx", "3xx"), anon="login", speaker="login")
 LOGGED_IN_API = rule(ALL_USERS, anon="401", speaker="401")
-ADMIN = rule(
-    {SUPER},
-    anon="login",
-    speaker="login",
-    learner="login",
-    enrolled="login",
-    outsider="login",
-    producer="login",
+# Producers are staff with the catalog and production models (omooc.accounts.services.producer_grant);
+# the admin shows each producer only their team's rows (another team's object: back to the index).
+ADMIN = rule(PRODUCERS, anon="login", speaker="login", learner="login", enrolled="login")
+ADMIN_TEAM = rule(TEAM, anon="login", speaker="login", learner="login", enrolled="login", outsider="3xx")
+ADMIN_USERS = rule(
+    {SUPER}, anon="login", speaker="login", learner="login", enrolled="login", outsider="403", producer="403"
 )
 
 
@@ -443,21 +443,51 @@ CASES: list[Case] = [
     case("v1:production-detail", mirror(API_TEAM), pk("production_b"), label="team B"),
     case("v1:session-detail", mirror(API_TEAM), pk("session_b"), label="team B"),
     case("v1:pretalk-detail", mirror(API_TEAM), pk("pretalk_b"), label="team B"),
-    # --- Django admin (a sample; every admin URL is covered by the same rule) -----------------
+    # --- Django admin (a sample; every admin URL is covered by the same rules) -----------------
     case("admin:index", ADMIN, methods=("GET",)),
     case("admin:production_production_changelist", ADMIN, methods=("GET",)),
     case(
         "admin:production_production_change",
-        ADMIN,
+        ADMIN_TEAM,
         lambda w, role: {"object_id": w.production_a.pk},
         methods=("GET",),
     ),
+    case("admin:production_recordingsession_changelist", ADMIN, methods=("GET",)),
+    case(
+        "admin:production_recordingsession_change",
+        ADMIN_TEAM,
+        lambda w, role: {"object_id": w.session_a.pk},
+        methods=("GET",),
+    ),
+    case("admin:production_historyentry_changelist", ADMIN, methods=("GET",)),
+    case(
+        "admin:courses_course_change",
+        ADMIN_TEAM,
+        lambda w, role: {"object_id": w.course_a.pk},
+        methods=("GET",),
+    ),
+    case("admin:courses_lecture_changelist", ADMIN, methods=("GET",)),
+    case(
+        "admin:courses_lecture_change",
+        ADMIN_TEAM,
+        lambda w, role: {"object_id": w.lecture_draft.pk},
+        methods=("GET",),
+    ),
     case("admin:courses_video_changelist", ADMIN, methods=("GET",)),
-    case("admin:accounts_user_changelist", ADMIN, methods=("GET",)),
+    case(
+        "admin:courses_video_change", ADMIN_TEAM, lambda w, role: {"object_id": w.video.pk}, methods=("GET",)
+    ),
+    case("admin:accounts_user_changelist", ADMIN_USERS, methods=("GET",)),
+    case(
+        "admin:accounts_user_change",
+        ADMIN_USERS,
+        lambda w, role: {"object_id": w.other_learner.pk},
+        methods=("GET",),
+    ),
 ]
 
 # URL patterns covered by a rule instead of a case of their own.
-RULES = {"admin:": "Django admin: staff only, checked on a sample (admin:index and four model pages)"}
+RULES = {"admin:": "Django admin: checked on a sample of index, changelist and change pages"}
 
 GROUPS = {
     "public and capability URLs": lambda c: (

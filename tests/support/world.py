@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from courses.models import Caption, Certificate, Course, Enrollment, LearnerEmailPreference, Lecture, Video
+from omooc.accounts.services import producer_grant
 from production import services
 from production.models import CalendarFeed, EmailLog, SpeakerLink
 
@@ -111,10 +112,12 @@ def build_world(*, hls_sample: Path) -> World:
     users = {
         LEARNER: UserFactory(email="cursist-zonder-inschrijving@example.org", language="en"),
         ENROLLED: UserFactory(email="cursist-ingeschreven@example.org", language="en"),
-        OUTSIDER: UserFactory(producer=True, email="producent-bravo@example.org", language="en"),
-        PRODUCER: UserFactory(producer=True, email="producent-alfa@example.org", language="en"),
+        OUTSIDER: UserFactory(email="producent-bravo@example.org", language="en"),
+        PRODUCER: UserFactory(email="producent-alfa@example.org", language="en"),
         SUPER: UserFactory(email="beheer@example.org", is_superuser=True, is_staff=True, language="en"),
     }
+    for role in (OUTSIDER, PRODUCER):
+        producer_grant(user=users[role])  # the real way: group, permissions, staff
     other = UserFactory(email=OTHER_LEARNER_EMAIL, full_name=OTHER_LEARNER_NAME, language="en")
 
     production_a = make_production(lectures=3, team=[users[PRODUCER]], client=TEAM_A_SECRET)
