@@ -189,8 +189,13 @@ def test_the_speaker_page_has_no_serious_accessibility_violations(live_server, n
     assert serious_violations(page) == []
 
 
-def test_enrolling_and_answering_as_a_speaker_work_without_javascript(live_server, new_context, studio_world):
+def test_enrolling_answering_as_a_speaker_and_holding_recordings_work_without_javascript(
+    live_server, new_context, studio_world
+):
     import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
 
     from courses.models import Enrollment
     from production.models import SessionSpeaker, SpeakerLink
@@ -219,3 +224,18 @@ def test_enrolling_and_answering_as_a_speaker_work_without_javascript(live_serve
     speaker_page.get_by_text("you confirmed").wait_for()
     answer = SessionSpeaker.objects.get(session=studio_world["session"], speaker=studio_world["speaker"])
     assert answer.rsvp == "accepted"
+
+    studio_context = new_context(locale="en-US", java_script_enabled=False)
+    log_in_by_cookie(studio_context, live_server.url, studio_world["producer"])
+    studio = studio_context.new_page()
+    studio.goto(f"{live_server.url}/studio/productions/{studio_world['production'].pk}/")
+    studio.get_by_role("link", name="Hold all recordings").click()
+    until = (timezone.localdate() + timedelta(days=20)).isoformat()
+    studio.get_by_label("On hold until at least").fill(until)
+    studio.get_by_label("Reason").fill("lockdown")
+    studio.get_by_role("button", name="Put on hold").click()
+    studio.get_by_text("recording session(s) put on hold until at least").wait_for()
+    studio_world["session"].refresh_from_db()
+    assert (
+        studio_world["session"].state == "on_hold" and studio_world["session"].hold_until.isoformat() == until
+    )
