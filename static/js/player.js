@@ -93,6 +93,7 @@
   var continuous = false;   // played without a jump since the previous heartbeat
   var lastKnown = 0;        // last position seen before a seek started
   var timer = null;
+  var outbox = Promise.resolve(); // heartbeats in flight, chained
 
   function send(event, position, beacon) {
     if (!token) return; // producer preview: nothing recorded
@@ -107,10 +108,14 @@
       navigator.sendBeacon(cfg.heartbeatUrl, body);
       return;
     }
-    fetch(cfg.heartbeatUrl, {
-      method: "POST", body: body, credentials: "same-origin", keepalive: true,
-      headers: { "X-CSRFToken": cfg.csrf || "" }
-    }).catch(function () { /* offline: the next heartbeat carries the position */ });
+    // One at a time, in order: the server credits playback by arrival time, so a "pause" and the
+    // "end" right after it must not overtake each other (the second would credit nothing).
+    outbox = outbox.then(function () {
+      return fetch(cfg.heartbeatUrl, {
+        method: "POST", body: body, credentials: "same-origin", keepalive: true,
+        headers: { "X-CSRFToken": cfg.csrf || "" }
+      }).catch(function () { /* offline: the next heartbeat carries the position */ });
+    });
   }
 
   function startTimer() {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.axe import serious_violations
+from tests.e2e.browsing import log_in_by_cookie, player_ready, wait_for
 from tests.factories import CourseFactory, LectureFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,3 +31,211 @@ def test_the_checker_does_report_a_serious_violation(page):
     found = serious_violations(page)
     assert any(line.startswith("image-alt") for line in found)
     assert any(line.startswith("button-name") for line in found)
+
+
+# --- The pages people use most, with realistic content (issue 7) ------------------------------
+
+
+@pytest.fixture(scope="module")
+def hls_sample(tmp_path_factory):
+    from tests.courses.learning.media import make_hls
+
+    return make_hls(tmp_path_factory.mktemp("hls") / "sample", duration=8)
+
+
+@pytest.fixture
+def _progress_buffer(settings, tmp_path):
+    settings.PROGRESS_BUFFER_DIR = str(tmp_path / "progress")
+    settings.REDIS_URL = ""
+
+
+@pytest.fixture
+def learning_world():
+    """A published course with a theme, three lectures (one watched, one not yet released) and a
+    learner enrolled in it and in a completed course with a certificate."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import LectureProgress
+    from courses.services.learning import certificate_issue, enrollment_create
+    from tests.factories import ThemeFactory, UserFactory
+
+    theme = ThemeFactory(name="Digitale overheid")
+    course = CourseFactory(
+        title="Publiek leiderschap", theme=theme, summary="Leiding geven in de publieke sector."
+    )
+    CourseFactory(title="Samenwerken met startups", theme=theme)
+    lectures = [
+        LectureFactory(course=course, position=1, title="Gebruikers centraal"),
+        LectureFactory(course=course, position=2, title="Aanbesteden"),
+        LectureFactory(
+            course=course, position=3, title="Data delen", release_at=timezone.now() + timedelta(days=3)
+        ),
+    ]
+    learner = UserFactory(full_name="Noor Jansen")
+    enrollment = enrollment_create(user=learner, course=course)
+    LectureProgress.objects.create(
+        enrollment=enrollment, lecture=lectures[0], position_seconds=7, watched=[[0, 7]], watched_seconds=7,
+        duration_seconds=8, completed_at=timezone.now(), last_heartbeat_at=timezone.now(),
+    )  # fmt: skip
+    enrollment.last_lecture = lectures[1]
+    enrollment.last_position_seconds = 3
+    enrollment.last_activity_at = timezone.now()
+    enrollment.save()
+    finished = CourseFactory(title="Data en ethiek")
+    LectureFactory(course=finished, position=1)
+    certificate_issue(enrollment=enrollment_create(user=learner, course=finished))
+    return {"course": course, "lectures": lectures, "learner": learner}
+
+
+@pytest.mark.parametrize("who", ["anonymous", "learner"])
+def test_the_catalog_and_course_page_have_no_serious_accessibility_violations(
+    live_server, new_context, learning_world, who
+):
+    context = new_context()
+    if who == "learner":
+        log_in_by_cookie(context, live_server.url, learning_world["learner"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("heading", name="Publiek leiderschap").wait_for()
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/?q=zzz-nothing")  # the empty state after a search
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}{learning_world['course'].get_absolute_url()}")
+    page.get_by_role("heading", name="Publiek leiderschap", level=1).wait_for()
+    assert serious_violations(page) == []
+
+
+def test_the_lecture_page_with_the_player_has_no_serious_accessibility_violations(
+    live_server, new_context, learning_world, hls_sample, _progress_buffer
+):
+    from tests.courses.learning.media import install_video
+
+    course, lecture = learning_world["course"], learning_world["lectures"][1]
+    install_video(lecture, sample=hls_sample, duration=8)
+    context = new_context()
+    log_in_by_cookie(context, live_server.url, learning_world["learner"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/courses/{course.slug}/lectures/{lecture.slug}/")
+    player_ready(page)
+    wait_for(page, "document.querySelectorAll('#transcript-list li').length === 4")
+    assert serious_violations(page) == []
+
+
+def test_the_learner_dashboard_has_no_serious_accessibility_violations(
+    live_server, new_context, learning_world
+):
+    context = new_context()
+    log_in_by_cookie(context, live_server.url, learning_world["learner"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/my/courses/")
+    page.get_by_role("link", name="Data en ethiek").wait_for()
+    assert serious_violations(page) == []
+
+
+@pytest.fixture
+def studio_world(django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from production import services
+    from tests.factories import UserFactory
+    from tests.production.factories import SpeakerFactory, make_production, make_session
+
+    producer = UserFactory(producer=True, email="lead@example.org")
+    speaker = SpeakerFactory(name="Anna de Vries", email="anna@example.org", language="en")
+    production = make_production(lectures=3, team=[producer])
+    with django_capture_on_commit_callbacks(execute=True):
+        session = make_session(production, days=10, speakers=[speaker], state="scheduled")
+        held = make_session(
+            production, days=12, speakers=[speaker], lectures=list(production.course.lectures.all()[:1])
+        )
+        services.recording_session_hold(
+            session=held, until=timezone.localdate() + timedelta(days=30), reason="lockdown"
+        )
+    return {"producer": producer, "speaker": speaker, "production": production, "session": session}
+
+
+def test_the_studio_board_and_session_page_have_no_serious_accessibility_violations(
+    live_server, new_context, studio_world
+):
+    context = new_context()
+    log_in_by_cookie(context, live_server.url, studio_world["producer"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/studio/")
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/studio/productions/{studio_world['production'].pk}/")
+    page.get_by_test_id("board").wait_for()
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/studio/sessions/{studio_world['session'].pk}/")
+    assert serious_violations(page) == []
+
+
+def test_the_speaker_page_has_no_serious_accessibility_violations(live_server, new_context, studio_world):
+    import secrets
+
+    from production.models import SpeakerLink
+
+    token = secrets.token_urlsafe(24)
+    SpeakerLink.objects.create(speaker=studio_world["speaker"], token_hash=SpeakerLink.hash_token(token))
+    page = new_context(locale="en-GB").new_page()
+    page.goto(f"{live_server.url}/s/{token}/")
+    page.get_by_role("heading", name="Speaker page of Anna de Vries").wait_for()
+    assert serious_violations(page) == []
+    for summary in page.locator("summary").all():  # the decline / propose forms, opened
+        summary.click()
+    assert serious_violations(page) == []
+
+
+def test_enrolling_answering_as_a_speaker_and_holding_recordings_work_without_javascript(
+    live_server, new_context, studio_world
+):
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import Enrollment
+    from production.models import SessionSpeaker, SpeakerLink
+    from tests.factories import UserFactory
+
+    course = CourseFactory(title="Publiek leiderschap")
+    LectureFactory(course=course, position=1, title="Gebruikers centraal")
+    learner = UserFactory()
+    context = new_context(locale="en-US", java_script_enabled=False)
+    log_in_by_cookie(context, live_server.url, learner)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Publiek leiderschap").click()
+    page.get_by_role("button", name="Enroll for free").click()
+    page.get_by_role("link", name="Start the first lecture").click()
+    page.get_by_role("heading", name="Gebruikers centraal").wait_for()
+    assert Enrollment.objects.filter(user=learner, course=course).exists()
+
+    token = secrets.token_urlsafe(24)
+    SpeakerLink.objects.create(speaker=studio_world["speaker"], token_hash=SpeakerLink.hash_token(token))
+    speaker_page = new_context(locale="en-GB", java_script_enabled=False).new_page()
+    speaker_page.goto(f"{live_server.url}/s/{token}/")
+    speaker_page.locator(f"#session-{studio_world['session'].pk}").get_by_role(
+        "button", name="Confirm"
+    ).click()
+    speaker_page.get_by_text("you confirmed").wait_for()
+    answer = SessionSpeaker.objects.get(session=studio_world["session"], speaker=studio_world["speaker"])
+    assert answer.rsvp == "accepted"
+
+    studio_context = new_context(locale="en-US", java_script_enabled=False)
+    log_in_by_cookie(studio_context, live_server.url, studio_world["producer"])
+    studio = studio_context.new_page()
+    studio.goto(f"{live_server.url}/studio/productions/{studio_world['production'].pk}/")
+    studio.get_by_role("link", name="Hold all recordings").click()
+    until = (timezone.localdate() + timedelta(days=20)).isoformat()
+    studio.get_by_label("On hold until at least").fill(until)
+    studio.get_by_label("Reason").fill("lockdown")
+    studio.get_by_role("button", name="Put on hold").click()
+    studio.get_by_text("recording session(s) put on hold until at least").wait_for()
+    studio_world["session"].refresh_from_db()
+    assert (
+        studio_world["session"].state == "on_hold" and studio_world["session"].hold_until.isoformat() == until
+    )
