@@ -202,7 +202,12 @@ def flush_figure(env: dict[str, str]) -> None:
     )
     out = json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1])
     if out["done"]:
-        line("load.heartbeat_flush.rate", out["done"] / out["seconds"], "heartbeats/s", note=f"{out['done']} rows")
+        line(
+            "load.heartbeat_flush.rate",
+            out["done"] / out["seconds"],
+            "heartbeats/s",
+            note=f"{out['done']} rows",
+        )
 
 
 def main() -> None:
