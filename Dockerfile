@@ -24,4 +24,4 @@ RUN SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base64 | tr -d '\n') ALLOW
     python manage.py collectstatic --noinput
 USER omooc
 EXPOSE 8000
-CMD ["gunicorn", "omooc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "omooc.wsgi:application", "-c", "deploy/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

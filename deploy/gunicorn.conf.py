@@ -19,4 +19,4 @@ keepalive = 5
 preload_app = True
 max_requests = 10_000
 max_requests_jitter = 1_000
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", None)
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG")  # compose passes --access-logfile -
