@@ -326,7 +326,18 @@ class _Claim:
             # Compiled inside the first claim's transaction (FOR UPDATE refuses to compile outside one).
             self.statement = self.queryset.query.sql_with_params()
         sql, params = self.statement
-        return next(iter(EmailLog.objects.raw(sql, params)), None)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            columns = [column[0] for column in cursor.description]
+        if row is None:
+            return None
+        fields = EmailLog._meta.concrete_fields
+        if columns != [f.column for f in fields] + ["address_bounced"]:  # pragma: no cover - guard
+            raise RuntimeError(f"unexpected columns from the claim statement: {columns}")
+        email = EmailLog.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
+        email.address_bounced = row[-1]
+        return email
 
 
 @contextmanager
