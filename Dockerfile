@@ -2,7 +2,7 @@
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund && mkdir -p /vendor && cp node_modules/hls.js/dist/hls.min.js /vendor/
+RUN npm ci --no-audit --no-fund && mkdir -p /vendor && cp node_modules/hls.js/dist/hls.min.js node_modules/hls.js/dist/hls.min.js.map /vendor/
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 OMOOC_ENV=production OMOOC_VAR_DIR=/var/lib/omooc
@@ -16,7 +16,7 @@ COPY production production
 COPY api api
 RUN pip install --no-cache-dir .
 COPY . .
-COPY --from=frontend /vendor/hls.min.js static/vendor/hls.min.js
+COPY --from=frontend /vendor/ static/vendor/
 # collectstatic needs settings; the build-time secret is thrown away with this layer's environment.
 RUN SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base64 | tr -d '\n') ALLOWED_HOSTS=build \
     python manage.py compile_translations && \
@@ -24,4 +24,4 @@ RUN SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base64 | tr -d '\n') ALLOW
     python manage.py collectstatic --noinput
 USER omooc
 EXPOSE 8000
-CMD ["gunicorn", "omooc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "omooc.wsgi:application", "-c", "deploy/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -20,7 +20,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 static/vendor/hls.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
-	cp node_modules/hls.js/dist/hls.min.js static/vendor/hls.min.js
+	cp node_modules/hls.js/dist/hls.min.js node_modules/hls.js/dist/hls.min.js.map static/vendor/
 
 frontend: static/vendor/hls.min.js
 

@@ -1,8 +1,24 @@
-"""Load on loopback: gunicorn + PostgreSQL + Redis, driven by wrk at 8 connections.
+"""Load on loopback: gunicorn + PostgreSQL + Redis, driven by wrk at 8 connections, OMOOC_ENV=production.
 
-Every endpoint is measured against a trivial authenticated endpoint (``/api/v1/me/``) in the same
-run, so the ratio says what our code costs beyond Django + auth. Needs PostgreSQL (DATABASE_URL or
-127.0.0.1:5432), Redis (127.0.0.1:6379) and wrk (Debian package ``wrk``).
+Every endpoint is measured against a trivial authenticated endpoint (``GET /api/v1/me/`` with an API
+token) in the same run, so the ratio says what our code costs beyond Django + auth. Rounds are
+interleaved (trivial, then each endpoint, repeated) and the median round is reported per endpoint: a
+shared machine's load drifts during a run. Endpoints (seeded by ``bench/fixtures.py``):
+
+- ``catalog_page`` ``/`` (anonymous HTML), ``catalog_api`` ``/api/v1/courses/``
+- ``course_page`` ``/courses/<slug>/`` (logged-in HTML), ``course_api`` ``/api/v1/courses/<slug>/``
+- ``lecture_page`` (logged-in HTML player page), ``playback_api`` ``/api/v1/lectures/<id>/playback/``
+  for an enrolled learner
+- ``heartbeat_api`` ``POST /api/v1/progress/`` (JSON, token) and ``heartbeat_beacon``
+  ``POST /progress/heartbeat/`` (the player's form-encoded beacon, session + CSRF)
+
+then the bulk flush of the buffered heartbeats into the database.
+
+Needs PostgreSQL (DATABASE_URL's server), Redis and wrk (Debian package ``wrk``). Environment:
+``BENCH_DB`` (database to recreate, default ``omooc_bench``), ``BENCH_REDIS_URL`` (default
+``redis://127.0.0.1:6379/14``), ``BENCH_DURATION`` (seconds per wrk run, default 5), ``BENCH_ROUNDS``
+(default 3), ``BENCH_CONNECTIONS`` (default 8), ``BENCH_ONLY`` (comma-separated endpoint names),
+``WEB_CONCURRENCY``/``GUNICORN_THREADS`` (as in production, see ``deploy/gunicorn.conf.py``).
 """
 
 from __future__ import annotations
@@ -16,16 +32,20 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 from bench._report import line
 
 ROOT = Path(__file__).resolve().parents[1]
-DB_NAME = "omooc_bench"
-DURATION = os.environ.get("BENCH_DURATION", "8s")
+DB_NAME = os.environ.get("BENCH_DB", "omooc_bench")
+SECONDS = int(os.environ.get("BENCH_DURATION", "5").rstrip("s"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+BASELINE = "baseline_me"
 
 
 def free_port() -> int:
@@ -35,7 +55,11 @@ def free_port() -> int:
 
 
 def server_env() -> dict[str, str]:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", DB_NAME):
+        raise SystemExit(f"BENCH_DB must be a plain database name, not {DB_NAME!r}")
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/omooc")
+    if not base.startswith("postgres"):
+        raise SystemExit("bench.load needs PostgreSQL: set DATABASE_URL=postgres://...")
     env = {
         **os.environ,
         "OMOOC_ENV": "production",
@@ -48,13 +72,17 @@ def server_env() -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("CELERY_BROKER_URL", None)
+    env.pop("CELERY_RESULT_BACKEND", None)
     return env
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise SystemExit(f"manage.py {args[0]} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
 def prepare_database(env: dict[str, str]) -> dict:
@@ -64,6 +92,14 @@ def prepare_database(env: dict[str, str]) -> dict:
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     out = manage(env, "shell", "-c", "from bench.fixtures import seed_load; seed_load()")
+    # Fresh statistics, and no heartbeats left in the buffer by an earlier run.
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.db import connection; from courses.tasks.learning import progress_flush;"
+        "connection.cursor().execute('ANALYZE'); progress_flush()",
+    )
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -74,14 +110,10 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
             "-m",
             "gunicorn",
             "omooc.wsgi:application",
+            "-c",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
             "-b",
             f"127.0.0.1:{port}",
-            "-w",
-            "2",
-            "-k",
-            "gthread",
-            "--threads",
-            "4",
             "--log-level",
             "warning",
         ],
@@ -99,34 +131,44 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
+def lua(spec: dict, data: dict, base: str) -> str:
+    """A wrk script for one endpoint: method, body and headers (token, or session cookie + CSRF)."""
+    headers = {}
+    if spec.get("session"):
+        headers["Cookie"] = f"sessionid={data['session']}; csrftoken={data['csrf']}"
+        headers["Referer"] = base + "/"
+    elif not spec.get("anonymous"):
+        headers["Authorization"] = f"Token {data['token']}"
+    body = ""
+    if "json" in spec:
+        body, headers["Content-Type"] = json.dumps(spec["json"]), "application/json"
+    elif "form" in spec:
+        body, headers["Content-Type"] = urlencode(spec["form"]), "application/x-www-form-urlencoded"
+    lines = [f'wrk.method = "{spec.get("method", "GET")}"']
+    if body:
+        lines.append(f"wrk.body = {json.dumps(body)}")
+    lines += [f'wrk.headers["{key}"] = {json.dumps(value)}' for key, value in headers.items()]
+    return "\n".join(lines) + "\n"
+
+
 LATENCY = re.compile(r"^\s*(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 
 
-def wrk(url: str, *, token: str, method: str = "GET", body: str | None = None) -> dict[str, float]:
-    script = ""
-    if method != "GET":
-        script_path = ROOT / "var" / "bench" / "wrk-post.lua"
-        script_path.parent.mkdir(parents=True, exist_ok=True)
-        script_path.write_text(
-            f'wrk.method = "{method}"\nwrk.body = {json.dumps(body or "")}\n'
-            'wrk.headers["Content-Type"] = "application/json"\n'
-        )
-        script = str(script_path)
-    command = [
-        "wrk",
-        "-t2",
-        f"-c{CONNECTIONS}",
-        f"-d{DURATION}",
-        "--latency",
-        "-H",
-        f"Authorization: Token {token}",
-        url,
-    ]
-    if script:
-        command[1:1] = ["-s", script]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+def wrk(url: str, script: str, *, seconds: int = SECONDS) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        out = subprocess.run(  # noqa: S603
+            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", handle.name, url],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(handle.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
     latencies = {}
     for pct, value, unit in LATENCY.findall(out):
         latencies[pct] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
@@ -134,8 +176,38 @@ def wrk(url: str, *, token: str, method: str = "GET", body: str | None = None) -
         "rps": rps,
         "p50": latencies["50"],
         "p99": latencies["99"],
-        "errors": int(non2xx.group(1)) if non2xx else 0,
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(1) if errors else "",
     }
+
+
+def check_status(url: str, script: str) -> None:
+    """One request with wrk's headers first: a benchmark of a 403 or a redirect measures nothing."""
+    result = wrk(url, script, seconds=1)
+    if result["non2xx"]:
+        raise SystemExit(f"{url} answers non-2xx with the benchmark's credentials; fix the fixtures")
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median requests/s (its own p50/p99 go with it)."""
+    return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+
+
+def flush_figure(env: dict[str, str]) -> None:
+    """Move the buffered heartbeats into the database, as the progress-flush task does."""
+    code = (
+        "import json, time; from courses.tasks.learning import progress_flush;"
+        "t = time.perf_counter(); done = progress_flush(); e = time.perf_counter() - t;"
+        "print(json.dumps({'done': done, 'seconds': e}))"
+    )
+    out = json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1])
+    if out["done"]:
+        line(
+            "load.heartbeat_flush.rate",
+            out["done"] / out["seconds"],
+            "heartbeats/s",
+            note=f"{out['done']} rows",
+        )
 
 
 def main() -> None:
@@ -146,23 +218,37 @@ def main() -> None:
     port = free_port()
     server = start_gunicorn(env, port)
     base = f"http://127.0.0.1:{port}"
+    only = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
+    runs = {BASELINE: (f"{base}/api/v1/me/", lua({}, data, base))}
+    for name, spec in data["endpoints"].items():
+        if not only or name in only:
+            runs[name] = (base + spec["path"], lua(spec, data, base))
     try:
-        token = data["token"]
-        wrk(f"{base}/api/v1/me/", token=token)  # warm-up
-        baseline = wrk(f"{base}/api/v1/me/", token=token)
-        line("load.baseline_me.rps", baseline["rps"], "req/s", baseline=baseline["rps"])
-        line("load.baseline_me.p99", baseline["p99"], "ms", baseline=baseline["p99"])
-        for name, spec in data["endpoints"].items():
-            result = wrk(
-                base + spec["path"], token=token, method=spec.get("method", "GET"), body=spec.get("body")
-            )
-            note = f"{result['errors']} non-2xx" if result["errors"] else ""
-            line(f"load.{name}.rps", result["rps"], "req/s", baseline=baseline["rps"], note=note)
-            line(f"load.{name}.p50", result["p50"], "ms", baseline=baseline["p50"])
-            line(f"load.{name}.p99", result["p99"], "ms", baseline=baseline["p99"])
+        for url, script in runs.values():
+            check_status(url, script)  # and warms every code path up
+        samples: dict[str, list[dict]] = {name: [] for name in runs}
+        for _ in range(ROUNDS):
+            for name, (url, script) in runs.items():
+                samples[name].append(wrk(url, script))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
+    base_run = median_run(samples[BASELINE])
+    print(
+        f"# gunicorn ({os.environ.get('WEB_CONCURRENCY', '2')} workers), wrk {CONNECTIONS} connections, "
+        f"median of {ROUNDS} interleaved {SECONDS} s runs; load average {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
+    for name, results in samples.items():
+        result = median_run(results)
+        spread = "runs " + ", ".join(f"{r['rps']:,.0f}" for r in results) + " req/s"
+        problems = sum(r["non2xx"] for r in results)
+        note = spread + (f"; {problems} non-2xx" if problems else "")
+        line(f"load.{name}.rps", result["rps"], "req/s", baseline=base_run["rps"], note=note)
+        line(f"load.{name}.p50", result["p50"], "ms", baseline=base_run["p50"])
+        line(f"load.{name}.p99", result["p99"], "ms", baseline=base_run["p99"])
+    if "heartbeat_api" in samples or "heartbeat_beacon" in samples:
+        flush_figure(env)
 
 
 if __name__ == "__main__":

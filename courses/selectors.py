@@ -204,50 +204,67 @@ class LecturePage:
     next: Lecture | None
 
 
-def lecture_page(*, slug: str, lecture_slug: str, user) -> LecturePage | None:
-    """Everything the lecture page shows. Producers may preview drafts; learners see published
-    lectures of published courses only."""
+def _previews(user, course: Course) -> bool:
     from .permissions import studio_courses_for
 
-    course = Course.objects.select_related("theme").filter(slug=slug).first()
-    if course is None:
-        return None
-    # Producers preview (drafts too) only the courses they work on; the rest is a learner's view.
-    preview = bool(
+    return bool(
         user.is_authenticated and user.is_producer and studio_courses_for(user).filter(pk=course.pk).exists()
     )
-    published = course.status == Course.Status.PUBLISHED and course.published_at is not None
-    if not preview and not (published and course.published_at <= timezone.now()):
-        return None
-    lectures = course.lectures.all() if preview else course.lectures.published()
-    lecture = lectures.filter(slug=lecture_slug).first()
+
+
+def lecture_page(
+    *, slug: str = "", lecture_slug: str = "", lecture_id: int | None = None, user
+) -> LecturePage | None:
+    """Everything the lecture page shows. Producers may preview drafts; learners see published
+    lectures of published courses only. Found by course and lecture slug, or by ``lecture_id``.
+
+    Constant queries: lecture with course, enrollment, video, captions, progress, and both neighbours
+    in one statement (the producer role is asked only when the user is not enrolled)."""
+    lectures = Lecture.objects.select_related("course", "course__theme")
+    if lecture_id is not None:
+        lecture = lectures.filter(pk=lecture_id).first()
+    else:
+        lecture = lectures.filter(course__slug=slug, slug=lecture_slug).first()
     if lecture is None:
         return None
+    course = lecture.course
+    now = timezone.now()
+    published = (
+        course.status == Course.Status.PUBLISHED
+        and course.published_at is not None
+        and course.published_at <= now
+        and lecture.status == Lecture.Status.PUBLISHED
+    )
     enrollment = enrollment_get(user=user, course=course)
     if enrollment is not None and not enrollment.is_active:
         enrollment = None
-    released = lecture.release_at is None or lecture.release_at <= timezone.now()
+    # Producers of the course's team preview drafts, and published lectures without enrolling; other
+    # producers get a learner's view. An enrolled learner on a published lecture (the common case)
+    # needs no role query.
+    producer = _previews(user, course) if not published or enrollment is None else False
+    if not published and not producer:
+        return None
+    released = lecture.release_at is None or lecture.release_at <= now
     video = Video.objects.filter(lecture=lecture, is_current=True, status=Video.Status.READY).first()
     captions = list(Caption.objects.filter(lecture=lecture).order_by("language"))
     progress = (
         LectureProgress.objects.filter(enrollment=enrollment, lecture=lecture).first() if enrollment else None
     )
-    siblings = course.lectures.published()
-    previous = (
-        siblings.filter(Q(position__lt=lecture.position) | Q(position=lecture.position, id__lt=lecture.pk))
-        .order_by("-position", "-id")
-        .first()
+    siblings = Lecture.objects.published().filter(course=course).only("id", "slug", "title", "position")
+    before = Q(position__lt=lecture.position) | Q(position=lecture.position, id__lt=lecture.pk)
+    after = Q(position__gt=lecture.position) | Q(position=lecture.position, id__gt=lecture.pk)
+    neighbours = list(
+        siblings.filter(before)
+        .order_by("-position", "-id")[:1]
+        .union(siblings.filter(after).order_by("position", "id")[:1], all=True)
     )
-    following = (
-        siblings.filter(Q(position__gt=lecture.position) | Q(position=lecture.position, id__gt=lecture.pk))
-        .order_by("position", "id")
-        .first()
-    )
+    previous = next((n for n in neighbours if (n.position, n.pk) < (lecture.position, lecture.pk)), None)
+    following = next((n for n in neighbours if (n.position, n.pk) > (lecture.position, lecture.pk)), None)
     return LecturePage(
         course=course,
         lecture=lecture,
         enrollment=enrollment,
-        preview=preview and enrollment is None,
+        preview=producer and enrollment is None,
         released=released,
         video=video,
         captions=captions,

@@ -12,8 +12,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omooc.exceptions import ApplicationError
 
-from . import media_access, progress, selectors
+from . import catalog_cache, media_access, progress, selectors
 from .models import Certificate, Course, Enrollment, LearnerEmailPreference
 from .services import learning as services
 
@@ -41,19 +42,23 @@ def _catalog_filters(request: HttpRequest) -> dict[str, str]:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     filters = _catalog_filters(request)
-    page = Paginator(selectors.course_list_published(**filters), CATALOG_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page_number = request.GET.get("page", "")[:10]
     query = urlencode({key: value for key, value in filters.items() if value})
+
+    def results() -> str:
+        # The same for every visitor: built once per catalog version (courses/catalog_cache.py).
+        page = Paginator(selectors.course_list_published(**filters), CATALOG_PAGE_SIZE).get_page(page_number)
+        context = {"page": page, "query": query, "filtered": any(filters.values())}
+        return render_to_string("courses/_catalog_results.html", context)
+
+    language = translation.get_language()
     return render(
         request,
         "courses/home.html",
         {
-            "page": page,
+            "results": catalog_cache.cached("home", (filters, page_number, language), results),
             "filters": filters,
-            "filtered": any(filters.values()),
-            "query": query,
-            "themes": selectors.theme_list_in_catalog(),
+            "themes": catalog_cache.cached("themes", (), lambda: list(selectors.theme_list_in_catalog())),
             "languages": settings.LANGUAGES,
         },
     )

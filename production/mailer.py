@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import formataddr
@@ -25,6 +26,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from .calendar import mime_type, one_line
@@ -222,8 +224,9 @@ class Sender:
         if not sent:
             raise smtplib.SMTPException("The mail backend accepted nothing.")
 
-    def send_row(self, email: EmailLog) -> str:
-        """Send one claimed (locked) row and record the result on it. Returns the new state."""
+    def send_row(self, email: EmailLog, *, commit: bool = False) -> str:
+        """Send one claimed (locked) row and record the result on it. Returns the new state.
+        ``commit``: the caller's transaction ends right after this (the sent mark commits with it)."""
         now = timezone.now()
         email.attempts += 1
         bounced = getattr(email, "address_bounced", None)
@@ -255,7 +258,7 @@ class Sender:
         email.state = EmailLog.State.SENT
         email.sent_at = timezone.now()
         email.error = ""
-        email.save(update_fields=["attempts", "state", "error", "sent_at"])
+        _record_sent(email, commit=commit and _sole_transaction())
         return email.state
 
 
@@ -270,20 +273,91 @@ def _record_bounce(email: EmailLog, *, code: int) -> None:
     team_bounce_notice(email=email)
 
 
-def _claim(queryset):
-    """Lock the next row nobody else holds. The lock is the claim: it lasts until this transaction
-    ends, and dies with the worker's connection if the worker dies."""
-    if connection.vendor == "postgresql":
-        # Only the durability of this tiny transaction is relaxed (no fsync wait per message): a
-        # worker crash is unaffected; a PostgreSQL crash could forget the last few "sent" marks.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-    return (
-        queryset.select_for_update(skip_locked=True, of=("self",))
-        .annotate(address_bounced=Exists(BouncedAddress.objects.filter(email__iexact=OuterRef("recipient"))))
-        .order_by("next_attempt_at", "id")
-        .first()
+def _record_sent(email: EmailLog, *, commit: bool = False) -> None:
+    """The success path's one UPDATE, as plain SQL: it runs once per message on the hot path, where
+    the ORM's save() costs more than the statement itself. With ``commit`` (only when this is the
+    connection's one outermost transaction), the COMMIT travels in the same round trip; the atomic
+    block's own commit then finds nothing left to do."""
+    fields = {f.name: f.column for f in EmailLog._meta.concrete_fields}
+    sql = (
+        f"UPDATE {connection.ops.quote_name(EmailLog._meta.db_table)} SET "  # noqa: S608 - names only
+        f"{fields['attempts']} = %s, {fields['state']} = %s, {fields['error']} = %s, "
+        f"{fields['sent_at']} = %s WHERE {fields['id']} = %s"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql + ("; COMMIT" if commit else ""),
+            [email.attempts, email.state, email.error, email.sent_at, email.id],
+        )
+
+
+def _sole_transaction() -> bool:
+    """True inside exactly one atomic block that is a real transaction (no caller's transaction or
+    savepoint around it), on PostgreSQL, with nothing waiting for the commit."""
+    return (
+        connection.vendor == "postgresql"
+        and len(connection.atomic_blocks) == 1
+        and not connection.savepoint_ids
+        and not connection.run_on_commit
+        and not connection.needs_rollback
+    )
+
+
+class _Claim:
+    """Lock the next row nobody else holds. The lock is the claim: it lasts until this transaction
+    ends, and dies with the worker's connection if the worker dies.
+
+    The statement (``SELECT … FOR UPDATE SKIP LOCKED LIMIT 1`` with the bounced-address check) is
+    compiled once per scan and run as raw SQL for every message: same statement, same lock, without
+    rebuilding the query each time."""
+
+    def __init__(self, queryset) -> None:
+        self.queryset = (
+            queryset.select_for_update(skip_locked=True, of=("self",))
+            .annotate(
+                address_bounced=Exists(BouncedAddress.objects.filter(email__iexact=OuterRef("recipient")))
+            )
+            .order_by("next_attempt_at", "id")[:1]
+        )
+        self.statement: tuple[str, tuple] | None = None
+
+    def __call__(self) -> EmailLog | None:
+        if self.statement is None:
+            # Compiled inside the first claim's transaction (FOR UPDATE refuses to compile outside one).
+            self.statement = self.queryset.query.sql_with_params()
+        sql, params = self.statement
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            columns = [column[0] for column in cursor.description]
+        if row is None:
+            return None
+        fields = EmailLog._meta.concrete_fields
+        if columns != [f.column for f in fields] + ["address_bounced"]:  # pragma: no cover - guard
+            raise RuntimeError(f"unexpected columns from the claim statement: {columns}")
+        email = EmailLog.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
+        email.address_bounced = row[-1]
+        return email
+
+
+@contextmanager
+def _relaxed_commits():
+    """Only the durability of the per-message transactions is relaxed (no fsync wait per message): a
+    worker crash is unaffected; a PostgreSQL crash could forget the last few "sent" marks. Set once
+    for the scan's connection (not once per message), and reset afterwards."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except Exception:  # noqa: BLE001 - a broken connection is discarded anyway
+            logger.debug("could not reset synchronous_commit", exc_info=True)
 
 
 def email_send(*, email_id: int, sender: Sender | None = None) -> str | None:
@@ -291,11 +365,11 @@ def email_send(*, email_id: int, sender: Sender | None = None) -> str | None:
     own = sender is None
     sender = sender or Sender()
     try:
-        with transaction.atomic():
-            email = _claim(EmailLog.objects.filter(id=email_id, state=EmailLog.State.QUEUED))
+        with _relaxed_commits(), transaction.atomic():
+            email = _Claim(EmailLog.objects.filter(id=email_id, state=EmailLog.State.QUEUED))()
             if email is None:
                 return None
-            return sender.send_row(email)
+            return sender.send_row(email, commit=True)
     finally:
         if own:
             sender.close()
@@ -307,16 +381,16 @@ def emails_send_due(*, limit: int | None = None, sender: Sender | None = None) -
     own = sender is None
     sender = sender or Sender()
     handled = 0
+    claim = _Claim(EmailLog.objects.filter(state=EmailLog.State.QUEUED, next_attempt_at__lte=Now()))
     try:
-        while limit is None or handled < limit:
-            with transaction.atomic():
-                email = _claim(
-                    EmailLog.objects.filter(state=EmailLog.State.QUEUED, next_attempt_at__lte=timezone.now())
-                )
-                if email is None:
-                    break
-                sender.send_row(email)
-            handled += 1
+        with _relaxed_commits():
+            while limit is None or handled < limit:
+                with transaction.atomic():
+                    email = claim()
+                    if email is None:
+                        break
+                    sender.send_row(email, commit=True)
+                handled += 1
     finally:
         if own:
             sender.close()

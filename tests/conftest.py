@@ -74,6 +74,14 @@ def _media_root(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache (the catalog cache must not leak between tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 class _Collector:
     """aiosmtpd handler that keeps every message it receives, parsed."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -13,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses import media_access, progress, selectors
-from courses.models import Course, Enrollment, Lecture
+from courses import catalog_cache, media_access, progress, selectors
+from courses.models import Course, Enrollment
 from courses.services import learning as services
 from courses.views import resume_position
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
@@ -46,6 +47,14 @@ class CourseListView(ListAPIView):
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        # The same for every caller: built once per catalog version (courses/catalog_cache.py). The
+        # pagination links are absolute, so the host is part of the key.
+        parts = (request.build_absolute_uri(), get_language())
+        return Response(
+            catalog_cache.cached("api", parts, lambda: super(CourseListView, self).list(request).data)
+        )
 
     def get_queryset(self):
         params = self.request.query_params
@@ -102,8 +111,7 @@ class PlaybackView(APIView):
 
     @extend_schema(responses={200: PlaybackSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        lecture = get_object_or_404(Lecture.objects.select_related("course"), pk=pk)
-        page = selectors.lecture_page(slug=lecture.course.slug, lecture_slug=lecture.slug, user=request.user)
+        page = selectors.lecture_page(lecture_id=pk, user=request.user)
         if page is None:
             raise NotFoundError("No such lecture.")
         if page.enrollment is None:

@@ -116,3 +116,19 @@ def test_the_learner_endpoints_need_a_login():
     anonymous = APIClient()
     assert anonymous.get("/api/v1/enrollments/").status_code in (401, 403)
     assert anonymous.post("/api/v1/progress/", {}).status_code in (401, 403)
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_the_playback_endpoint_takes_the_same_number_of_queries_for_5_or_50_lectures(
+    api, learner, n, hls_sample, django_assert_num_queries
+):
+    course = CourseFactory()
+    lectures = [LectureFactory(course=course, position=i) for i in range(n)]
+    middle = lectures[n // 2]
+    install_video(middle, sample=hls_sample, captions={"nl": "WEBVTT\n", "en": "WEBVTT\n"})
+    Enrollment.objects.create(user=learner, course=course, enrolled_at=course.published_at)
+    # token, lecture with course, enrollment, video, captions, progress, both neighbours
+    with django_assert_num_queries(7):
+        playback = api.get(f"/api/v1/lectures/{middle.pk}/playback/").json()
+    assert playback["next_lecture_id"] == lectures[n // 2 + 1].pk
+    assert [c["language"] for c in playback["captions"]] == ["en", "nl"]
