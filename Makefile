@@ -18,11 +18,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed for the video player's hls.js (install Node.js 18+)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 
-static/vendor/hls.min.js: node_modules/.package-lock.json
+# The stamp depends on this Makefile too, so a change to what is copied reaches existing checkouts.
+static/vendor/.stamp: node_modules/.package-lock.json Makefile
 	mkdir -p static/vendor
 	cp node_modules/hls.js/dist/hls.min.js node_modules/hls.js/dist/hls.min.js.map static/vendor/
+	touch $@
 
-frontend: static/vendor/hls.min.js
+frontend: static/vendor/.stamp
 
 translations: $(STAMP)
 	@$(PY) manage.py compile_translations >/dev/null
