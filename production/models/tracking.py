@@ -221,13 +221,21 @@ class PreTalk(models.Model):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
-class PreTalkSpeaker(models.Model):
-    pretalk = models.ForeignKey(PreTalk, on_delete=models.CASCADE, related_name="attendances")
-    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="pretalk_attendances")
+class Attendance(models.Model):
+    """A speaker's answer to an invitation (pre-talk or recording session)."""
+
     rsvp = models.CharField(_("response"), max_length=10, choices=Rsvp.choices, default=Rsvp.PENDING)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     proposed_starts_at = models.DateTimeField(_("proposed other time"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PreTalkSpeaker(Attendance):
+    pretalk = models.ForeignKey(PreTalk, on_delete=models.CASCADE, related_name="attendances")
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="pretalk_attendances")
 
     class Meta:
         ordering = ("pretalk", "speaker__name", "id")
@@ -294,13 +302,9 @@ class RecordingSession(models.Model):
         return f"{_('Recording')} {self.production} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-class SessionSpeaker(models.Model):
+class SessionSpeaker(Attendance):
     session = models.ForeignKey(RecordingSession, on_delete=models.CASCADE, related_name="attendances")
     speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="session_attendances")
-    rsvp = models.CharField(_("response"), max_length=10, choices=Rsvp.choices, default=Rsvp.PENDING)
-    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
-    proposed_starts_at = models.DateTimeField(_("proposed other time"), null=True, blank=True)
 
     class Meta:
         ordering = ("session", "speaker__name", "id")
