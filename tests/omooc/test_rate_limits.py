@@ -56,3 +56,9 @@ def test_password_reset_requests_are_limited(client, settings, mailoutbox):
     codes = [client.post(url, {"email": "reset@example.org"}).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
     assert len(mailoutbox) == 2
+
+
+def test_speaker_links_are_limited_per_address_even_for_unknown_tokens(client, settings, db):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "speaker_link": "3/m"}
+    codes = [client.get(f"/s/guess-{n}/").status_code for n in range(4)]
+    assert codes == [404, 404, 404, 429]
