@@ -250,16 +250,17 @@ def lecture_page(
     progress = (
         LectureProgress.objects.filter(enrollment=enrollment, lecture=lecture).first() if enrollment else None
     )
-    siblings = Lecture.objects.published().filter(course=course).only("id", "slug", "title", "position")
-    before = Q(position__lt=lecture.position) | Q(position=lecture.position, id__lt=lecture.pk)
-    after = Q(position__gt=lecture.position) | Q(position=lecture.position, id__gt=lecture.pk)
-    neighbours = list(
-        siblings.filter(before)
-        .order_by("-position", "-id")[:1]
-        .union(siblings.filter(after).order_by("position", "id")[:1], all=True)
+    # Both neighbours from one small query over the course's published lectures (a course has tens
+    # of lectures): works on every database, unlike a UNION of sliced queries (not on SQLite).
+    siblings = list(
+        Lecture.objects.published()
+        .filter(course=course)
+        .only("id", "slug", "title", "position")
+        .order_by("position", "id")
     )
-    previous = next((n for n in neighbours if (n.position, n.pk) < (lecture.position, lecture.pk)), None)
-    following = next((n for n in neighbours if (n.position, n.pk) > (lecture.position, lecture.pk)), None)
+    here = (lecture.position, lecture.pk)
+    previous = next((n for n in reversed(siblings) if (n.position, n.pk) < here), None)
+    following = next((n for n in siblings if (n.position, n.pk) > here), None)
     return LecturePage(
         course=course,
         lecture=lecture,
