@@ -1,9 +1,12 @@
-"""Cache of the public catalog (the anonymous catalog page's course list and the catalog API's
-pages): the same for every visitor, so it is built once per catalog version instead of per request.
+"""Cache of what every visitor of the public catalog sees alike: the catalog page's course list and the
+catalog API's pages, a published course's outline (lectures, durations, presenters) and a published
+lecture's media (current video, captions, neighbours). Built once per catalog version instead of per
+request; what is personal (enrollment, progress, signed URLs) is never cached here.
 
-Correctness: every cache key carries the catalog *version*; saving or deleting a course, lecture or
-theme (or the producers' publish/archive services, which save) moves the version at once and again
-after the transaction commits, so no page computed from the old rows is served after the change.
+Correctness: every cache key carries the catalog *version*; saving or deleting a course, lecture,
+theme, video, caption or presenter (or the services, which save; ``changed()`` for bulk writes that
+send no signals) moves the version at once and again after the transaction commits, so no page
+computed from the old rows is served after the change.
 Scheduled publication (``published_at`` in the future) needs no write, so entries also expire after
 ``TTL_SECONDS``: a scheduled course appears within a minute of its time. Caching never changes what a
 page shows: a cache outage only costs the queries (Django's cache errors propagate, so the version
@@ -56,7 +59,8 @@ def cached(name: str, parts: tuple, build: Callable[[], T]) -> T:
     return value
 
 
-def _changed(**kwargs) -> None:
+def changed(**kwargs) -> None:
+    """Call after a write the signals do not see (``bulk_create``, ``QuerySet.update``)."""
     invalidate()
     # A request that read the old rows between the save and the commit may have cached them under
     # the new version: move it again once the change is visible to everyone.
@@ -64,8 +68,8 @@ def _changed(**kwargs) -> None:
 
 
 def connect() -> None:
-    from .models import Course, Lecture, Theme
+    from .models import Caption, Course, Lecture, LecturePresenter, Theme, Video
 
-    for model in (Course, Lecture, Theme):
-        post_save.connect(_changed, sender=model, dispatch_uid=f"catalog-cache-save-{model.__name__}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"catalog-cache-delete-{model.__name__}")
+    for model in (Course, Lecture, Theme, Video, Caption, LecturePresenter):
+        post_save.connect(changed, sender=model, dispatch_uid=f"catalog-cache-save-{model.__name__}")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"catalog-cache-delete-{model.__name__}")

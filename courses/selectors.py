@@ -1,5 +1,9 @@
 """Reads for learner pages and the API. Lists order explicitly and fetch what they render in a
-constant number of queries (pinned by tests for 5 and 50 lectures)."""
+constant number of queries (pinned by tests for 5 and 50 lectures).
+
+What every visitor of a published course or lecture sees alike (the course outline; a lecture's
+video, captions and neighbours) comes from ``catalog_cache`` (built once per catalog version); what is
+personal (enrollment, progress, the producer's preview right) is read per request."""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
+from . import catalog_cache
 from .models import Caption, Course, Enrollment, Lecture, LectureProgress, Theme, Video
 
 
@@ -76,20 +82,20 @@ def enrollment_get(*, user, course: Course) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, course=course).first()
 
 
-def progress_by_lecture(*, enrollment: Enrollment | None) -> dict[int, LectureProgress]:
-    if enrollment is None:
-        return {}
-    return {
-        row.lecture_id: row
-        for row in LectureProgress.objects.filter(enrollment=enrollment).only(
-            "lecture_id",
-            "position_seconds",
-            "watched_seconds",
-            "duration_seconds",
-            "completed_at",
-            "enrollment_id",
-        )
-    }
+def enrollment_with_progress(*, user, course: Course, lecture: Lecture | None = None):
+    """The learner's enrollment in ``course`` and its progress rows (of ``lecture`` only, if given),
+    as ``(enrollment, {lecture_id: progress})``: one query when the learner has progress here (the
+    common case on the hot pages), two otherwise. Progress of a left enrollment is not returned."""
+    if not user.is_authenticated:
+        return None, {}
+    rows = LectureProgress.objects.filter(enrollment__user=user, enrollment__course=course)
+    if lecture is not None:
+        rows = rows.filter(lecture=lecture)
+    rows = list(rows.select_related("enrollment"))
+    enrollment = rows[0].enrollment if rows else enrollment_get(user=user, course=course)
+    if enrollment is None or not enrollment.is_active:
+        return enrollment, {}
+    return enrollment, {row.lecture_id: row for row in rows}
 
 
 @dataclass
@@ -97,6 +103,7 @@ class LectureRow:
     lecture: Lecture
     released: bool
     progress: LectureProgress | None = None
+    link: str = ""  # the lecture page, for an enrolled learner once the lecture is released
 
     @property
     def complete(self) -> bool:
@@ -140,23 +147,56 @@ class CoursePage:
     def first_available(self) -> LectureRow | None:
         return next((row for row in self.rows if row.released), None)
 
+    @property
+    def resume_row(self) -> LectureRow | None:
+        """The row of the lecture the learner watched last, if it is still published."""
+        last = self.enrollment.last_lecture_id if self.enrollment else None
+        return next((row for row in self.rows if row.lecture.pk == last), None) if last else None
 
-def course_page(*, slug: str, user) -> CoursePage | None:
+
+@dataclass
+class CourseOutline:
+    """A published course and its published lectures (with ``shown_duration`` and presenters)."""
+
+    course: Course
+    lectures: list[Lecture]
+
+
+def _course_outline_build(slug: str) -> CourseOutline | None:
     course = course_get_published(slug=slug)
     if course is None:
         return None
-    enrollment = enrollment_get(user=user, course=course)
-    progress = progress_by_lecture(enrollment=enrollment if enrollment and enrollment.is_active else None)
+    lectures = list(lectures_for_learners(course))
+    for lecture in lectures:  # what every row shows, computed once instead of per page view
+        lecture.learner_url = reverse("courses:lecture", kwargs={"slug": slug, "lecture_slug": lecture.slug})
+        lecture.presenter_names = ", ".join(p.name for p in lecture.presenters.all())
+    return CourseOutline(course=course, lectures=lectures)
+
+
+def course_outline(*, slug: str) -> CourseOutline | None:
+    """The same for every visitor: cached per catalog version (no queries on a hit)."""
+    return catalog_cache.cached("course", (slug,), lambda: _course_outline_build(slug))
+
+
+def course_page(*, slug: str, user) -> CoursePage | None:
+    outline = course_outline(slug=slug)
+    if outline is None:
+        return None
+    enrollment, progress = enrollment_with_progress(user=user, course=outline.course)
+    enrolled = bool(enrollment and enrollment.is_active)
     now = timezone.now()
-    rows = [
-        LectureRow(
-            lecture=lecture,
-            released=lecture.release_at is None or lecture.release_at <= now,
-            progress=progress.get(lecture.pk),
+    rows = []
+    for lecture in outline.lectures:
+        released = lecture.release_at is None or lecture.release_at <= now
+        rows.append(
+            LectureRow(
+                lecture=lecture,
+                released=released,
+                progress=progress.get(lecture.pk),
+                link=lecture.learner_url if enrolled and released else "",
+            )
         )
-        for lecture in lectures_for_learners(course)
-    ]
-    return CoursePage(course=course, enrollment=enrollment, rows=rows)
+    return CoursePage(course=outline.course, enrollment=enrollment, rows=rows)
 
 
 def dashboard_enrollments(*, user) -> QuerySet[Enrollment]:
@@ -212,15 +252,25 @@ def _previews(user, course: Course) -> bool:
     )
 
 
-def lecture_page(
-    *, slug: str = "", lecture_slug: str = "", lecture_id: int | None = None, user
-) -> LecturePage | None:
-    """Everything the lecture page shows. Producers may preview drafts; learners see published
-    lectures of published courses only. Found by course and lecture slug, or by ``lecture_id``.
+@dataclass
+class SharedLecture:
+    """What a lecture page shows every viewer alike."""
 
-    Constant queries: lecture with course, enrollment, video, captions, progress, and both neighbours
-    in one statement (the producer role is asked only when the user is not enrolled)."""
+    course: Course
+    lecture: Lecture
+    published: bool
+    video: Video | None
+    captions: list[Caption]
+    previous: Lecture | None
+    next: Lecture | None
+
+
+def _shared_lecture(
+    *, slug: str, lecture_slug: str, lecture_id: int | None, published_only: bool
+) -> SharedLecture | None:
     lectures = Lecture.objects.select_related("course", "course__theme")
+    if published_only:
+        lectures = lectures.published().filter(course__in=Course.objects.published())
     if lecture_id is not None:
         lecture = lectures.filter(pk=lecture_id).first()
     else:
@@ -228,27 +278,11 @@ def lecture_page(
     if lecture is None:
         return None
     course = lecture.course
-    now = timezone.now()
     published = (
         course.status == Course.Status.PUBLISHED
         and course.published_at is not None
-        and course.published_at <= now
+        and course.published_at <= timezone.now()
         and lecture.status == Lecture.Status.PUBLISHED
-    )
-    enrollment = enrollment_get(user=user, course=course)
-    if enrollment is not None and not enrollment.is_active:
-        enrollment = None
-    # Producers of the course's team preview drafts, and published lectures without enrolling; other
-    # producers get a learner's view. An enrolled learner on a published lecture (the common case)
-    # needs no role query.
-    producer = _previews(user, course) if not published or enrollment is None else False
-    if not published and not producer:
-        return None
-    released = lecture.release_at is None or lecture.release_at <= now
-    video = Video.objects.filter(lecture=lecture, is_current=True, status=Video.Status.READY).first()
-    captions = list(Caption.objects.filter(lecture=lecture).order_by("language"))
-    progress = (
-        LectureProgress.objects.filter(enrollment=enrollment, lecture=lecture).first() if enrollment else None
     )
     # Both neighbours from one small query over the course's published lectures (a course has tens
     # of lectures): works on every database, unlike a UNION of sliced queries (not on SQLite).
@@ -259,19 +293,54 @@ def lecture_page(
         .order_by("position", "id")
     )
     here = (lecture.position, lecture.pk)
-    previous = next((n for n in reversed(siblings) if (n.position, n.pk) < here), None)
-    following = next((n for n in siblings if (n.position, n.pk) > here), None)
+    return SharedLecture(
+        course=course,
+        lecture=lecture,
+        published=published,
+        video=Video.objects.filter(lecture=lecture, is_current=True, status=Video.Status.READY).first(),
+        captions=list(Caption.objects.filter(lecture=lecture).order_by("language")),
+        previous=next((n for n in reversed(siblings) if (n.position, n.pk) < here), None),
+        next=next((n for n in siblings if (n.position, n.pk) > here), None),
+    )
+
+
+def lecture_page(
+    *, slug: str = "", lecture_slug: str = "", lecture_id: int | None = None, user
+) -> LecturePage | None:
+    """Everything the lecture page shows. Producers may preview drafts; learners see published
+    lectures of published courses only. Found by course and lecture slug, or by ``lecture_id``.
+
+    A published lecture's shared part is cached per catalog version; a draft (producer preview) is
+    read from the database every time. Per request: the enrollment and the progress row (the
+    producer role is asked only when the user is not enrolled)."""
+    key = ("id", lecture_id) if lecture_id is not None else ("slug", slug, lecture_slug)
+    find = {"slug": slug, "lecture_slug": lecture_slug, "lecture_id": lecture_id}
+    shared = catalog_cache.cached("lecture", key, lambda: _shared_lecture(**find, published_only=True))
+    if shared is None:
+        shared = _shared_lecture(**find, published_only=False)
+    if shared is None:
+        return None
+    course, lecture = shared.course, shared.lecture
+    enrollment, progress = enrollment_with_progress(user=user, course=course, lecture=lecture)
+    if enrollment is not None and not enrollment.is_active:
+        enrollment = None
+    # Producers of the course's team preview drafts, and published lectures without enrolling; other
+    # producers get a learner's view. An enrolled learner on a published lecture (the common case)
+    # needs no role query.
+    producer = _previews(user, course) if not shared.published or enrollment is None else False
+    if not shared.published and not producer:
+        return None
     return LecturePage(
         course=course,
         lecture=lecture,
         enrollment=enrollment,
         preview=producer and enrollment is None,
-        released=released,
-        video=video,
-        captions=captions,
-        progress=progress,
-        previous=previous,
-        next=following,
+        released=lecture.release_at is None or lecture.release_at <= timezone.now(),
+        video=shared.video,
+        captions=shared.captions,
+        progress=progress.get(lecture.pk),
+        previous=shared.previous,
+        next=shared.next,
     )
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -69,7 +70,14 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.course_page(slug=slug, user=request.user)
     if page is None:
         raise Http404(_("No such course."))
-    return render(request, "courses/course_detail.html", {"page": page, "course": page.course})
+    # Title, description, speakers: the same for every visitor, rendered once per catalog version.
+    header = catalog_cache.cached(
+        "course-header",
+        (slug, translation.get_language()),
+        lambda: render_to_string("courses/_course_header.html", {"page": page, "course": page.course}),
+    )
+    context = {"page": page, "course": page.course, "header": mark_safe(header)}  # noqa: S308 - our template's output
+    return render(request, "courses/course_detail.html", context)
 
 
 @require_POST

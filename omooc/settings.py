@@ -115,7 +115,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 TESTING = OMOOC_ENV == "test"
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "omooc.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions are read from Redis and written through to the database (which keeps them across a
+    # Redis restart): a logged-in page costs no session query.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:

@@ -31,7 +31,9 @@ def producers():
 
     return (
         get_user_model()
-        .objects.filter(Q(is_superuser=True) | Q(groups__name=settings.PRODUCERS_GROUP), is_active=True)
+        .objects.filter(
+            Q(is_superuser=True) | Q(groups__name=settings.PRODUCERS_GROUP, is_staff=True), is_active=True
+        )
         .distinct()
         .order_by("full_name", "email")
     )

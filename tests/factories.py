@@ -25,6 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         if extracted:
             group, _ = Group.objects.get_or_create(name=settings.PRODUCERS_GROUP)
             obj.groups.add(group)
+            obj.is_staff = True  # as omooc.accounts.services.producer_grant does
         if create:
             obj.save()
 

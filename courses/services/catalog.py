@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from .. import catalog_cache
 from ..models import Lecture, LecturePresenter
 
 
@@ -34,4 +35,6 @@ def lecture_presenters_set(*, lecture: Lecture, presenters: list[Presenter]) -> 
             )
         )
     LecturePresenter.objects.filter(lecture=lecture).delete()
-    return LecturePresenter.objects.bulk_create(rows)
+    created = LecturePresenter.objects.bulk_create(rows)
+    catalog_cache.changed()  # bulk_create sends no post_save
+    return created

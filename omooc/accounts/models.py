@@ -87,9 +87,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_producer(self) -> bool:
-        """Producers are users in the Producers group; superusers count as producers everywhere."""
+        """Producers are staff in the Producers group (``producer_grant`` makes both); superusers
+        count as producers everywhere. A learner is never staff, so asking costs no query."""
         if self.is_superuser:
             return True
+        if not self.is_staff:
+            return False
         cached = getattr(self, "_is_producer", None)
         if cached is None:
             cached = self.groups.filter(name=settings.PRODUCERS_GROUP).exists()

@@ -94,3 +94,91 @@ def test_the_cached_catalog_page_still_shows_the_visitors_own_menu(django_user_m
     member.force_login(django_user_model.objects.create_user(email="learner@example.org", password="x" * 12))
     body = member.get("/", **EN).content.decode()
     assert "Open data" in body and "My courses" in body
+
+
+# --- A published course's outline and a published lecture's media ------------------------------
+
+
+def _enrolled_client(course):
+    from courses.services.learning import enrollment_create
+    from tests.factories import UserFactory
+
+    learner = UserFactory()
+    enrollment_create(user=learner, course=course)
+    client = Client()
+    client.force_login(learner)
+    return client
+
+
+def test_the_course_page_shows_lecture_and_presenter_changes_on_the_next_visit():
+    from courses.services.catalog import Presenter, lecture_presenters_set
+
+    course = CourseFactory(title="Open data")
+    lecture = LectureFactory(course=course, title="Why open data")
+    client = _enrolled_client(course)
+    url = f"/courses/{course.slug}/"
+    assert "Why open data" in client.get(url, **EN).content.decode()
+    lecture.title = "Why open data matters"
+    lecture.save()
+    # bulk_create sends no signal: the service moves the catalog version itself
+    lecture_presenters_set(lecture=lecture, presenters=[Presenter(name="Noor Visser", affiliation="Example")])
+    body = client.get(url, **EN).content.decode()
+    assert "Why open data matters" in body and "Noor Visser" in body
+    lecture.status = lecture.Status.DRAFT
+    lecture.save()
+    assert "Why open data" not in client.get(url, **EN).content.decode()
+    course.status = Course.Status.ARCHIVED
+    course.save()
+    assert client.get(url, **EN).status_code == 404
+
+
+def test_the_lecture_page_follows_a_new_video_new_captions_and_unpublishing(hls_sample):
+    from .media import install_video
+
+    course = CourseFactory(title="Open data")
+    lecture = LectureFactory(course=course)
+    client = _enrolled_client(course)
+    url = f"/courses/{course.slug}/lectures/{lecture.slug}/"
+    assert "not ready yet" in client.get(url, **EN).content.decode()
+    video = install_video(lecture, sample=hls_sample, captions={"nl": "WEBVTT\n"})
+    page = client.get(url, **EN).context["page"]
+    assert page.video == video and [c.language for c in page.captions] == ["nl"]
+    video.delete()  # a re-upload replaces the current video (courses.services.media._finish)
+    newer = install_video(lecture, sample=hls_sample, captions={"en": "WEBVTT\n"})
+    page = client.get(url, **EN).context["page"]
+    assert page.video == newer and {c.language for c in page.captions} == {"nl", "en"}
+    lecture.status = lecture.Status.DRAFT
+    lecture.save()
+    assert client.get(url, **EN).status_code == 404
+
+
+def test_the_playback_api_is_refused_once_the_course_is_archived(hls_sample):
+    from rest_framework.authtoken.models import Token
+
+    from courses.services.learning import enrollment_create
+    from tests.factories import UserFactory
+
+    from .media import install_video
+
+    course = CourseFactory()
+    lecture = LectureFactory(course=course)
+    install_video(lecture, sample=hls_sample)
+    learner = UserFactory()
+    enrollment_create(user=learner, course=course)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=learner).key}")
+    assert api.get(f"/api/v1/lectures/{lecture.pk}/playback/").status_code == 200
+    course.status = Course.Status.ARCHIVED
+    course.save()
+    assert api.get(f"/api/v1/lectures/{lecture.pk}/playback/").status_code == 404
+
+
+def test_the_redis_cache_backend_reuses_one_client_and_works_against_redis(redis_url):
+    from omooc.cache import RedisCache
+
+    cache = RedisCache(redis_url, {})
+    cache.set("omooc-test", {"a": 1}, 30)
+    assert cache.get("omooc-test") == {"a": 1}
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    cache.delete("omooc-test")
+    assert cache.get("omooc-test") is None
