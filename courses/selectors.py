@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -82,20 +83,83 @@ def enrollment_get(*, user, course: Course) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, course=course).first()
 
 
+def _reader(model, connection) -> tuple[list[str], list[str], list]:
+    """Attribute names, quoted columns and per-column converters of ``model``, as the ORM's
+    compiler applies them to raw values (e.g. SQLite's datetimes become aware)."""
+    names, quoted, converters = [], [], []
+    for model_field in model._meta.concrete_fields:
+        column = model_field.get_col(model._meta.db_table)
+        names.append(model_field.attname)
+        quoted.append(connection.ops.quote_name(model_field.column))
+        converters.append(
+            (column, connection.ops.get_db_converters(column) + model_field.get_db_converters(connection))
+        )
+    return names, quoted, converters
+
+
+def _convert(values, converters, connection) -> list:
+    out = []
+    for value, (column, functions) in zip(values, converters, strict=True):
+        for function in functions:
+            value = function(value, column, connection)
+        out.append(value)
+    return out
+
+
+_progress_statements: dict[tuple[str, bool], tuple] = {}
+
+
+def _progress_statement(alias: str, one_lecture: bool) -> tuple:
+    """The SQL and the readers of ``enrollment_with_progress``, built once per database."""
+    statement = _progress_statements.get((alias, one_lecture))
+    if statement is None:
+        connection = connections[alias]
+        q = connection.ops.quote_name
+        enrollment = _reader(Enrollment, connection)
+        progress = _reader(LectureProgress, connection)
+        select = ", ".join([f"e.{c}" for c in enrollment[1]] + [f"p.{c}" for c in progress[1]])
+        on = f"p.{q('enrollment_id')} = e.{q('id')}"
+        if one_lecture:
+            on += f" AND p.{q('lecture_id')} = %s"
+        tables = f"{q(Enrollment._meta.db_table)} e LEFT JOIN {q(LectureProgress._meta.db_table)} p ON {on}"
+        where = f"e.{q('user_id')} = %s AND e.{q('course_id')} = %s"
+        # Identifiers come from the models' metadata, quoted by the backend; values are parameters.
+        sql = f"SELECT {select} FROM {tables} WHERE {where}"  # noqa: S608
+        statement = _progress_statements.setdefault((alias, one_lecture), (sql, enrollment, progress))
+    return statement
+
+
 def enrollment_with_progress(*, user, course: Course, lecture: Lecture | None = None):
     """The learner's enrollment in ``course`` and its progress rows (of ``lecture`` only, if given),
-    as ``(enrollment, {lecture_id: progress})``: one query when the learner has progress here (the
-    common case on the hot pages), two otherwise. Progress of a left enrollment is not returned."""
+    as ``(enrollment, {lecture_id: progress})``, in one query. Progress of a left enrollment is not
+    returned.
+
+    This runs on every course page, lecture page, course API and playback API request, and the ORM's
+    compilation of this join cost several times the query itself. So the statement is written once
+    from the models' own table and column names and the rows become model instances as the ORM makes
+    them: the backend's converters, then ``Model.from_db``. Pinned against the ORM by a test."""
     if not user.is_authenticated:
         return None, {}
-    rows = LectureProgress.objects.filter(enrollment__user=user, enrollment__course=course)
-    if lecture is not None:
-        rows = rows.filter(lecture=lecture)
-    rows = list(rows.select_related("enrollment"))
-    enrollment = rows[0].enrollment if rows else enrollment_get(user=user, course=course)
-    if enrollment is None or not enrollment.is_active:
+    db = Enrollment.objects.db
+    connection = connections[db]
+    sql, (e_names, _, e_converters), (p_names, _, p_converters) = _progress_statement(db, lecture is not None)
+    params = ([lecture.pk] if lecture is not None else []) + [user.pk, course.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return None, {}
+    k = len(e_names)
+    enrollment = Enrollment.from_db(db, e_names, _convert(rows[0][:k], e_converters, connection))
+    if not enrollment.is_active:
         return enrollment, {}
-    return enrollment, {row.lecture_id: row for row in rows}
+    progress = {}
+    for row in rows:
+        if row[k] is not None:  # the LEFT JOIN's empty side: no progress yet
+            item = LectureProgress.from_db(db, p_names, _convert(row[k:], p_converters, connection))
+            item.enrollment = enrollment
+            progress[item.lecture_id] = item
+    return enrollment, progress
 
 
 @dataclass
