@@ -239,12 +239,12 @@ def test_the_lecture_page_takes_the_same_number_of_queries_for_5_or_50_lectures(
     lecture = course.lectures.order_by("position")[n // 2]
     install_video(lecture, sample=hls_sample, captions={"nl": "WEBVTT\n", "en": "WEBVTT\n"})
     client.force_login(learner)
-    # session, user, lecture with course, neighbours, video, captions (then cached), progress with
-    # enrollment, and the enrollment alone (no progress on this lecture yet)
+    # session, user, lecture with course, neighbours, video, captions (then cached), the enrollment
+    # with its progress on this lecture
     url = f"/courses/{course.slug}/lectures/{lecture.slug}/"
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(url, **EN)
     assert response.status_code == 200 and response.context["page"].next is not None
-    with django_assert_num_queries(4):  # session, user, progress with enrollment, enrollment
+    with django_assert_num_queries(3):  # session, user, enrollment with progress
         again = client.get(url, **EN)
     assert again.context["page"].video == response.context["page"].video
