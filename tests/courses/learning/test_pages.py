@@ -248,3 +248,37 @@ def test_the_lecture_page_takes_the_same_number_of_queries_for_5_or_50_lectures(
     with django_assert_num_queries(3):  # session, user, enrollment with progress
         again = client.get(url, **EN)
     assert again.context["page"].video == response.context["page"].video
+
+
+def test_the_lecture_list_shows_every_row_state_escaped_and_in_dutch(client):
+    from courses.services.catalog import Presenter, lecture_presenters_set
+
+    course = CourseFactory()
+    done, half, fresh, later = (
+        LectureFactory(course=course, position=i, title=title, duration_seconds=600)
+        for i, title in enumerate(["<b>Done</b>", "Half", "Fresh", "Later"])
+    )
+    later.release_at = timezone.now() + dt.timedelta(days=3)
+    later.save()
+    lecture_presenters_set(lecture=half, presenters=[Presenter(name="Noor <Visser>")])
+    learner = UserFactory()
+    enrollment = enrollment_create(user=learner, course=course)
+    LectureProgress.objects.create(
+        enrollment=enrollment, lecture=done, completed_at=timezone.now(), duration_seconds=600
+    )
+    LectureProgress.objects.create(
+        enrollment=enrollment, lecture=half, watched_seconds=300, duration_seconds=600
+    )
+    client.force_login(learner)
+    body = client.get(f"/courses/{course.slug}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    items = re.findall(r'<li class="lecture-item[^"]*">.*?</li>', body, re.S)
+    assert len(items) == 4
+    assert 'class="lecture-item is-complete"' in items[0] and "&lt;b&gt;Done&lt;/b&gt;" in items[0]
+    assert "afgerond" in items[0] and "10:00" in items[0]
+    assert f'href="/courses/{course.slug}/lectures/{half.slug}/"' in items[1]
+    assert "met Noor &lt;Visser&gt;" in items[1] and "50% bekeken" in items[1]
+    assert "bekeken" not in items[2] and "<a href" in items[2]
+    assert "<span>Later</span>" in items[3] and "beschikbaar vanaf" in items[3] and "<a href" not in items[3]
+    client.logout()
+    anonymous = client.get(f"/courses/{course.slug}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert '<a href="/courses/' + course.slug + "/lectures/" not in anonymous
