@@ -128,6 +128,16 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Template fragments that depend only on the template and the language (the player's labels and
+# help): kept per process, so a deploy (new processes) never serves an old one. Not kept while
+# developing, where templates change under a running server.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+    if DEBUG
+    else "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": None,
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
