@@ -136,3 +136,34 @@ def test_the_playback_endpoint_takes_the_same_number_of_queries_for_5_or_50_lect
         again = api.get(f"/api/v1/lectures/{middle.pk}/playback/").json()
     assert [c["language"] for c in again["captions"]] == ["en", "nl"]
     assert again["next_lecture_id"] == playback["next_lecture_id"]
+
+
+def test_the_cached_course_detail_still_gives_each_caller_only_their_own_progress():
+    from django.utils import timezone
+
+    from courses.services.learning import enrollment_create
+
+    course = CourseFactory()
+    first, second = LectureFactory(course=course, position=1), LectureFactory(course=course, position=2)
+    clients = {}
+    for name in ("done", "fresh"):
+        user = UserFactory()
+        enrollment = enrollment_create(user=user, course=course)
+        if name == "done":
+            LectureProgress.objects.create(
+                enrollment=enrollment, lecture=first, completed_at=timezone.now(), duration_seconds=100
+            )
+            LectureProgress.objects.create(
+                enrollment=enrollment, lecture=second, watched_seconds=40, duration_seconds=100
+            )
+        clients[name] = APIClient()
+        clients[name].credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    url = f"/api/v1/courses/{course.slug}/"
+    done = clients["done"].get(url).json()
+    fresh = clients["fresh"].get(url).json()
+    anonymous = APIClient().get(url).json()
+    assert [(x["completed"], x["watched_percent"]) for x in done["lectures"]] == [(True, 0), (False, 40)]
+    assert [(x["completed"], x["watched_percent"]) for x in fresh["lectures"]] == [(False, 0), (False, 0)]
+    assert done["enrolled"] and fresh["enrolled"] and not anonymous["enrolled"]
+    assert [x["watched_percent"] for x in anonymous["lectures"]] == [0, 0]
+    assert [x["id"] for x in fresh["lectures"]] == [first.pk, second.pk]
