@@ -356,6 +356,10 @@ def _shared_lecture(
         .only("id", "slug", "title", "position")
         .order_by("position", "id")
     )
+    for sibling in siblings:
+        sibling.learner_url = reverse(
+            "courses:lecture", kwargs={"slug": course.slug, "lecture_slug": sibling.slug}
+        )
     here = (lecture.position, lecture.pk)
     return SharedLecture(
         course=course,

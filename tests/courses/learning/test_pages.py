@@ -211,7 +211,12 @@ def test_the_lecture_page_gives_the_player_its_configuration_in_data_attributes(
     assert 'data-src="/media/s/' in body and 'data-token="' in body
     assert body.count('<track kind="captions"') == 2
     assert 'srclang="en" label="English"' in body
-    assert f"/lectures/{nxt.slug}/" in body
+    course = lecture.course.slug
+    assert f'id="next-lecture" href="/courses/{course}/lectures/{nxt.slug}/" rel="next"' in body
+    assert 'rel="prev"' not in body
+    back = client.get(f"/courses/{course}/lectures/{nxt.slug}/", **EN).content.decode()
+    assert f'href="/courses/{course}/lectures/{lecture.slug}/" rel="prev"' in back
+    assert 'rel="next"' not in back
     assert "<script>" not in body and 'style="' not in body
 
 
