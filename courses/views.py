@@ -217,8 +217,9 @@ def lecture_media(request: HttpRequest, slug: str, lecture_slug: str) -> HttpRes
 
 @require_POST
 def heartbeat(request: HttpRequest) -> HttpResponse:
-    """The player's heartbeat (fetch or sendBeacon, form-encoded with the CSRF token). Writes only to
-    the buffer; the flush task moves it to the database."""
+    """The session-checked heartbeat (form-encoded with the CSRF token), kept for pages loaded before
+    the player moved to ``/progress/beat/`` (``beat`` below). Writes only to the buffer; the flush
+    task moves it to the database."""
     if not request.user.is_authenticated:
         return JsonResponse(
             {"message": _("Log in again to save your progress."), "code": "not_authenticated"}, status=403
