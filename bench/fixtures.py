@@ -113,5 +113,12 @@ def seed_load(courses: int = 40, lectures: int = 12) -> None:
             "session": True,
             "form": {**beat, "position": "42", "played_from": "32", "csrfmiddlewaretoken": csrf},
         },
+        # What the player sends now (ADR 0009): form-encoded, the token in the body, no cookie.
+        "heartbeat_lean": {
+            "path": "/progress/beat/",
+            "method": "POST",
+            "anonymous": True,
+            "form": {**beat, "position": "42", "played_from": "32"},
+        },
     }
     print(json.dumps({"token": token.key, "session": session, "csrf": csrf, "endpoints": endpoints}))

@@ -9,8 +9,11 @@ shared machine's load drifts during a run. Endpoints (seeded by ``bench/fixtures
 - ``course_page`` ``/courses/<slug>/`` (logged-in HTML), ``course_api`` ``/api/v1/courses/<slug>/``
 - ``lecture_page`` (logged-in HTML player page), ``playback_api`` ``/api/v1/lectures/<id>/playback/``
   for an enrolled learner
-- ``heartbeat_api`` ``POST /api/v1/progress/`` (JSON, token) and ``heartbeat_beacon``
-  ``POST /progress/heartbeat/`` (the player's form-encoded beacon, session + CSRF)
+- ``heartbeat_api`` ``POST /api/v1/progress/`` (JSON, token), ``heartbeat_beacon``
+  ``POST /progress/heartbeat/`` (the former form-encoded beacon, session + CSRF) and
+  ``heartbeat_lean`` ``POST /progress/beat/`` (the player's beacon: form-encoded, the playback token
+  as the only credential, served by ``courses.beacon`` in front of Django; ADR 0009). Its token lives
+  15 minutes, so keep a whole run shorter than that.
 
 then the bulk flush of the buffered heartbeats into the database.
 
@@ -247,7 +250,7 @@ def main() -> None:
         line(f"load.{name}.rps", result["rps"], "req/s", baseline=base_run["rps"], note=note)
         line(f"load.{name}.p50", result["p50"], "ms", baseline=base_run["p50"])
         line(f"load.{name}.p99", result["p99"], "ms", baseline=base_run["p99"])
-    if "heartbeat_api" in samples or "heartbeat_beacon" in samples:
+    if {"heartbeat_api", "heartbeat_beacon", "heartbeat_lean"} & set(samples):
         flush_figure(env)
 
 

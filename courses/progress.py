@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import time
 import uuid
@@ -26,16 +27,28 @@ from pathlib import Path
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from omooc.exceptions import AccessDeniedError, ApplicationError
 
+logger = logging.getLogger(__name__)
+
 PLAYBACK_SALT = "courses.playback"
+# Where a session is the second credential (the form beacon, the API): a day.
 PLAYBACK_TOKEN_MAX_AGE = 24 * 60 * 60
+# Where the token is the only credential (``POST /progress/beat/``, ADR 0009): short, and the player
+# renews it with its media URLs, so logging out or losing the session stops the beats soon.
+BEAT_TOKEN_MAX_AGE = 15 * 60
 EVENTS = frozenset({"play", "tick", "pause", "seek", "end", "hide"})
 BUFFER_KEY = "omooc:progress:buffer"
 PROCESSING_KEY = "omooc:progress:processing"
 LATEST_KEY = "omooc:progress:latest"
 LOCK_KEY = "omooc:progress:flush-lock"
+
+
+class BufferUnavailableError(ApplicationError):
+    status_code = 503
+    default_code = "unavailable"
 
 
 @dataclass(frozen=True)
@@ -52,14 +65,24 @@ def playback_token(*, enrollment_id: int, lecture_id: int, user_id: int, duratio
     )
 
 
-def read_playback_token(token: str, *, user_id: int) -> PlaybackClaims:
+def beat_token_max_age() -> int:
+    """Age limit of a token that is the only credential: outlives a few renewals by the player
+    (every ``MEDIA_URL_TTL / 2``), whatever the media TTL is set to."""
+    return max(BEAT_TOKEN_MAX_AGE, 2 * int(settings.MEDIA_URL_TTL))
+
+
+def read_playback_token(
+    token: str, *, user_id: int | None, max_age: int = PLAYBACK_TOKEN_MAX_AGE
+) -> PlaybackClaims:
+    """The claims of a playback token; ``user_id=None`` when the token alone authorises (it names
+    its learner itself)."""
     try:
-        e, lecture, user, duration = signing.loads(token, salt=PLAYBACK_SALT, max_age=PLAYBACK_TOKEN_MAX_AGE)
+        e, lecture, user, duration = signing.loads(token, salt=PLAYBACK_SALT, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise AccessDeniedError("The playback session expired; reload the page.", code="expired") from exc
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise AccessDeniedError("token: not a valid playback token.", code="bad_token") from exc
-    if int(user) != user_id:
+    if user_id is not None and int(user) != user_id:
         raise AccessDeniedError("This playback token belongs to someone else.", code="not_yours")
     return PlaybackClaims(int(e), int(lecture), int(user), float(duration))
 
@@ -246,7 +269,13 @@ def buffer() -> RedisBuffer | FileBuffer:
 def record(*, claims: PlaybackClaims, position, played_from, event: str) -> dict:
     """The whole request path of a heartbeat: validate, append. No database."""
     entry = make_entry(claims=claims, position=position, played_from=played_from, event=event)
-    buffer().append(entry)
+    try:
+        buffer().append(entry)
+    except (RedisError, OSError) as exc:
+        logger.warning("progress buffer unavailable: %r", exc)
+        raise BufferUnavailableError(
+            "Progress cannot be saved right now; the next heartbeat tries again.", code="unavailable"
+        ) from exc
     return entry
 
 

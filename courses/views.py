@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omooc.exceptions import ApplicationError
 
-from . import catalog_cache, media_access, progress, selectors
+from . import beacon, catalog_cache, media_access, progress, selectors
 from .models import Certificate, Course, Enrollment, LearnerEmailPreference
 from .services import learning as services
 
@@ -212,13 +212,22 @@ def lecture_media(request: HttpRequest, slug: str, lecture_slug: str) -> HttpRes
         enrollment_id=page.enrollment.pk if page.enrollment else 0,
         user_id=request.user.pk,
     )
-    return JsonResponse({"master": urls["master"], "expires_in": urls["expires_in"]})
+    token = ""
+    if page.enrollment:  # a fresh playback token too: on /progress/beat/ it is the only credential
+        token = progress.playback_token(
+            enrollment_id=page.enrollment.pk,
+            lecture_id=page.lecture.pk,
+            user_id=request.user.pk,
+            duration=selectors.lecture_duration(page),
+        )
+    return JsonResponse({"master": urls["master"], "expires_in": urls["expires_in"], "token": token})
 
 
 @require_POST
 def heartbeat(request: HttpRequest) -> HttpResponse:
-    """The player's heartbeat (fetch or sendBeacon, form-encoded with the CSRF token). Writes only to
-    the buffer; the flush task moves it to the database."""
+    """The session-checked heartbeat (form-encoded with the CSRF token), kept for pages loaded before
+    the player moved to ``/progress/beat/`` (``beat`` below). Writes only to the buffer; the flush
+    task moves it to the database."""
     if not request.user.is_authenticated:
         return JsonResponse(
             {"message": _("Log in again to save your progress."), "code": "not_authenticated"}, status=403
@@ -236,6 +245,12 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
             {"message": exc.message, "code": exc.code, "extra": exc.extra}, status=exc.status_code
         )
     return HttpResponse(status=204)
+
+
+@csrf_exempt  # the playback token in the body is the whole credential; no cookie is used (ADR 0009)
+def beat(request: HttpRequest) -> HttpResponse:
+    """The player's heartbeat without a session: ``courses.beacon``, mounted in Django's URLconf."""
+    return beacon.respond(request)
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -17,7 +17,9 @@ THE POLICY, in words:
   play for enrolled learners (others are sent to the course page) and for the course's producer team
   (preview, drafts too; the playback API is for enrolled learners only); media only through a
   signed link made for that very user (a producer's preview link only for their team's courses);
-  heartbeats only with the playback token issued to that learner.
+  heartbeats only with the playback token issued to that learner. The lean heartbeat
+  (/progress/beat/, ADR 0009) takes no session at all: its playback token is a capability that
+  works for whoever holds it (it can only report that learner's progress in that lecture).
 - The speaker's personal link shows only that speaker's items: another speaker's session is a 404,
   an unknown link a 404.
 - Capability URLs (certificate verification, unsubscribe links, the producer's calendar feed,
@@ -278,6 +280,27 @@ CASES: list[Case] = [
     case("courses:lecture_media", LECTURE_JSON, lecture_kwargs("lecture")),
     case("courses:heartbeat", HEARTBEAT_NO_TOKEN, label="no playback token"),
     case("courses:heartbeat", HEARTBEAT, data=_heartbeat, label="enrolled learner's playback token"),
+    case(
+        "courses:beat",
+        HEARTBEAT_NO_TOKEN,
+        data=lambda w, role: {"position": "2", "event": "tick"},
+        form_encoded=True,
+        label="no playback token",
+    ),
+    case(
+        "courses:beat",
+        HEARTBEAT_NO_TOKEN,
+        data=lambda w, role: {**_heartbeat(w, role), "token": "forged:token"},
+        form_encoded=True,
+        label="forged token",
+    ),
+    case(
+        "courses:beat",
+        rule(set(ROLES)),
+        data=_heartbeat,
+        form_encoded=True,
+        label="enrolled learner's playback token",
+    ),
     case("courses:media", MEDIA_OWN_LINK, _learner_link, label="enrolled learner's link"),
     case("courses:media", MEDIA_PREVIEW, _own_preview_link, label="own preview link"),
     case("v1:me", LOGGED_IN_API),

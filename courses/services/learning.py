@@ -114,12 +114,24 @@ def _ts(value: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(value, tz=dt.UTC)
 
 
+def _while_enrolled(enrollment: Enrollment, at: float) -> bool:
+    """Whether a heartbeat received at unix time ``at`` falls in the enrollment's active period."""
+    if enrollment.enrolled_at and at < enrollment.enrolled_at.timestamp():
+        return False
+    if enrollment.status != Enrollment.Status.ACTIVE:
+        return enrollment.left_at is not None and at < enrollment.left_at.timestamp()
+    return True
+
+
 @transaction.atomic
 def progress_apply(*, entries: list[dict]) -> dict[str, int]:
     """Fold buffered heartbeats into ``LectureProgress`` rows with one upsert, update each
     enrollment's "continue watching" pointer, and complete lectures and courses.
 
     Idempotent: a heartbeat not newer than a row's ``last_heartbeat_at`` is skipped.
+    Revocation: a playback token outlives an unenrollment (it is checked without the database), so
+    only heartbeats received while the enrollment was active count: none of a deleted enrollment,
+    none after ``left_at``, none before the current ``enrolled_at`` (sent while it was left).
     """
     by_key: dict[tuple[int, int], list[dict]] = defaultdict(list)
     for entry in entries:
@@ -133,7 +145,16 @@ def progress_apply(*, entries: list[dict]) -> dict[str, int]:
         for enr in Enrollment.objects.select_for_update()
         .filter(pk__in=enrollment_ids)
         .order_by("pk")
-        .only("pk", "course_id", "last_activity_at", "last_lecture_id", "last_position_seconds")
+        .only(
+            "pk",
+            "course_id",
+            "status",
+            "enrolled_at",
+            "left_at",
+            "last_activity_at",
+            "last_lecture_id",
+            "last_position_seconds",
+        )
     }
     lectures = dict(Lecture.objects.filter(pk__in=lecture_ids).values_list("pk", "course_id"))
     existing = {
@@ -149,6 +170,7 @@ def progress_apply(*, entries: list[dict]) -> dict[str, int]:
         enrollment = enrollments.get(enrollment_id)
         if enrollment is None or lectures.get(lecture_id) != enrollment.course_id:
             continue  # enrollment deleted meanwhile, or a token for another course
+        items = [entry for entry in items if _while_enrolled(enrollment, entry["t"])]
         row = existing.get((enrollment_id, lecture_id)) or LectureProgress(
             enrollment_id=enrollment_id, lecture_id=lecture_id
         )

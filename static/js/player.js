@@ -1,6 +1,8 @@
 /* OMOOC lecture player: HLS (hls.js, or native HLS), captions, transcript, speed, keyboard,
  * resume and progress heartbeats. Configuration comes from data-* attributes on #player (CSP: no
- * inline scripts). Heartbeats: every 10 s while playing and on pause, seek, end and page hide. */
+ * inline scripts). Heartbeats: every 10 s while playing and on pause, seek, end and page hide, to
+ * /progress/beat/ with the playback token in the body as the only credential (no cookies, no CSRF;
+ * ADR 0009). The token is short-lived: it is renewed together with the signed media URLs. */
 (function () {
   "use strict";
 
@@ -32,7 +34,11 @@
   function renew() {
     return fetch(cfg.mediaUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) { if (data && data.master) { master = data.master; ttl = data.expires_in || ttl; } return data; })
+      .then(function (data) {
+        if (data && data.master) { master = data.master; ttl = data.expires_in || ttl; }
+        if (data && data.token) token = data.token;
+        return data;
+      })
       .catch(function () { return null; });
   }
   window.setInterval(renew, Math.max(2, ttl / 2) * 1000);
@@ -95,13 +101,16 @@
   var timer = null;
   var outbox = Promise.resolve(); // heartbeats in flight, chained
 
+  function post(body) {
+    return fetch(cfg.heartbeatUrl, { method: "POST", body: body, credentials: "omit", keepalive: true });
+  }
+
   function send(event, position, beacon) {
     if (!token) return; // producer preview: nothing recorded
-    var body = new URLSearchParams();
+    var body = new URLSearchParams(); // form-encoded: a "simple" request, no CORS preflight
     body.set("token", token);
     body.set("event", event);
     body.set("position", position.toFixed(2));
-    body.set("csrfmiddlewaretoken", cfg.csrf || "");
     if (continuous && lastSent !== null && position >= lastSent) body.set("played_from", lastSent.toFixed(2));
     lastSent = position;
     if (beacon && navigator.sendBeacon) {
@@ -111,9 +120,15 @@
     // One at a time, in order: the server credits playback by arrival time, so a "pause" and the
     // "end" right after it must not overtake each other (the second would credit nothing).
     outbox = outbox.then(function () {
-      return fetch(cfg.heartbeatUrl, {
-        method: "POST", body: body, credentials: "same-origin", keepalive: true,
-        headers: { "X-CSRFToken": cfg.csrf || "" }
+      return post(body).then(function (response) {
+        if (response.status !== 403) return null;
+        // The token expired (a sleeping laptop, a frozen tab): renew it while logged in, send again.
+        var stale = body.get("token");
+        return renew().then(function () {
+          if (token === stale) return null;
+          body.set("token", token);
+          return post(body);
+        });
       }).catch(function () { /* offline: the next heartbeat carries the position */ });
     });
   }

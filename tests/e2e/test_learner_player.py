@@ -62,6 +62,10 @@ def test_a_learner_watches_with_captions_and_resumes_on_another_device(live_serv
     laptop = new_context(locale="en-US").new_page()
     errors: list[str] = []
     laptop.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    beats: list[str] = []
+    laptop.on(
+        "request", lambda r: beats.append(r.url) if r.method == "POST" and "/progress/" in r.url else None
+    )
     log_in(laptop, base, learner.email)
     laptop.goto(f"{base}/courses/{course.slug}/")
     laptop.get_by_role("button", name="Enroll for free").click()
@@ -104,6 +108,7 @@ def test_a_learner_watches_with_captions_and_resumes_on_another_device(live_serv
         time.sleep(0.3)
     assert row is not None and abs(row.position_seconds - left_at) < 10
     assert row.watched_seconds >= 8  # really watched, credited by the server
+    assert beats and {url.removeprefix(base) for url in beats} == {"/progress/beat/"}  # the lean path
 
     phone = new_context(locale="en-US", viewport={"width": 390, "height": 844}).new_page()
     log_in(phone, base, learner.email)
@@ -168,11 +173,13 @@ def test_the_player_renews_expired_media_urls_and_keeps_playing(
     live_server, new_context, long_sample, settings, monkeypatch
 ):
     """Signed URLs live 4 s here; hls.js buffers ~30 s ahead, so segments at 70 s are fetched long
-    after the page's first URLs expired: the player must have renewed them."""
-    from courses import media_access
+    after the page's first URLs expired: the player must have renewed them. The playback token for
+    heartbeats (8 s here) is renewed with them."""
+    from courses import media_access, progress
     from courses.services.learning import enrollment_create
 
     settings.MEDIA_URL_TTL = 4
+    monkeypatch.setattr(progress, "BEAT_TOKEN_MAX_AGE", 0)  # so tokens live 2 x 4 s
     served: list[tuple[str, int]] = []
     original = media_access.serve
 
@@ -187,7 +194,13 @@ def test_the_player_renews_expired_media_urls_and_keeps_playing(
     learner = UserFactory()
     enrollment_create(user=learner, course=lecture.course)
     page = new_context(locale="en-US").new_page()
+    beats: list[tuple[float, int]] = []
+    page.on(
+        "response",
+        lambda r: beats.append((time.time(), r.status)) if r.url.endswith("/progress/beat/") else None,
+    )
     log_in(page, live_server.url, learner.email)
+    opened = time.time()
     page.goto(f"{live_server.url}/courses/{lecture.course.slug}/lectures/{lecture.slug}/")
     player_ready(page)
     first_master = page.get_attribute("#player", "data-src")
@@ -198,3 +211,12 @@ def test_the_player_renews_expired_media_urls_and_keeps_playing(
     page.evaluate("document.getElementById('lecture-video').play()")
     wait_for(page, "document.getElementById('lecture-video').currentTime > 72", timeout=30)
     assert ("180p/seg_018.ts", 200) in served
+    page.wait_for_timeout(max(0, int((opened + 10 - time.time()) * 1000)))
+    page.evaluate("document.getElementById('lecture-video').pause()")
+    wait_for(page, "document.getElementById('lecture-video').paused")
+    deadline = time.time() + 10
+    while not any(at > opened + 10 for at, _status in beats) and time.time() < deadline:
+        page.wait_for_timeout(200)
+    # the page's first token has expired by now; heartbeats carry the renewed one
+    assert any(at > opened + 10 for at, _status in beats)
+    assert {status for _at, status in beats} == {204}

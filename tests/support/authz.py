@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.core.cache import cache
@@ -76,6 +77,7 @@ class Case:
     data: Callable[[World, str], dict] | None = None  # the body of writes (default: empty)
     scan: bool = True  # look for other people's data in the responses
     public_names: bool = False  # the page is a capability URL that shows its owner's name
+    form_encoded: bool = False  # writes send application/x-www-form-urlencoded (default: multipart)
 
     @property
     def title(self) -> str:
@@ -185,12 +187,16 @@ class MatrixRunner:
         self.baseline = fingerprint(self.tables)
         self.report = Report()
 
-    def request(self, role: str, method: str, url: str, data: dict | None = None):
+    def request(self, role: str, method: str, url: str, data: dict | None = None, *, form_encoded=False):
         client = self.clients[role]
         client.cookies = copy.deepcopy(self.cookies[role])
         cache.clear()  # rate limits and throttles count per address; every request starts fresh
         if method in ("GET", "HEAD", "DELETE"):
             return client.generic(method, url)
+        if form_encoded:
+            return client.generic(
+                method, url, urlencode(data or {}), content_type="application/x-www-form-urlencoded"
+            )
         if url.startswith("/api/"):
             return client.generic(method, url, json.dumps(data or {}), content_type="application/json")
         return client.post(url, data or {}) if method == "POST" else client.generic(method, url, b"")
@@ -213,7 +219,7 @@ class MatrixRunner:
                     url = reverse(case.name, kwargs=case.kwargs(self.world, role)) + case.query
                     with transaction.atomic():
                         data = case.data(self.world, role) if case.data else None
-                        response = self.request(role, method, url, data)
+                        response = self.request(role, method, url, data, form_encoded=case.form_encoded)
                         after = fingerprint(self.tables) if method in WRITE_METHODS else None
                         transaction.set_rollback(True)
                     outcomes[method][role] = (classify(response), response, after)

@@ -7,7 +7,7 @@ import time
 import pytest
 from django.core import signing
 
-from courses import media_access
+from courses import media_access, progress
 from courses.models import Lecture
 from courses.services.learning import enrollment_create, enrollment_leave
 from tests.factories import LectureFactory, UserFactory
@@ -157,6 +157,9 @@ def test_an_open_lecture_page_gets_fresh_urls_and_a_stranger_does_not(client, se
     fresh = client.get(url).json()
     assert fresh["expires_in"] == media_access.ttl_seconds()
     assert client.get(fresh["master"]).status_code == 200
+    # ... and a fresh playback token: the lean heartbeat path accepts it without a session
+    claims = progress.read_playback_token(fresh["token"], user_id=None, max_age=progress.beat_token_max_age())
+    assert (claims.lecture_id, claims.user_id) == (lecture.pk, setup["learner"].pk)
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
     client.logout()

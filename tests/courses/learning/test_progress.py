@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 
@@ -289,3 +291,55 @@ def test_one_flush_upserts_many_learners_in_a_constant_number_of_queries(django_
     with django_assert_max_num_queries(8):
         progress_apply(entries=entries)
     assert LectureProgress.objects.filter(lecture=lecture, position_seconds=30).count() == 30
+
+
+def test_the_flush_ignores_heartbeats_sent_after_unenrolling(course_lecture):
+    """A playback token outlives an unenrollment (it is checked without the database)."""
+    from courses.services.learning import enrollment_leave
+
+    enrollment, lecture = course_lecture
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        enrolled_at=enrollment.enrolled_at - dt.timedelta(hours=1)
+    )
+    claims = claims_for(enrollment, lecture)
+    enrollment = enrollment_leave(enrollment=enrollment)
+    left = enrollment.left_at.timestamp()
+    before = [
+        beat(claims, at=left - 20, position=10, event="play"),
+        beat(claims, at=left - 10, position=20, played_from=10),
+    ]
+    after = [beat(claims, at=left + 10 * n, position=20 + 10 * n, played_from=10 + 10 * n) for n in (1, 2)]
+    progress_apply(entries=before + after)
+    row = LectureProgress.objects.get(enrollment=enrollment, lecture=lecture)
+    assert (row.position_seconds, row.watched) == (20, [[10.0, 20.0]])  # what was watched before leaving
+
+
+def test_the_flush_ignores_heartbeats_sent_while_unenrolled_after_enrolling_again(course_lecture):
+    from courses.services.learning import enrollment_create, enrollment_leave
+
+    enrollment, lecture = course_lecture
+    claims = claims_for(enrollment, lecture)
+    enrollment_leave(enrollment=enrollment)
+    hour = dt.timedelta(hours=1)
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        enrolled_at=enrollment.enrolled_at - 2 * hour, left_at=enrollment.enrolled_at - hour
+    )
+    left = (enrollment.enrolled_at - hour).timestamp()
+    while_left = [
+        beat(claims, at=left + 60, position=0, event="play"),
+        beat(claims, at=left + 70, position=10, played_from=0),
+    ]
+    again = enrollment_create(user=enrollment.user, course=lecture.course)
+    assert again.pk == enrollment.pk  # the same enrollment, so the old token names it again
+    back = again.enrolled_at.timestamp()
+    progress_apply(entries=[*while_left, beat(claims, at=back + 1, position=5, event="play")])
+    row = LectureProgress.objects.get(enrollment=enrollment, lecture=lecture)
+    assert (row.position_seconds, row.watched) == (5, [])
+
+
+def test_the_flush_ignores_heartbeats_of_a_deleted_enrollment(course_lecture):
+    enrollment, lecture = course_lecture
+    entries = watch(claims_for(enrollment, lecture), until=30)
+    enrollment.delete()
+    assert progress_apply(entries=entries)["rows"] == 0
+    assert not LectureProgress.objects.exists()
