@@ -20,7 +20,7 @@ then the bulk flush of the buffered heartbeats into the database.
 Needs PostgreSQL (DATABASE_URL's server), Redis and wrk (Debian package ``wrk``). Environment:
 ``BENCH_DB`` (database to recreate, default ``omooc_bench``), ``BENCH_REDIS_URL`` (default
 ``redis://127.0.0.1:6379/14``), ``BENCH_DURATION`` (seconds per wrk run, default 5), ``BENCH_ROUNDS``
-(default 3), ``BENCH_CONNECTIONS`` (default 8), ``BENCH_ONLY`` (comma-separated endpoint names),
+(default 5), ``BENCH_CONNECTIONS`` (default 8), ``BENCH_ONLY`` (comma-separated endpoint names),
 ``WEB_CONCURRENCY``/``GUNICORN_THREADS`` (as in production, see ``deploy/gunicorn.conf.py``).
 """
 
@@ -46,7 +46,7 @@ from bench._report import line
 ROOT = Path(__file__).resolve().parents[1]
 DB_NAME = os.environ.get("BENCH_DB", "omooc_bench")
 SECONDS = int(os.environ.get("BENCH_DURATION", "5").rstrip("s"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 BASELINE = "baseline_me"
 
