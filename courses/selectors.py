@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from django.db import connections
 from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
 from . import catalog_cache
@@ -232,7 +231,7 @@ def _course_outline_build(slug: str) -> CourseOutline | None:
         return None
     lectures = list(lectures_for_learners(course))
     for lecture in lectures:  # what every row shows, computed once instead of per page view
-        lecture.learner_url = reverse("courses:lecture", kwargs={"slug": slug, "lecture_slug": lecture.slug})
+        lecture.learner_url = lecture.get_absolute_url()  # its course is known: course.lectures
         lecture.presenter_names = ", ".join(p.name for p in lecture.presenters.all())
     return CourseOutline(course=course, lectures=lectures)
 
@@ -350,16 +349,10 @@ def _shared_lecture(
     )
     # Both neighbours from one small query over the course's published lectures (a course has tens
     # of lectures): works on every database, unlike a UNION of sliced queries (not on SQLite).
-    siblings = list(
-        Lecture.objects.published()
-        .filter(course=course)
-        .only("id", "slug", "title", "position")
-        .order_by("position", "id")
-    )
+    fields = ("id", "course_id", "slug", "title", "position")
+    siblings = list(course.lectures.published().only(*fields).order_by("position", "id"))
     for sibling in siblings:
-        sibling.learner_url = reverse(
-            "courses:lecture", kwargs={"slug": course.slug, "lecture_slug": sibling.slug}
-        )
+        sibling.learner_url = sibling.get_absolute_url()  # course known through course.lectures
     here = (lecture.position, lecture.pk)
     return SharedLecture(
         course=course,

@@ -138,6 +138,10 @@ class Lecture(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        """The learner's lecture page (load ``course`` with the lecture: its slug is in the URL)."""
+        return reverse("courses:lecture", kwargs={"slug": self.course.slug, "lecture_slug": self.slug})
+
 
 class LecturePresenter(models.Model):
     """Who learners see presenting a lecture. Producers edit it in the admin; recording a session
