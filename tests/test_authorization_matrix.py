@@ -214,6 +214,63 @@ def _heartbeat(w, role):
     return {"token": token, "position": "2", "played_from": "0", "event": "tick"}
 
 
+# The speaker directory (ADR 0013). Every producer finds every speaker (to put them on a session) and
+# sees their contact details, but only the items of their own team's productions. Contact details may
+# be changed, and personal links withdrawn, only by the producers of every production the speaker works
+# with (a speaker on nothing yet: by whoever added them); superusers always. A new link may be emailed
+# (to the stored address) by any team the speaker works with.
+SPEAKER_OWNERS = rule(TEAM, anon="login", speaker="login", learner="403", enrolled="403", outsider="403")
+SPEAKER_SUPERUSER_ONLY = rule(
+    {SUPER}, anon="login", speaker="login", learner="403", enrolled="403", outsider="403", producer="403"
+)
+API_SPEAKER_OWNERS = rule(TEAM, anon="401", speaker="401", learner="403", enrolled="403", outsider="403")
+API_SPEAKER_SUPERUSER_ONLY = rule(
+    {SUPER}, anon="401", speaker="401", learner="403", enrolled="403", outsider="403", producer="403"
+)
+
+
+def _speaker_pk(name):
+    return lambda w, role: {"pk": w.extra[name].pk}
+
+
+_SPEAKERS = (
+    # (kwargs, label, manage: edit/withdraw links, send: email a new link)
+    (pk("speaker_1"), "", SPEAKER_OWNERS, SPEAKER_OWNERS),
+    (pk("speaker_2"), "team B's speaker", mirror(SPEAKER_OWNERS), mirror(SPEAKER_OWNERS)),
+    (_speaker_pk("shared_speaker"), "shared by both teams", SPEAKER_SUPERUSER_ONLY, STUDIO_WIDE),
+    (_speaker_pk("new_speaker"), "on nothing yet, added by team A", SPEAKER_OWNERS, SPEAKER_OWNERS),
+)
+_API_MANAGE = {
+    "": API_SPEAKER_OWNERS,
+    "team B's speaker": mirror(API_SPEAKER_OWNERS),
+    "shared by both teams": API_SPEAKER_SUPERUSER_ONLY,
+    "on nothing yet, added by team A": API_SPEAKER_OWNERS,
+}
+
+SPEAKER_DIRECTORY: list[Case] = [
+    Case(name="production:speakers", expect=STUDIO_WIDE[0], expect_write=STUDIO_WIDE[1]),
+    Case(
+        name="production:speakers",
+        expect=STUDIO_WIDE[0],
+        query="?q=Sprekertje",
+        label="search",
+        methods=("GET",),
+    ),
+    Case(name="production:speaker_create", expect=STUDIO_WIDE[0], expect_write=STUDIO_WIDE[1]),
+    Case(name="v1:speaker-list", expect=API_WIDE[0], expect_write=API_WIDE[1]),
+]
+for _kwargs, _label, _manage, _send in _SPEAKERS:
+    SPEAKER_DIRECTORY += [
+        Case("production:speaker", STUDIO_WIDE[0], _kwargs, STUDIO_WIDE[1], _label),
+        Case("production:speaker_edit", _manage[0], _kwargs, _manage[1], _label),
+        Case("production:email_speaker", STUDIO_WIDE[0], _kwargs, STUDIO_WIDE[1], _label),
+        Case("production:speaker_links_revoke", _manage[0], _kwargs, _manage[1], _label),
+        Case("production:speaker_link_send", _send[0], _kwargs, _send[1], _label),
+        Case("v1:speaker-detail", API_WIDE[0], _kwargs, _API_MANAGE[_label][1], _label),
+    ]
+SPEAKER_DIRECTORY_NAMES = {c.name for c in SPEAKER_DIRECTORY}
+
+
 def lecture_kwargs(attr):
     return lambda w, role: {"slug": w.course_a.slug, "lecture_slug": getattr(w, attr).slug}
 
@@ -356,16 +413,9 @@ CASES: list[Case] = [
     case("production:postpone_all", STUDIO_WIDE),
     case("production:production_create", STUDIO_WIDE),
     case("production:calendar", STUDIO_WIDE),
-    case("production:speakers", STUDIO_WIDE),
-    case("production:speaker_create", STUDIO_WIDE),
-    case("production:speaker", STUDIO_WIDE, pk("speaker_1")),
-    case("production:speaker_edit", STUDIO_WIDE, pk("speaker_1")),
     case("production:locations", STUDIO_WIDE),
     case("production:feed_settings", STUDIO_WIDE),
     case("production:email_log", STUDIO_WIDE),
-    case("production:email_speaker", STUDIO_WIDE, pk("speaker_1")),
-    case("production:speaker_links_revoke", STUDIO_WIDE, pk("speaker_1")),
-    case("production:speaker_link_send", STUDIO_WIDE, pk("speaker_1")),
     case("production:board", STUDIO_TEAM, pk("production_a")),
     case("production:production_edit", STUDIO_TEAM, pk("production_a")),
     case("production:postpone", STUDIO_TEAM, pk("production_a")),
@@ -442,8 +492,6 @@ CASES: list[Case] = [
     case("v1:production-board", API_TEAM, pk("production_a")),
     case("v1:production-history", API_TEAM, pk("production_a")),
     case("v1:production-postpone", API_TEAM, pk("production_a")),
-    case("v1:speaker-list", API_WIDE),
-    case("v1:speaker-detail", API_WIDE, pk("speaker_1")),
     case("v1:location-list", API_WIDE),
     case("v1:location-detail", API_WIDE, lambda w, role: {"pk": w.extra["location"].pk}),
     case("v1:session-list", API_WIDE),
@@ -466,6 +514,8 @@ CASES: list[Case] = [
     case("v1:production-detail", mirror(API_TEAM), pk("production_b"), label="team B"),
     case("v1:session-detail", mirror(API_TEAM), pk("session_b"), label="team B"),
     case("v1:pretalk-detail", mirror(API_TEAM), pk("pretalk_b"), label="team B"),
+    # --- speaker directory (ADR 0013): two teams, every page, action and API route ------------
+    *SPEAKER_DIRECTORY,
     # --- Django admin (a sample; every admin URL is covered by the same rules) -----------------
     case("admin:index", ADMIN, methods=("GET",)),
     case("admin:production_production_changelist", ADMIN, methods=("GET",)),
@@ -536,10 +586,16 @@ GROUPS = {
         )
     ),
     "speaker link": lambda c: c.name.startswith("speaker:"),
-    "studio tracker": lambda c: c.name.startswith("production:") and c.name != "production:feed",
+    "speaker directory": lambda c: c.name in SPEAKER_DIRECTORY_NAMES,
+    "studio tracker": lambda c: (
+        c.name.startswith("production:")
+        and c.name != "production:feed"
+        and c.name not in SPEAKER_DIRECTORY_NAMES
+    ),
     "studio media": lambda c: c.name.startswith("courses_media:"),
     "production API": lambda c: (
         c.name.startswith("v1:")
+        and c.name not in SPEAKER_DIRECTORY_NAMES
         and c.name.split(":")[-1]
         not in (
             "me",

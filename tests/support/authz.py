@@ -156,10 +156,10 @@ def forbidden_markers(role: str) -> tuple[str, ...]:
     if role == w.SUPER:
         return ()
     if role == w.PRODUCER:
-        return people + team_b
+        return people + team_b + (w.TEAM_B_VIDEO_LINK,)
     if role == w.OUTSIDER:
-        return people + team_a
-    return people + team_a + team_b + (w.SPEAKER_2_NAME, w.SPEAKER_2_EMAIL)
+        return people + team_a + (w.TEAM_A_VIDEO_LINK,)
+    return people + team_a + team_b + (w.SPEAKER_2_NAME, w.SPEAKER_2_EMAIL, w.TEAM_B_VIDEO_LINK)
 
 
 def _text(response) -> str:

@@ -46,6 +46,13 @@ OTHER_LEARNER_NAME = "Zwaantje Overbeek-Quist"
 SPEAKER_1_NAME = "Anneke Sprekertje-Een"
 SPEAKER_2_NAME = "Bartholomeus Sprekertje-Twee"
 SPEAKER_2_EMAIL = "spreker-twee-3391@example.org"
+# The pre-talk video links: a producer of the other team must never see them (ADR 0013).
+TEAM_A_VIDEO_LINK = "https://meet.example.org/alfa-8812"
+TEAM_B_VIDEO_LINK = "https://meet.example.org/bravo-2291"
+# A speaker who works with both teams (session A and pre-talk B), and one that team A's producer
+# added to the directory and put on nothing yet (ADR 0013: who may change them, send or withdraw links).
+SHARED_SPEAKER_NAME = "Cornelia Sprekertje-Gedeeld"
+NEW_SPEAKER_NAME = "Dirk Sprekertje-Nieuw"
 
 
 @dataclass
@@ -176,7 +183,7 @@ def build_world(*, hls_sample: Path) -> World:
         speakers=[speaker_1],
         lectures=[lecture],
         starts_at=at(5),
-        video_link="https://meet.example.org/alfa",
+        video_link=TEAM_A_VIDEO_LINK,
         by=by_a,
     )
     pretalk_b = services.pretalk_create(
@@ -184,7 +191,7 @@ def build_world(*, hls_sample: Path) -> World:
         speakers=[speaker_2],
         lectures=[lecture_b],
         starts_at=at(6),
-        video_link="https://meet.example.org/bravo",
+        video_link=TEAM_B_VIDEO_LINK,
         by=by_b,
     )
     script_a = lecture.script_part
@@ -208,6 +215,14 @@ def build_world(*, hls_sample: Path) -> World:
             production=production,
             idempotency_key=f"authz-{production.pk}",
         )
+
+    # Speaker directory (ADR 0013): one speaker shared by both teams, one with no items yet.
+    shared = SpeakerFactory(name=SHARED_SPEAKER_NAME, email="spreker-gedeeld@example.org", language="en")
+    services.recording_session_add_speaker(session=session_a, speaker=shared, by=by_a)
+    services.pretalk_add_speaker(pretalk=pretalk_b, speaker=shared, by=by_b)
+    new_speaker = services.speaker_create(
+        name=NEW_SPEAKER_NAME, email="spreker-nieuw@example.org", language="en", by=by_a
+    )
 
     from tests.production.factories import LocationFactory
 
@@ -250,5 +265,11 @@ def build_world(*, hls_sample: Path) -> World:
         speaker_2_token=_link(speaker_2),
         feed_a=services.calendar_feed_get_or_create(user=users[PRODUCER]),
         feed_outsider=services.calendar_feed_get_or_create(user=users[OUTSIDER]),
-        extra={"location": location, "lapsed_feed": lapsed_feed, "revoked_token": revoked_token},
+        extra={
+            "location": location,
+            "lapsed_feed": lapsed_feed,
+            "revoked_token": revoked_token,
+            "shared_speaker": shared,
+            "new_speaker": new_speaker,
+        },
     )
