@@ -16,7 +16,9 @@ from .models import (
     SessionSpeaker,
     Speaker,
 )
+from .permissions import speaker_may_manage
 from .selectors import production_visible_to
+from .services import SPEAKER_FIELDS, speaker_update
 
 
 class TeamScopedAdmin(admin.ModelAdmin):
@@ -52,9 +54,33 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
+    """The shared directory, with the studio's rule (ADR 0013): a speaker is changed only by producers
+    of every production they work with; changes go through ``services.speaker_update``."""
+
     list_display = ("name", "email", "organisation", "role", "language", "time_zone")
     list_filter = ("language", "organisation")
     search_fields = ("name", "email", "organisation")
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or speaker_may_manage(user=request.user, speaker=obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or speaker_may_manage(user=request.user, speaker=obj))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("delete_selected", None)  # would skip the per-speaker rule
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+            return super().save_model(request, obj, form, change)
+        fields = {name: form.cleaned_data[name] for name in SPEAKER_FIELDS if name in form.cleaned_data}
+        speaker_update(speaker=obj, by=request.user, **fields)
 
 
 @admin.register(Production)

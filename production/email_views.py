@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from omooc.exceptions import ApplicationError
 
-from . import outbox_selectors, speaker_portal
+from . import outbox_selectors, permissions, speaker_portal
 from .models import EmailLog, Speaker
+from .permissions import SpeakerNotYoursError
 from .views import studio_view
 
 
@@ -43,10 +44,17 @@ def email_log(request: HttpRequest) -> HttpResponse:
 def speaker_delivery(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker, pk=pk)
     rows, emails, links = outbox_selectors.speaker_delivery(user=request.user, speaker=speaker)
+    rights = permissions.speaker_rights(user=request.user, speaker=speaker)  # ADR 0013
     return render(
         request,
         "production/email_speaker.html",
-        {"speaker": speaker, "rows": rows, "emails": emails, "links": links},
+        {
+            "speaker": speaker,
+            "rows": rows,
+            "emails": emails,
+            "links": links if rights["may_manage"] else [],
+            "rights": rights,
+        },
     )
 
 
@@ -65,6 +73,8 @@ def speaker_link_send(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker, pk=pk)
     try:
         speaker_portal.speaker_link_send(speaker=speaker, by=request.user)
+    except SpeakerNotYoursError:
+        raise  # 403 (studio_view)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

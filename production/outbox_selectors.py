@@ -20,14 +20,19 @@ CALENDAR_KINDS = (
 
 def email_log_visible_to(user) -> QuerySet[EmailLog]:
     """Superusers see every message; a producer the messages of their productions, their own, and
-    speaker messages that belong to no production (personal links)."""
+    speaker messages that belong to no production (personal links) of speakers who work with their
+    productions (ADR 0013: another team's speaker's mail stays that team's)."""
     qs = EmailLog.objects.all()
     if user.is_superuser:
         return qs
+    visible = production_visible_to(user).values("pk")
+    their_speakers = Q(session_attendances__session__production__in=visible) | Q(
+        pretalk_attendances__pretalk__production__in=visible
+    )
     return qs.filter(
-        Q(production__in=production_visible_to(user).values("pk"))
+        Q(production__in=visible)
         | Q(user=user)
-        | Q(production__isnull=True, speaker__isnull=False)
+        | Q(production__isnull=True, speaker__in=Speaker.objects.filter(their_speakers).values("pk"))
     )
 
 

@@ -573,20 +573,40 @@ def schedule_items(*, start: datetime, end: datetime, productions=None) -> list[
         .order_by("starts_at", "id")
     )
     items = _session_items(sessions) + [i for i in _pretalk_items(pretalks) if i.ends_at > start]
-    mark_conflicts(items)
-    if productions is not None:
-        allowed = {p.pk for p in productions}
+    allowed = {p.pk for p in productions} if productions is not None else None
+    mark_conflicts(items, visible=allowed)
+    if allowed is not None:
         items = [i for i in items if i.production.pk in allowed]
     items.sort(key=lambda i: (i.starts_at, i.kind, i.obj.pk))
     return items
 
 
-def _describe(item: CalendarItem) -> str:
+def _describe(item: CalendarItem, visible: set[int] | None = None) -> str:
+    """The other item of a conflict; another team's item stays anonymous (ADR 0013)."""
+    if visible is not None and item.production.pk not in visible:
+        return str(_("another team's production"))
     kind = _("recording") if item.kind == "session" else _("pre-talk")
     return f"{kind} {item.production} {timezone.localtime(item.starts_at):%Y-%m-%d %H:%M}"
 
 
-def mark_conflicts(items: list[CalendarItem]) -> None:
+def _conflict_text(kind: str, subject, other: CalendarItem, visible: set[int] | None) -> str:
+    hidden = visible is not None and other.production.pk not in visible
+    item = _describe(other, visible)
+    if kind == "speaker":
+        if hidden:
+            return _("%(speaker)s is also booked at that time (%(item)s)") % {
+                "speaker": subject,
+                "item": item,
+            }
+        return _("%(speaker)s is also at %(item)s") % {"speaker": subject, "item": item}
+    if hidden:
+        return _("%(location)s is also booked at that time (%(item)s)") % {"location": subject, "item": item}
+    return _("%(location)s is also booked for %(item)s") % {"location": subject, "item": item}
+
+
+def mark_conflicts(items: list[CalendarItem], *, visible: set[int] | None = None) -> None:
+    """Mark overlaps of a speaker or a location. With ``visible`` (the viewer's productions), an item
+    of another team's production is not named: the speaker is busy, nothing more."""
     active = [i for i in items if not (i.kind == "session" and i.obj.state == RecordingSession.State.ON_HOLD)]
     active.sort(key=lambda i: i.starts_at)
     speaker_names = {}
@@ -599,35 +619,32 @@ def mark_conflicts(items: list[CalendarItem]) -> None:
                 break
             shared = a.speaker_ids & b.speaker_ids
             for sid in sorted(shared):
-                a.conflicts.append(
-                    _("%(speaker)s is also at %(item)s")
-                    % {"speaker": speaker_names[sid], "item": _describe(b)}
-                )
-                b.conflicts.append(
-                    _("%(speaker)s is also at %(item)s")
-                    % {"speaker": speaker_names[sid], "item": _describe(a)}
-                )
+                a.conflicts.append(_conflict_text("speaker", speaker_names[sid], b, visible))
+                b.conflicts.append(_conflict_text("speaker", speaker_names[sid], a, visible))
             if a.location_id and a.location_id == b.location_id:
-                a.conflicts.append(
-                    _("%(location)s is also booked for %(item)s")
-                    % {"location": a.obj.location, "item": _describe(b)}
-                )
-                b.conflicts.append(
-                    _("%(location)s is also booked for %(item)s")
-                    % {"location": b.obj.location, "item": _describe(a)}
-                )
+                a.conflicts.append(_conflict_text("location", a.obj.location, b, visible))
+                b.conflicts.append(_conflict_text("location", b.obj.location, a, visible))
 
 
-def conflicts_for_session(session: RecordingSession) -> list[str]:
-    items = schedule_items(start=session.starts_at, end=session.ends_at)
+def _viewer_productions(user):
+    return None if user is None else production_visible_to(user)
+
+
+def conflicts_for_session(session: RecordingSession, *, user=None) -> list[str]:
+    """Conflicts of a session; with ``user``, another team's items are not named."""
+    items = schedule_items(
+        start=session.starts_at, end=session.ends_at, productions=_viewer_productions(user)
+    )
     for item in items:
         if item.kind == "session" and item.obj.pk == session.pk:
             return item.conflicts
     return []
 
 
-def conflicts_for_pretalk(pretalk: PreTalk) -> list[str]:
-    items = schedule_items(start=pretalk.starts_at, end=pretalk.ends_at)
+def conflicts_for_pretalk(pretalk: PreTalk, *, user=None) -> list[str]:
+    items = schedule_items(
+        start=pretalk.starts_at, end=pretalk.ends_at, productions=_viewer_productions(user)
+    )
     for item in items:
         if item.kind == "pretalk" and item.obj.pk == pretalk.pk:
             return item.conflicts

@@ -37,6 +37,7 @@ from .models import (
     Target,
 )
 from .notifications import speaker_url, team_speaker_answer
+from .permissions import speaker_manage_check, speaker_send_link_check
 
 LINK_VALID_AFTER_LAST_ITEM = timedelta(weeks=6)
 
@@ -88,7 +89,10 @@ def link_resolve(*, token: str) -> SpeakerLink:
 
 @transaction.atomic
 def speaker_links_revoke(*, speaker: Speaker, by) -> int:
-    """Withdraw every personal link of a speaker (new emails carry new links)."""
+    """Withdraw every personal link of a speaker (new emails carry new links). Only a producer who
+    may manage the speaker (ADR 0013: on every team the speaker works with); ``by=None``: the system."""
+    if by is not None:
+        speaker_manage_check(user=by, speaker=speaker, what=_("withdraw the personal links of"))
     count = SpeakerLink.objects.filter(speaker=speaker, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=by
     )
@@ -97,11 +101,14 @@ def speaker_links_revoke(*, speaker: Speaker, by) -> int:
 
 @transaction.atomic
 def speaker_link_send(*, speaker: Speaker, by) -> EmailLog:
-    """Email the speaker a fresh personal link (e.g. after revoking the old ones)."""
+    """Email the speaker a fresh personal link (e.g. after revoking the old ones), to the stored
+    address; ``by`` must work with the speaker (``permissions.speaker_send_link_check``)."""
     from .emails import render
     from .mailer import email_queue
     from .notifications import speaker_check_invitable
 
+    if by is not None:
+        speaker_send_link_check(user=by, speaker=speaker)
     speaker_check_invitable(speaker=speaker)
     content = render(
         "speaker_link",

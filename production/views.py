@@ -7,6 +7,7 @@ from datetime import date
 from functools import wraps
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,9 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from omooc.exceptions import ApplicationError, NotFoundError
+from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
-from . import feeds, forms, selectors, services
+from . import feeds, forms, permissions, selectors, services
 from .models import CalendarFeed, CrewAssignment, Location, PreTalkSpeaker, SessionSpeaker, Speaker
 from .permissions import producer_required
 
@@ -31,6 +32,8 @@ def studio_view(view):
             return view(request, *args, **kwargs)
         except NotFoundError as exc:
             raise Http404(exc.message) from exc
+        except AccessDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
 
     return wrapper
 
@@ -219,7 +222,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         ):
             messages.success(request, _("Recording session planned."))
-            _warn_conflicts(request, selectors.conflicts_for_session(result["s"]))
+            _warn_conflicts(request, selectors.conflicts_for_session(result["s"], user=request.user))
             return redirect("production:session", pk=result["s"].pk)
     return render(
         request,
@@ -237,7 +240,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "session": session,
             "production": session.production,
-            "conflicts": selectors.conflicts_for_session(session),
+            "conflicts": selectors.conflicts_for_session(session, user=request.user),
             "history": selectors.history_for(subject=session),
             "state_form": forms.SessionStateForm(session=session),
             "hold_form": forms.HoldForm(),
@@ -264,7 +267,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         if _apply(form, lambda: services.recording_session_update(session=session, **data, by=request.user)):
             messages.success(request, _("Recording session changed."))
-            _warn_conflicts(request, selectors.conflicts_for_session(session))
+            _warn_conflicts(request, selectors.conflicts_for_session(session, user=request.user))
             return redirect("production:session", pk=session.pk)
     return render(
         request,
@@ -410,7 +413,7 @@ def pretalk_create(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         ):
             messages.success(request, _("Pre-talk planned."))
-            _warn_conflicts(request, selectors.conflicts_for_pretalk(result["p"]))
+            _warn_conflicts(request, selectors.conflicts_for_pretalk(result["p"], user=request.user))
             return redirect("production:pretalk", pk=result["p"].pk)
     return render(
         request,
@@ -428,7 +431,9 @@ def pretalk_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "pretalk": pretalk,
             "production": pretalk.production,
-            "conflicts": selectors.conflicts_for_pretalk(pretalk) if pretalk.state == "planned" else [],
+            "conflicts": selectors.conflicts_for_pretalk(pretalk, user=request.user)
+            if pretalk.state == "planned"
+            else [],
             "history": selectors.history_for(subject=pretalk),
             "held_form": forms.PreTalkHeldForm(),
             "cancel_form": forms.ReasonForm(),
@@ -457,7 +462,7 @@ def pretalk_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ):
         messages.success(request, _("Pre-talk changed."))
-        _warn_conflicts(request, selectors.conflicts_for_pretalk(pretalk))
+        _warn_conflicts(request, selectors.conflicts_for_pretalk(pretalk, user=request.user))
         return redirect("production:pretalk", pk=pretalk.pk)
     return render(
         request,
@@ -680,13 +685,21 @@ def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker, pk=pk)
     sessions, pretalks = selectors.speaker_items(user=request.user, speaker=speaker)
     return render(
-        request, "production/speaker.html", {"speaker": speaker, "sessions": sessions, "pretalks": pretalks}
+        request,
+        "production/speaker.html",
+        {
+            "speaker": speaker,
+            "sessions": sessions,
+            "pretalks": pretalks,
+            "rights": permissions.speaker_rights(user=request.user, speaker=speaker),
+        },
     )
 
 
 @studio_view
 def speaker_edit(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker, pk=pk)
+    permissions.speaker_manage_check(user=request.user, speaker=speaker)  # ADR 0013; 403 otherwise
     form = forms.SpeakerForm(
         request.POST or None, initial={f: getattr(speaker, f) for f in services.SPEAKER_FIELDS}
     )

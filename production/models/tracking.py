@@ -53,6 +53,17 @@ class Speaker(models.Model):
         _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Who added the speaker to the directory: until the speaker is on a session or pre-talk, only they
+    # (and superusers) may change the contact details or send links (ADR 0013).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
