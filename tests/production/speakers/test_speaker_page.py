@@ -273,3 +273,101 @@ def test_a_producer_outside_the_team_sees_no_delivery_rows(client, world):
     ).content.decode()
     assert "This speaker is on no session or pre-talk of your productions." in html
     assert world["production"].course.title not in html
+
+
+# --- held and cancelled items; no account links (issue 11) ------------------------------------
+
+
+def _card(html: str, anchor: str) -> str:
+    """The card of one session or pre-talk on the speaker page."""
+    start = html.index(f'id="{anchor}"')
+    ends = [i for i in (html.find('class="card"', start), html.find("</section>", start)) if i != -1]
+    return html[start : min(ends)]
+
+
+def test_a_held_session_says_on_hold_until_at_least_its_date_and_asks_nothing(client, world):
+    session = world["session"]
+    until = timezone.localdate() + timedelta(days=40)
+    services.recording_session_hold(session=session, until=until, reason="Lockdown", by=world["lead"])
+    html = _page(client, world["token"]).content.decode()
+    card = _card(html, f"session-{session.pk}")
+    assert f"On hold until at least {until.day} {until:%B} {until.year}" in card
+    assert "What to prepare" not in card and "arrive 30 minutes early" not in card
+    assert reverse("speaker:answer", args=[world["token"], "session", session.pk]) not in card
+    assert "Confirm" not in card and "Propose another time" not in card
+
+
+def test_cancelled_sessions_and_pretalks_show_as_cancelled_and_ask_nothing(client, world):
+    session = world["session"]
+    services.recording_session_transition(
+        session=session, to_state="cancelled", reason="Studio dicht", by=world["lead"]
+    )
+    pretalk = services.pretalk_create(
+        production=world["production"],
+        speakers=[world["speaker"]],
+        lectures=list(world["production"].course.lectures.all()),
+        starts_at=timezone.now() + timedelta(days=3),
+        video_link="https://meet.example.org/voorgesprek",
+        by=world["lead"],
+    )
+    services.pretalk_cancel(pretalk=pretalk, reason="Niet meer nodig", by=world["lead"])
+    done = services.pretalk_create(
+        production=world["production"],
+        speakers=[world["speaker"]],
+        lectures=list(world["production"].course.lectures.all()),
+        starts_at=timezone.now() + timedelta(days=4),
+        video_link="https://meet.example.org/voorgesprek-2",
+        by=world["lead"],
+    )
+    type(done).objects.filter(pk=done.pk).update(starts_at=timezone.now() - timedelta(days=2))
+    services.pretalk_mark_held(pretalk=done, outcome_notes="Goed gesprek", by=world["lead"])
+    html = _page(client, world["token"]).content.decode()
+    for anchor, target, pk in (
+        (f"session-{session.pk}", "session", session.pk),
+        (f"pretalk-{pretalk.pk}", "pretalk", pretalk.pk),
+    ):
+        card = _card(html, anchor)
+        assert "was cancelled" in card and "nothing to prepare" in card
+        assert "What to prepare" not in card
+        assert reverse("speaker:answer", args=[world["token"], target, pk]) not in card
+    card = _card(html, f"pretalk-{done.pk}")
+    assert "took place" in card and "What to prepare" not in card
+    assert reverse("speaker:answer", args=[world["token"], "pretalk", done.pk]) not in card
+
+
+def test_an_open_session_still_shows_what_to_prepare_and_the_answer_buttons(client, world):
+    session = world["session"]
+    card = _card(_page(client, world["token"]).content.decode(), f"session-{session.pk}")
+    assert "What to prepare" in card and "arrive 30 minutes early" in card
+    assert reverse("speaker:answer", args=[world["token"], "session", session.pk]) in card
+
+
+ACCOUNT_LINKS = (
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/logout/",
+    "/studio/",
+    "Log in",
+    "Sign up",
+)
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["no session", "a producer's browser"])
+def test_the_speaker_pages_offer_no_account_links(client, world, logged_in):
+    """Speakers have no account: no log in / sign up (nor log out or the studio, when a producer
+    opens a speaker's link in their own browser)."""
+    if logged_in:
+        client.force_login(world["lead"])
+    part = ScriptPart.objects.filter(production=world["production"]).order_by("id").first()
+    pages = [
+        _page(client, world["token"]),
+        client.get(reverse("speaker:script", args=[world["token"], part.pk]), HTTP_ACCEPT_LANGUAGE="en"),
+        _page(client, "not-a-valid-token"),
+    ]
+    for response in pages:
+        html = response.content.decode()
+        found = [marker for marker in ACCOUNT_LINKS if marker in html]
+        assert not found, (response.status_code, found)
+    # the rest of the site keeps them
+    client.logout()
+    assert "/accounts/login/" in client.get(reverse("home")).content.decode()
