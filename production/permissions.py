@@ -82,29 +82,38 @@ def speaker_may_send_link(*, user, speaker: Speaker) -> bool:
     )
 
 
-def _refusal(*, speaker: Speaker, what: str) -> SpeakerNotYoursError:
+CHANGE, WITHDRAW, SEND = "change", "withdraw", "send"
+
+
+def _refusal(*, speaker: Speaker, action: str) -> SpeakerNotYoursError:
+    """The message names what was refused, why, and whom to ask."""
+    refused = {
+        CHANGE: _("You cannot change the contact details of %(name)s."),
+        WITHDRAW: _("You cannot withdraw the personal links of %(name)s."),
+        SEND: _("You cannot send a personal link to %(name)s."),
+    }[action] % {"name": speaker.name}
     if speaker_productions(speaker=speaker).exists():
-        message = _(
-            "You cannot %(what)s %(name)s: they also work with another team's productions. Only producers "
-            "of every team they work with, or a studio administrator, can do that; ask one of them."
+        why = _(
+            "They work with another team's productions: only producers of every team they work with, "
+            "or a studio administrator, can do this. Ask one of them."
         )
     else:
-        message = _(
-            "You cannot %(what)s %(name)s: another producer added them and they are on no session or "
-            "pre-talk yet. Ask that producer or a studio administrator."
+        why = _(
+            "Another producer added them and they are on no session or pre-talk yet: only that producer "
+            "or a studio administrator can do this."
         )
-    return SpeakerNotYoursError(message % {"what": what, "name": speaker.name}, extra={"speaker": speaker.pk})
+    return SpeakerNotYoursError(f"{refused} {why}", extra={"speaker": speaker.pk, "action": action})
 
 
-def speaker_manage_check(*, user, speaker: Speaker, what: str = "") -> None:
+def speaker_manage_check(*, user, speaker: Speaker, action: str = CHANGE) -> None:
     """Raise ``SpeakerNotYoursError`` unless ``user`` may manage the speaker (see the module)."""
     if not speaker_may_manage(user=user, speaker=speaker):
-        raise _refusal(speaker=speaker, what=what or _("change the contact details of"))
+        raise _refusal(speaker=speaker, action=action)
 
 
 def speaker_send_link_check(*, user, speaker: Speaker) -> None:
     if not speaker_may_send_link(user=user, speaker=speaker):
-        raise _refusal(speaker=speaker, what=_("send a personal link to"))
+        raise _refusal(speaker=speaker, action=SEND)
 
 
 def speaker_rights(*, user, speaker: Speaker) -> dict[str, bool]:

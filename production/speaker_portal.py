@@ -37,7 +37,7 @@ from .models import (
     Target,
 )
 from .notifications import speaker_url, team_speaker_answer
-from .permissions import speaker_manage_check, speaker_send_link_check
+from .permissions import WITHDRAW, speaker_manage_check, speaker_send_link_check
 
 LINK_VALID_AFTER_LAST_ITEM = timedelta(weeks=6)
 
@@ -92,7 +92,7 @@ def speaker_links_revoke(*, speaker: Speaker, by) -> int:
     """Withdraw every personal link of a speaker (new emails carry new links). Only a producer who
     may manage the speaker (ADR 0013: on every team the speaker works with); ``by=None``: the system."""
     if by is not None:
-        speaker_manage_check(user=by, speaker=speaker, what=_("withdraw the personal links of"))
+        speaker_manage_check(user=by, speaker=speaker, action=WITHDRAW)
     count = SpeakerLink.objects.filter(speaker=speaker, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=by
     )
@@ -219,14 +219,36 @@ def _item_of(attendance) -> RecordingSession | PreTalk:
     return attendance.session if isinstance(attendance, SessionSpeaker) else attendance.pretalk
 
 
+class ItemStatus:
+    """How the speaker page shows a session or pre-talk. Only an OPEN item asks the speaker to
+    prepare and to answer; the others say what happened instead."""
+
+    OPEN = "open"  # planned, still ahead: what to prepare, confirm/decline/propose
+    ON_HOLD = "on_hold"  # on hold until at least a date
+    CANCELLED = "cancelled"
+    DONE = "done"  # recorded, or the pre-talk took place
+    STARTED = "started"  # its start has passed
+
+
+def item_status(item: RecordingSession | PreTalk, *, now: datetime | None = None) -> str:
+    if isinstance(item, RecordingSession):
+        closed = {
+            RecordingSession.State.ON_HOLD: ItemStatus.ON_HOLD,
+            RecordingSession.State.CANCELLED: ItemStatus.CANCELLED,
+            RecordingSession.State.RECORDED: ItemStatus.DONE,
+        }
+    else:
+        closed = {PreTalk.State.CANCELLED: ItemStatus.CANCELLED, PreTalk.State.HELD: ItemStatus.DONE}
+    if item.state in closed:
+        return closed[item.state]
+    if item.starts_at <= (now or timezone.now()):
+        return ItemStatus.STARTED
+    return ItemStatus.OPEN
+
+
 def _check_answerable(attendance) -> None:
     item = _item_of(attendance)
-    open_states = (
-        (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED)
-        if isinstance(attendance, SessionSpeaker)
-        else (PreTalk.State.PLANNED,)
-    )
-    if item.state not in open_states or item.starts_at <= timezone.now():
+    if item_status(item) != ItemStatus.OPEN:
         raise ApplicationError(
             _("This is no longer open for an answer (it is %(state)s).")
             % {"state": item.get_state_display().lower()},

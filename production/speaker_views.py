@@ -74,15 +74,16 @@ def _page_url(request, anchor: str = "") -> str:
 def page(request: HttpRequest) -> HttpResponse:
     data = portal.speaker_page(speaker=request.speaker)
     parts = [row.part for row in data.scripts]
-    prepare = {}
-    for attendance in data.upcoming_sessions:
-        item = Item(Target.SESSION, attendance.session)
-        prepare[("session", attendance.session_id)] = prepare_lines(item, parts=parts)
-    for attendance in data.pretalks:
-        item = Item(Target.PRETALK, attendance.pretalk)
-        prepare[("pretalk", attendance.pretalk_id)] = prepare_lines(item, parts=parts)
-    sessions = [(a, prepare.get(("session", a.session_id), [])) for a in data.upcoming_sessions]
-    pretalks = [(a, prepare.get(("pretalk", a.pretalk_id), [])) for a in data.pretalks]
+    now = timezone.now()
+
+    def card(target: str, attendance, obj):
+        """(attendance, what to prepare, status): only an open item asks to prepare and answer."""
+        status = portal.item_status(obj, now=now)
+        open_ = status == portal.ItemStatus.OPEN
+        return attendance, prepare_lines(Item(target, obj), parts=parts) if open_ else [], status
+
+    sessions = [card(Target.SESSION, a, a.session) for a in data.upcoming_sessions]
+    pretalks = [card(Target.PRETALK, a, a.pretalk) for a in data.pretalks]
     return render(
         request,
         "speaker/page.html",
