@@ -32,6 +32,10 @@ def test_the_speaker_confirms_from_the_emailed_link_and_the_studio_shows_it(
     speaker_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     speaker_page.goto(link)
     speaker_page.get_by_role("heading", name="Speaker page of Anna de Vries").wait_for()
+    # Speakers have no account: the header offers no log in or sign up.
+    header = speaker_page.get_by_role("banner")
+    assert header.get_by_role("link", name=re.compile("Log in|Sign up|Inloggen|Registreren")).count() == 0
+    assert header.get_by_role("link", name="Catalog").count() == 1
     card = speaker_page.locator(f"#session-{session.pk}")
     card.get_by_role("button", name="Confirm").click()
     speaker_page.get_by_text("you confirmed").wait_for()
