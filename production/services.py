@@ -252,7 +252,6 @@ def _speaker_address_announce(speaker: Speaker, old_email: str, productions, by)
     from .notifications import studio_url, team_notice
 
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
-    who = str(by) if by is not None else _("the system")
     for production in productions:
         team_notice(
             production=production,
@@ -261,7 +260,11 @@ def _speaker_address_announce(speaker: Speaker, old_email: str, productions, by)
             lines=[
                 lambda: (
                     _("Changed by %(who)s: %(old)s → %(new)s")
-                    % {"who": who, "old": old_email, "new": speaker.email}
+                    % {
+                        "who": str(by) if by is not None else _("the system"),
+                        "old": old_email,
+                        "new": speaker.email,
+                    }
                 ),
                 lambda: _(
                     "Personal links sent to the old address no longer work; the next email to the "
