@@ -21,7 +21,9 @@ quoted-string, folded at its spaces.
 from __future__ import annotations
 
 import base64
+import functools
 import re
+import secrets
 from email import policy as email_policy
 from email import quoprimime
 from email.headerregistry import AddressHeader, HeaderRegistry, UnstructuredHeader
@@ -92,7 +94,8 @@ def _quoted_tokens(name: str) -> list[str] | None:
     words = name.replace("\\", "\\\\").replace('"', '\\"').split(" ")
     if any(len(word) > ENCODED_WORD_MAX - 10 for word in words):
         return None
-    words[0], words[-1] = '"' + words[0], words[-1] + '"'
+    words[0] = '"' + words[0]
+    words[-1] += '"'
     return words
 
 
@@ -157,12 +160,52 @@ for _name in ("to", "from", "reply-to", "cc"):
     _HEADER_TYPES.map_to_type(_name, AddressListHeader)
 _HEADER_TYPES.map_to_type("list-unsubscribe", URLHeader)
 
-MAIL_POLICY = email_policy.SMTP.clone(max_line_length=LINE, header_factory=_HEADER_TYPES)
+
+
+class _MailPolicy(email_policy.EmailPolicy):
+    """The SMTP policy, with one shortcut: a short plain-ASCII header (Date, Message-ID, the MIME
+    headers of each part…) is stored as the string it is and written unchanged, instead of being
+    parsed into a header object and folded again (two thirds of the time of building a message).
+    Anything else takes the standard path, the classes above included."""
+
+    def header_store_parse(self, name, value):
+        if (
+            isinstance(value, str)
+            and len(name) + 2 + len(value) <= LINE
+            and value.isascii()
+            and value.isprintable()
+            and "=?" not in value
+        ):
+            return (name, value)
+        return super().header_store_parse(name, value)
+
+    def header_fetch_parse(self, name, value):
+        # Reading a stored string (the generator asks each part's Content-Type several times):
+        # parse each distinct one once. Header objects are immutable, so sharing them is safe.
+        if hasattr(value, "name"):
+            return value
+        return _parsed_header(name, "".join(value.splitlines()))
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed_header(name: str, value: str):
+    return _HEADER_TYPES(name, value)
+
+
+MAIL_POLICY = _MailPolicy(linesep="\r\n", max_line_length=LINE, header_factory=_HEADER_TYPES)
 
 
 class MIMEMessage(EmailMessage):
     """The standard library's message, flattened the way Django's mail backends ask for it
     (``as_bytes(linesep="\\r\\n")``)."""
+
+    def set_boundaries(self) -> None:
+        """A random boundary on every multipart part now: the generator's own check of each new
+        boundary against the text compiles a regular expression per part (a third of the time of
+        flattening a message). 128 random bits never occur in the text by chance."""
+        for part in self.walk():
+            if part.is_multipart() and part.get_boundary() is None:
+                part.set_boundary(f"=_omooc_{secrets.token_hex(16)}")
 
     def as_bytes(self, unixfrom: bool = False, policy=None, linesep: str | None = None) -> bytes:
         policy = policy or self.policy

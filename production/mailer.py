@@ -198,6 +198,7 @@ def build_message(email: EmailLog, *, connection=None) -> OutboxMessage:
             maintype, _slash, subtype = attachment.mimetype.partition("/")
             mime.add_attachment(content, maintype=maintype, subtype=subtype, filename=attachment.filename)
             message.attach(attachment.filename, content, attachment.mimetype)
+    mime.set_boundaries()
     return message
 
 
