@@ -161,7 +161,6 @@ for _name in ("to", "from", "reply-to", "cc"):
 _HEADER_TYPES.map_to_type("list-unsubscribe", URLHeader)
 
 
-
 class _MailPolicy(email_policy.EmailPolicy):
     """The SMTP policy, with one shortcut: a short plain-ASCII header (Date, Message-ID, the MIME
     headers of each part…) is stored as the string it is and written unchanged, instead of being
