@@ -8,7 +8,11 @@ class ProductionConfig(AppConfig):
 
     def ready(self) -> None:
         from courses.permissions import studio_scope_register
+        from omooc.mail import outbox_register
 
+        from .mail_port import outbox_queue
         from .selectors import studio_courses_for
 
         studio_scope_register(studio_courses_for)
+        # Every email goes through this app's outbox, the ones ``courses`` sends included (ADR 0014).
+        outbox_register(outbox_queue)

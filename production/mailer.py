@@ -20,7 +20,8 @@ import smtplib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import formataddr
+from email.headerregistry import Address
+from email.utils import formatdate
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -30,6 +31,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from .calendar import mime_type, one_line
+from .mail_headers import MAIL_POLICY, URL_HEADER_MAX, MIMEMessage, OutboxMessage, ascii_address
 from .models.outbox import BouncedAddress, EmailLog, SpeakerLink, Target
 
 logger = logging.getLogger(__name__)
@@ -139,34 +141,64 @@ def _speaker_link(email: EmailLog) -> str:
     return token
 
 
-def build_message(email: EmailLog, *, connection=None) -> EmailMultiAlternatives:
+def build_message(email: EmailLog, *, connection=None) -> OutboxMessage:
+    """The message for one log row: headers by ``MAIL_POLICY`` (RFC 5322/2047 limits), the opt-out
+    headers of an optional email, the calendar parts, and the stored attachments."""
     text, html = email.body_text, email.body_html
     if email.speaker_id and (EmailLog.LINK_PLACEHOLDER in text or EmailLog.LINK_PLACEHOLDER in html):
         token = _speaker_link(email)
         text = text.replace(EmailLog.LINK_PLACEHOLDER, token)
         html = html.replace(EmailLog.LINK_PLACEHOLDER, token)
-    to = formataddr((one_line(email.recipient_name, limit=200), email.recipient))
-    message = EmailMultiAlternatives(
-        subject=one_line(email.subject),
+    subject = one_line(email.subject)
+    recipient = ascii_address(email.recipient)
+    headers = {
+        "Message-ID": email.message_id,
+        "Reply-To": settings.STUDIO_MAILBOX,
+        "Auto-Submitted": "auto-generated",
+        "X-OMOOC-Kind": email.kind,
+    }
+    url = one_line(email.unsubscribe_url, limit=URL_HEADER_MAX + 1)
+    if url and len(url) <= URL_HEADER_MAX and url.isascii() and " " not in url:
+        headers["List-Unsubscribe"] = f"<{url}>"  # RFC 8058 one-click: a POST to this URL opts out
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+
+    mime = MIMEMessage(policy=MAIL_POLICY)
+    mime["Subject"] = subject
+    mime["From"] = settings.DEFAULT_FROM_EMAIL
+    mime["To"] = Address(display_name=one_line(email.recipient_name, limit=200), addr_spec=recipient)
+    mime["Date"] = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+    for name, value in headers.items():
+        mime[name] = value
+    mime.set_content(text)
+    message = OutboxMessage(
+        mime=mime,
+        subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-        headers={
-            "Message-ID": email.message_id,
-            "Reply-To": settings.STUDIO_MAILBOX,
-            "Auto-Submitted": "auto-generated",
-            "X-OMOOC-Kind": email.kind,
-        },
+        to=[recipient],
+        headers=headers,
         connection=connection,
     )
     if html:
+        mime.add_alternative(html, subtype="html")
         message.attach_alternative(html, "text/html")
     if email.ics:
         method = email.ics_method or "REQUEST"
         # The calendar part inside multipart/alternative (what Outlook/Gmail act on) and the same
         # file as an attachment (what other clients offer to import). Both say the same method.
+        mime.add_alternative(email.ics, subtype="calendar")
+        calendar = mime.get_payload()[-1]
+        calendar.replace_header("Content-Type", f'text/calendar; method={method}; charset="utf-8"')
+        mime.add_attachment(email.ics.encode(), maintype="application", subtype="ics", filename="invite.ics")
         message.attach_alternative(email.ics, "text/calendar; method=" + method)
         message.attach("invite.ics", email.ics.encode(), "application/ics")
+    if email.has_attachments:
+        for attachment in email.attachments.all():
+            content = bytes(attachment.content)
+            maintype, _slash, subtype = attachment.mimetype.partition("/")
+            mime.add_attachment(content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+            message.attach(attachment.filename, content, attachment.mimetype)
+    mime.set_boundaries()
     return message
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from omooc import mail
 from omooc.exceptions import ApplicationError, NotFoundError
 
 from ..models import (
@@ -259,6 +260,8 @@ def course_completion_check(*, enrollment_ids: Iterable[int]) -> list[Certificat
 
 @transaction.atomic
 def certificate_issue(*, enrollment: Enrollment) -> Certificate:
+    """Issue the certificate and queue its email (PDF attached) in the same transaction: the
+    outbox sends it after the commit and retries it until the server takes it."""
     now = timezone.now()
     Enrollment.objects.filter(pk=enrollment.pk, completed_at__isnull=True).update(completed_at=now)
     certificate, created = Certificate.objects.get_or_create(
@@ -270,14 +273,13 @@ def certificate_issue(*, enrollment: Enrollment) -> Certificate:
         },
     )
     if created:
-        from ..tasks.learning import certificate_email
-
-        transaction.on_commit(lambda: certificate_email.delay(certificate_id=certificate.pk))
+        certificate_email_send(certificate_id=certificate.pk)
     return certificate
 
 
 def certificate_email_send(*, certificate_id: int) -> bool:
-    """Email the certificate (PDF attached) once."""
+    """Queue the certificate email (PDF attached) once; ``False`` when it was queued before.
+    A learner without a usable address gets none now (logged); calling this again later queues it."""
     from .. import learner_emails as emails
 
     with transaction.atomic():
@@ -289,8 +291,13 @@ def certificate_email_send(*, certificate_id: int) -> bool:
         )
         if certificate is None:
             return False
-        emails.send_certificate(certificate)
-        certificate.emailed_at = timezone.now()
+        try:
+            with transaction.atomic():
+                emails.queue_certificate(certificate)
+        except mail.InvalidRecipientError as exc:
+            logger.warning("certificate %s not emailed: %s", certificate.pk, exc.message)
+            return False
+        certificate.emailed_at = timezone.now()  # handed to the outbox
         certificate.save(update_fields=["emailed_at"])
     return True
 
@@ -333,7 +340,12 @@ def _wants(kind: str) -> Q:
 
 
 def lecture_release_notices_send(*, now: dt.datetime | None = None) -> int:
-    """Email learners about lectures released (``release_at`` passed) since they enrolled."""
+    """Queue an email for every learner about lectures released (``release_at`` passed) since they
+    enrolled. The notice row and the outbox row commit together, so nothing is lost when SMTP is
+    down (the outbox retries) and nothing is sent twice (both are unique per learner and lecture).
+    A notice recorded without an email (before the outbox) gets its email now. A learner whose
+    address is unusable is skipped and logged; the others still get theirs. Returns how many
+    emails this run queued."""
     from .. import learner_emails as emails
 
     now = now or timezone.now()
@@ -347,32 +359,47 @@ def lecture_release_notices_send(*, now: dt.datetime | None = None) -> int:
         .select_related("course")
         .order_by("release_at", "id")
     )
-    sent = 0
+    queued = 0
     for lecture in lectures:
         enrollments = (
             Enrollment.objects.active()
             .filter(course_id=lecture.course_id, enrolled_at__lt=lecture.release_at)
             .filter(_wants("new_lectures"))
+            .exclude(
+                user__in=LearnerNotice.objects.filter(
+                    kind=LearnerNotice.Kind.LECTURE_RELEASED,
+                    key=f"lecture:{lecture.pk}",
+                    sent_at__isnull=False,
+                ).values("user")
+            )
             .select_related("user")
             .order_by("pk")
         )
         for enrollment in enrollments:
-            notice, created = LearnerNotice.objects.get_or_create(
-                user=enrollment.user,
-                kind=LearnerNotice.Kind.LECTURE_RELEASED,
-                key=f"lecture:{lecture.pk}",
-                defaults={"lecture": lecture},
-            )
-            if not created:
+            try:
+                with transaction.atomic():
+                    notice, _ = LearnerNotice.objects.select_for_update().get_or_create(
+                        user=enrollment.user,
+                        kind=LearnerNotice.Kind.LECTURE_RELEASED,
+                        key=f"lecture:{lecture.pk}",
+                        defaults={"lecture": lecture},
+                    )
+                    if notice.sent_at is not None:
+                        continue  # another run queued it meanwhile
+                    emails.queue_lecture_released(user=enrollment.user, lecture=lecture, key=notice.key)
+                    notice.sent_at = timezone.now()  # handed to the outbox
+                    notice.save(update_fields=["sent_at"])
+            except mail.InvalidRecipientError as exc:
+                logger.warning("new-lecture email to user %s not queued: %s", enrollment.user_id, exc.message)
                 continue
-            emails.send_lecture_released(user=enrollment.user, lecture=lecture)
-            LearnerNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
-            sent += 1
-    return sent
+            queued += 1
+    return queued
 
 
 def nudges_send(*, now: dt.datetime | None = None) -> int:
-    """Weekly: "you stopped at 12:35 of lecture 4" for learners who have not been back for a week."""
+    """Weekly: "you stopped at 12:35 of lecture 4" for learners who have not been back for a week.
+    Queued through the outbox in the transaction that marks the enrollment nudged; a learner whose
+    address is unusable is skipped (and tried again next run), the others still get theirs."""
     from .. import learner_emails as emails
 
     now = now or timezone.now()
@@ -386,34 +413,38 @@ def nudges_send(*, now: dt.datetime | None = None) -> int:
         )
         .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=now - NUDGE_AFTER))
         .filter(_wants("nudges"))
-        .select_related("user", "course", "last_lecture")
+        .select_related("user", "course", "last_lecture__course")
         .order_by("pk")
     )
-    sent = 0
+    queued = 0
     year, week, _ = now.isocalendar()
     for enrollment in enrollments:
-        with transaction.atomic():
-            locked = (
-                Enrollment.objects.select_for_update(skip_locked=True)
-                .filter(pk=enrollment.pk)
-                .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=now - NUDGE_AFTER))
-                .first()
-            )
-            if locked is None:
-                continue
-            _, created = LearnerNotice.objects.get_or_create(
-                user=enrollment.user,
-                kind=LearnerNotice.Kind.NUDGE,
-                key=f"course:{enrollment.course_id}:{year}-W{week:02d}",
-                defaults={"lecture": enrollment.last_lecture, "sent_at": now},
-            )
-            locked.nudged_at = now
-            locked.save(update_fields=["nudged_at"])
-            if not created:
-                continue
-            emails.send_nudge(enrollment=enrollment)
-            sent += 1
-    return sent
+        try:
+            with transaction.atomic():
+                locked = (
+                    Enrollment.objects.select_for_update(skip_locked=True)
+                    .filter(pk=enrollment.pk)
+                    .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=now - NUDGE_AFTER))
+                    .first()
+                )
+                if locked is None:
+                    continue
+                notice, created = LearnerNotice.objects.get_or_create(
+                    user=enrollment.user,
+                    kind=LearnerNotice.Kind.NUDGE,
+                    key=f"course:{enrollment.course_id}:{year}-W{week:02d}",
+                    defaults={"lecture": enrollment.last_lecture, "sent_at": now},
+                )
+                locked.nudged_at = now
+                locked.save(update_fields=["nudged_at"])
+                if not created:
+                    continue
+                emails.queue_nudge(enrollment=enrollment, key=notice.key)
+        except mail.InvalidRecipientError as exc:
+            logger.warning("nudge to user %s not queued: %s", enrollment.user_id, exc.message)
+            continue
+        queued += 1
+    return queued
 
 
 def site_url(path: str) -> str:

@@ -1,10 +1,9 @@
-"""Learning tasks (queue: default): progress flushes, learner emails. Periodic ones are declared in
-``omooc/celery.py`` (BEAT_SCHEDULE)."""
+"""Learning tasks (queue: default): progress flushes, queueing learner emails (the outbox sends
+them). Periodic ones are declared in ``omooc/celery.py`` (BEAT_SCHEDULE)."""
 
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from celery import shared_task
 
@@ -23,15 +22,10 @@ def progress_flush() -> int:
     return count
 
 
-@shared_task(
-    name="courses.learning.certificate_email",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    max_retries=8,
-)
+@shared_task(name="courses.learning.certificate_email", acks_late=True, ignore_result=True)
 def certificate_email(*, certificate_id: int) -> bool:
+    """Queue a certificate's email in the outbox (idempotent). ``certificate_issue`` queues it itself
+    now; this task stays for messages already on the broker and for queueing one again by hand."""
     from courses.services.learning import certificate_email_send
 
     return certificate_email_send(certificate_id=certificate_id)

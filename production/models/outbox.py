@@ -131,6 +131,10 @@ class EmailLog(models.Model):
         BOUNCE = "bounce", _("bounce report")
         DIGEST = "digest", _("daily digest")
         LINK = "link", _("personal link")
+        # Learner emails, queued by ``courses`` through the mail port (omooc.mail, docs/adr/0014).
+        LEARNER_LECTURE = "learner_lecture", _("learner: new lecture released")
+        LEARNER_NUDGE = "learner_nudge", _("learner: continue where you stopped")
+        LEARNER_CERTIFICATE = "learner_certificate", _("learner: certificate")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -158,7 +162,7 @@ class EmailLog(models.Model):
         null=True,
         blank=True,
         related_name="production_emails",
-        verbose_name=_("producer"),
+        verbose_name=_("user"),  # a producer, or the learner of a learner email
     )
     production = models.ForeignKey(
         "production.Production",
@@ -177,6 +181,10 @@ class EmailLog(models.Model):
     ics = models.TextField(_("calendar invite"), blank=True)
     ics_method = models.CharField(_("iTIP method"), max_length=10, blank=True)
     ics_sequence = models.PositiveIntegerField(_("SEQUENCE"), null=True, blank=True)
+    # One-click opt-out of an optional email (List-Unsubscribe, RFC 2369 + RFC 8058).
+    unsubscribe_url = models.URLField(_("opt-out link"), max_length=900, blank=True)
+    # Files sent with the message are stored with it (EmailAttachment): a retry sends the same bytes.
+    has_attachments = models.BooleanField(_("has attachments"), default=False)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
@@ -210,6 +218,26 @@ class EmailLog(models.Model):
         digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
         domain = settings.STUDIO_MAILBOX.rpartition("@")[2] or "omooc.invalid"
         return f"<{digest}@{domain}>"
+
+
+class EmailAttachment(models.Model):
+    """A file sent with an email (a learner's certificate PDF), stored with the message so every
+    retry sends the same bytes."""
+
+    email = models.ForeignKey(
+        EmailLog, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("email")
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    mimetype = models.CharField(_("content type"), max_length=100)
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        verbose_name = _("email attachment")
+        verbose_name_plural = _("email attachments")
+        ordering = ["email", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class BouncedAddress(models.Model):
