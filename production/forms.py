@@ -51,7 +51,7 @@ def _offset(delta: timedelta) -> str:
 
 
 def wall_clock_kind(naive: datetime, zone: TzInfo) -> str:
-    """"once", "twice" (the clocks go back: the time is repeated) or "never" (they go forward)."""
+    """ "once", "twice" (the clocks go back: the time is repeated) or "never" (they go forward)."""
     earlier = naive.replace(tzinfo=zone, fold=0).utcoffset()
     later = naive.replace(tzinfo=zone, fold=1).utcoffset()
     if earlier == later:
@@ -155,7 +155,9 @@ class ZonedTimesMixin:
         field = self.fields[name]
         if self.is_bound:
             try:
-                value = field.to_python(field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+                value = field.to_python(
+                    field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+                )
             except ValidationError:
                 return None, ""
             if value is None or timezone.is_aware(value):

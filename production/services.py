@@ -924,7 +924,6 @@ def _ask_again(item: RecordingSession | PreTalk, *, by, reason: str) -> int:
     return reset
 
 
-
 @transaction.atomic
 def attendance_respond(
     *,

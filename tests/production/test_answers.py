@@ -68,9 +68,7 @@ def _answer(item, speaker):
 
 
 def _resets(item):
-    return list(
-        HistoryEntry.objects.filter(object_id=item.pk, action="answer_reset").order_by("id")
-    )
+    return list(HistoryEntry.objects.filter(object_id=item.pk, action="answer_reset").order_by("id"))
 
 
 # --- sessions --------------------------------------------------------------------------------
@@ -240,7 +238,9 @@ def test_an_answer_to_an_older_version_is_refused_and_the_current_one_accepted(r
         services.attendance_respond(attendance=attendance, rsvp="accepted", answer_round=old_round)
     assert exc.value.code == "answer_outdated"
     assert _answer(session, anna).rsvp == "pending"
-    run(services.attendance_respond, attendance=attendance, rsvp="accepted", answer_round=session.answer_round)
+    run(
+        services.attendance_respond, attendance=attendance, rsvp="accepted", answer_round=session.answer_round
+    )
     assert _answer(session, anna).rsvp == "accepted"
 
 

@@ -22,7 +22,6 @@ from omooc.exceptions import ApplicationError
 from production import selectors, services
 from production.forms import PreTalkForm, SessionForm
 from production.models import PreTalk, RecordingSession
-from tests.factories import UserFactory
 
 from .factories import LocationFactory, SpeakerFactory, make_production
 
@@ -72,7 +71,9 @@ def test_a_session_ending_at_the_first_0245_after_starting_at_the_second_0230_en
 def test_the_24_hour_limit_counts_real_hours_across_both_changes(production):
     # The day the clocks go back has 25 hours: midnight to midnight is too long.
     with pytest.raises(ApplicationError, match="at most 24 hours"):
-        _session(production, datetime(2027, 10, 31, 0, 0, tzinfo=AMS), datetime(2027, 11, 1, 0, 0, tzinfo=AMS))
+        _session(
+            production, datetime(2027, 10, 31, 0, 0, tzinfo=AMS), datetime(2027, 11, 1, 0, 0, tzinfo=AMS)
+        )
     # The day the clocks go forward has 23 hours: 00:30 to 00:45 the next day is 23h15m, allowed.
     session = _session(
         production, datetime(2027, 3, 28, 0, 30, tzinfo=AMS), datetime(2027, 3, 29, 0, 45, tzinfo=AMS)
@@ -127,7 +128,9 @@ def _session_data(production, starts, ends, **extra):
 
 
 def test_the_form_asks_which_0230_when_a_time_happens_twice(production):
-    form = SessionForm(_session_data(production, "2027-10-31T02:30", "2027-10-31T03:30"), production=production)
+    form = SessionForm(
+        _session_data(production, "2027-10-31T02:30", "2027-10-31T03:30"), production=production
+    )
     assert not form.is_valid()
     (error,) = form.errors["starts_at"]
     assert "happens twice" in error and "UTC+02:00" in error and "UTC+01:00" in error
@@ -263,8 +266,12 @@ def test_overlap_rules_agree_with_utc_arithmetic(production, a, a_minutes, offse
         )
         assert (clashes == [first]) == expected
         items = [
-            selectors.CalendarItem("session", first, _zoned(a, zones[0]), _zoned(a_end, zones[0]), production, set(), studio.pk),
-            selectors.CalendarItem("session", first, _zoned(b, zones[1]), _zoned(b_end, zones[1]), production, set(), studio.pk),
+            selectors.CalendarItem(
+                "session", first, _zoned(a, zones[0]), _zoned(a_end, zones[0]), production, set(), studio.pk
+            ),
+            selectors.CalendarItem(
+                "session", first, _zoned(b, zones[1]), _zoned(b_end, zones[1]), production, set(), studio.pk
+            ),
         ]
         selectors.mark_conflicts(items)
         assert bool(items[0].conflicts) == expected

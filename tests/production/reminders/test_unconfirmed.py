@@ -65,7 +65,9 @@ def test_an_unanswered_speaker_gets_the_team_reminder_planned_with_the_schedule(
     assert len(_unconfirmed(session)) == 1, "the planner adds no duplicate"
 
 
-def test_a_reschedule_after_every_speaker_accepted_makes_the_reminder_pending_again(run, session, carla, lead):
+def test_a_reschedule_after_every_speaker_accepted_makes_the_reminder_pending_again(
+    run, session, carla, lead
+):
     _accept(run, session, carla)
     assert _unconfirmed(session, "pending") == []
 
