@@ -276,3 +276,47 @@ def test_overlap_rules_agree_with_utc_arithmetic(production, a, a_minutes, offse
         selectors.mark_conflicts(items)
         assert bool(items[0].conflicts) == expected
         transaction.set_rollback(True)
+
+
+def test_editing_a_session_at_the_second_0230_offers_it_preselected_and_keeps_it(client, production):
+    session = _session(production, SECOND_0230, datetime(2027, 10, 31, 3, 30, tzinfo=AMS))
+    client.force_login(production.team.get())
+    url = reverse("production:session_edit", args=[session.pk])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'value="2027-10-31T02:30"' in html
+    assert 'name="starts_at_occurrence" value="second"' in html and "checked" in html
+    assert "ends_at_occurrence" not in html
+    data = {
+        "starts_at": "2027-10-31T02:30",
+        "starts_at_occurrence": "second",
+        "ends_at": "2027-10-31T03:30",
+        "lectures": [lecture.pk for lecture in production.course.lectures.all()],
+        "notes": "Bring the slides",
+    }
+    assert client.post(url, data).status_code == 302
+    session.refresh_from_db()
+    # (== between zones is always False for a repeated time, PEP 495: compare in UTC)
+    assert session.starts_at == SECOND_0230.astimezone(UTC) and session.notes == "Bring the slides"
+    assert session.ical_sequence == 0, "the same instants: no reschedule"
+
+
+def test_the_api_accepts_the_one_hour_session_given_with_utc_offsets(production):
+    """The API turns '+01:00' input into the current zone (Amsterdam, fold=1): the service must
+    still see one real hour."""
+    from rest_framework.test import APIClient
+
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(production.team.get())
+    response = api.post(
+        "/api/v1/production/sessions/",
+        {
+            "production": production.pk,
+            "starts_at": "2027-10-31T02:30:00+02:00",
+            "ends_at": "2027-10-31T02:30:00+01:00",
+            "lectures": [lecture.pk for lecture in production.course.lectures.all()],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    session = RecordingSession.objects.get()
+    assert session.ends_at - session.starts_at == timedelta(hours=1)
