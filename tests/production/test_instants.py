@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from omooc.exceptions import ApplicationError
@@ -205,6 +205,12 @@ def instants(draw):
     return base + timedelta(minutes=draw(st.integers(min_value=-26 * 60, max_value=26 * 60)))
 
 
+# Half the time both ends in one zone: the case Python compares by wall clock.
+zone_pairs = st.sampled_from(ZONES).flatmap(
+    lambda zone: st.tuples(st.just(zone), st.one_of(st.just(zone), st.sampled_from(ZONES)))
+)
+
+
 def _zoned(instant: datetime, zone) -> datetime:
     """The instant in ``zone``; ``astimezone`` sets ``fold`` right for the repeated hour."""
     return instant.astimezone(zone)
@@ -213,14 +219,18 @@ def _zoned(instant: datetime, zone) -> datetime:
 PROPERTY = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+ONE_HOUR_OVER_THE_CHANGE = {"start": datetime(2027, 10, 31, 0, 30, tzinfo=UTC), "zones": (AMS, AMS)}
 
 
 @PROPERTY
 @given(
     start=instants(),
     minutes=st.integers(min_value=-180, max_value=25 * 60 + 120),
-    zones=st.tuples(st.sampled_from(ZONES), st.sampled_from(ZONES)),
+    zones=zone_pairs,
 )
+@example(**ONE_HOUR_OVER_THE_CHANGE, minutes=60)  # 02:30 CEST - 02:30 CET
+@example(start=datetime(2027, 10, 30, 22, 0, tzinfo=UTC), minutes=25 * 60, zones=(AMS, AMS))
+@example(start=datetime(2027, 3, 27, 23, 30, tzinfo=UTC), minutes=23 * 60 + 15, zones=(AMS, AMS))
 def test_span_and_duration_rules_agree_with_utc_arithmetic(start, minutes, zones):
     end = start + timedelta(minutes=minutes)
     real = end - start  # both in UTC: real elapsed time
@@ -236,6 +246,7 @@ def test_span_and_duration_rules_agree_with_utc_arithmetic(start, minutes, zones
 
 @PROPERTY
 @given(start=instants(), minutes=st.integers(min_value=1, max_value=480), zone=st.sampled_from(ZONES))
+@example(start=datetime(2027, 10, 30, 23, 30, tzinfo=UTC), minutes=120, zone=AMS)
 def test_a_pretalk_lasts_its_minutes_in_real_time(start, minutes, zone):
     pretalk = PreTalk(starts_at=_zoned(start, zone), duration_minutes=minutes)
     assert pretalk.ends_at.astimezone(UTC) - start == timedelta(minutes=minutes)
@@ -247,7 +258,13 @@ def test_a_pretalk_lasts_its_minutes_in_real_time(start, minutes, zone):
     a_minutes=st.integers(min_value=1, max_value=240),
     offset=st.integers(min_value=-300, max_value=300),
     b_minutes=st.integers(min_value=1, max_value=240),
-    zones=st.tuples(st.sampled_from(ZONES), st.sampled_from(ZONES)),
+    zones=zone_pairs,
+)
+# 02:30-02:50 CEST and 02:30-02:50 CET: the same wall clock, an hour apart
+@example(a=datetime(2027, 10, 31, 0, 30, tzinfo=UTC), a_minutes=20, offset=60, b_minutes=20, zones=(AMS, AMS))
+# 01:40 CEST-02:40 CET and 02:10-02:20 CEST: looks inside, is inside
+@example(
+    a=datetime(2027, 10, 30, 23, 40, tzinfo=UTC), a_minutes=120, offset=30, b_minutes=10, zones=(AMS, AMS)
 )
 def test_overlap_rules_agree_with_utc_arithmetic(production, a, a_minutes, offset, b_minutes, zones):
     """A location's double booking (database) and the calendar's conflict marks (Python) both see
