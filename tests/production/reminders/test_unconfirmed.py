@@ -112,3 +112,16 @@ def test_a_stale_reminder_from_before_a_reschedule_is_not_sent(run, session, car
     assert len([m for m in smtp_server.messages if "Unconfirmed" in m["Subject"]]) == 1
     old.refresh_from_db()
     assert old.state == "cancelled"
+
+
+def test_a_declined_speaker_asked_again_gets_the_speaker_reminders_again(run, lead, carla):
+    session = run(
+        make_session, production=make_production(lectures=1, team=[lead]), days=10, speakers=[carla]
+    )
+    attendance = session.attendances.get()
+    run(services.attendance_respond, attendance=attendance, rsvp="declined", decline_reason="abroad")
+    speaker_rows = Reminder.objects.filter(target_id=session.pk, speaker=carla, state="pending")
+    assert not speaker_rows.exists()
+    run(services.recording_session_update, session=session, starts_at=at(12), ends_at=at(12, hour=12))
+    assert sorted(speaker_rows.values_list("kind", flat=True)) == ["session_speaker_1d", "session_speaker_7d"]
+    assert len(_unconfirmed(session, "pending")) == 1
