@@ -977,8 +977,7 @@ def attendance_respond(
     attendance.responded_at = timezone.now() if rsvp != Rsvp.PENDING else None
     attendance.decline_reason = (decline_reason or "").strip() if rsvp == Rsvp.DECLINED else ""
     attendance.proposed_starts_at = _utc(proposed_starts_at) if proposed_starts_at else None
-    if rsvp != Rsvp.PENDING:
-        attendance.previous_rsvp = ""  # answered the current version
+    attendance.previous_rsvp = ""  # an answer (or a proposal) to the current version
     attendance.save()
     label = f"{attendance.speaker}: {rsvp}"
     if is_session:

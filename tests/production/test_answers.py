@@ -295,3 +295,18 @@ def test_the_studio_and_the_board_show_no_answer_yet_after_a_reschedule(client, 
     assert "Pending" in html and "asked again (was Accepted)" in html
     board = client.get(reverse("production:board", args=[session.production.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "speaker answer(s) missing" in board.content.decode()
+
+
+def test_any_answer_to_the_new_version_ends_the_asked_again_notice(run, session, anna):
+    _accept(run, session, anna)
+    run(services.recording_session_update, session=session, starts_at=at(12), ends_at=at(12, hour=12))
+    assert _answer(session, anna).previous_rsvp == "accepted"
+    run(
+        services.attendance_respond,
+        attendance=_answer(session, anna),
+        rsvp="pending",
+        decline_reason="Proposes Tuesday",
+        proposed_starts_at=at(13),
+    )
+    answer = _answer(session, anna)
+    assert (answer.rsvp, answer.previous_rsvp) == ("pending", "")
