@@ -970,6 +970,8 @@ def attendance_respond(
         raise _field_error(
             "decline_reason", _("Give a reason for declining, so the producer can plan again.")
         )
+    if proposed_starts_at is not None and timezone.is_naive(proposed_starts_at):
+        raise _field_error("proposed_starts_at", _("Times need a time zone."))
     if proposed_starts_at is not None and _utc(proposed_starts_at) <= timezone.now():
         raise _field_error("proposed_starts_at", _("Propose a time in the future."))
     previous = attendance.rsvp
