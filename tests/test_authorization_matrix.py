@@ -15,7 +15,7 @@ THE POLICY, in words:
 - Learner pages: the catalog and published course pages are public; the dashboard, preferences,
   heartbeats and the learner API need a login and only ever show the caller's own data; lectures
   play for enrolled learners (others are sent to the course page) and for the course's producer team
-  (preview, drafts too; the playback API is for enrolled learners only); media only through a
+  (preview, drafts too; the page, the playback API and media follow one rule, courses/permissions.py); media only through a
   signed link made for that very user (a producer's preview link only for their team's courses);
   heartbeats only with the playback token issued to that learner. The lean heartbeat
   (/progress/beat/, ADR 0009) takes no session at all: its playback token is a capability that
@@ -185,9 +185,7 @@ ENROLLED_ONLY_PAGE = rule(
 ENROLLED_ONLY_API = rule(
     {ENROLLED}, anon="401", speaker="401", learner="404", outsider="404", producer="404", superuser="404"
 )
-PLAYBACK_API = rule(
-    {ENROLLED}, anon="401", speaker="401", learner="403", outsider="403", producer="403", superuser="403"
-)
+PLAYBACK_API = rule({ENROLLED} | TEAM, anon="401", speaker="401", learner="403", outsider="403")
 DRAFT_LECTURE = rule(TEAM, anon="login", speaker="login", learner="404", enrolled="404", outsider="404")
 UNRELEASED_LECTURE = rule({ENROLLED} | TEAM, anon="login", speaker="login", learner="3xx", outsider="3xx")
 ENROLL = rule(ALL_USERS, anon="login", speaker="login")
@@ -324,16 +322,7 @@ CASES: list[Case] = [
     case("v1:lecture-playback", PLAYBACK_API, pk("lecture")),
     case(
         "v1:lecture-playback",
-        rule(
-            set(),
-            anon="401",
-            speaker="401",
-            learner="404",
-            enrolled="404",
-            outsider="404",
-            producer="403",
-            superuser="403",
-        ),
+        rule(TEAM, anon="401", speaker="401", learner="404", enrolled="404", outsider="404"),
         pk("lecture_draft"),
         label="draft lecture",
     ),
