@@ -223,6 +223,18 @@ CASES: list[Case] = [
     case("schema", PUBLIC, methods=("GET",)),
     case("api-docs", PUBLIC),
     case("accounts:signup", PUBLIC),
+    case("accounts:signup_sent", PUBLIC),
+    case(
+        "accounts:signup_confirm",
+        rule(
+            set(),
+            **dict.fromkeys(
+                ("anon", "speaker", "learner", "enrolled", "outsider", "producer", "superuser"), "400"
+            ),
+        ),
+        lambda w, role: {"uidb64": "MQ", "token": "forged-token"},
+        label="forged link",
+    ),
     case("accounts:login", PUBLIC),
     case("accounts:logout", PUBLIC),
     case("accounts:password_reset", PUBLIC),
