@@ -15,9 +15,9 @@ THE POLICY, in words:
 - Learner pages: the catalog and published course pages are public; the dashboard, preferences,
   heartbeats and the learner API need a login and only ever show the caller's own data; lectures
   play for enrolled learners (others are sent to the course page) and for the course's producer team
-  (preview, drafts too; the page, the playback API and media follow one rule, courses/permissions.py); media only through a
-  signed link made for that very user (a producer's preview link only for their team's courses);
-  heartbeats only with the playback token issued to that learner. The lean heartbeat
+  (preview, drafts too; page, playback API and media follow one rule, courses/permissions.py); media
+  only through a signed link made for that very user (a producer's preview link only for their
+  team's courses); heartbeats only with the playback token issued to that learner. The lean heartbeat
   (/progress/beat/, ADR 0009) takes no session at all: its playback token is a capability that
   works for whoever holds it (it can only report that learner's progress in that lecture).
 - The speaker's personal link shows only that speaker's items: another speaker's session is a 404,
