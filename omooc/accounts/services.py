@@ -23,23 +23,6 @@ from .models import User
 logger = logging.getLogger(__name__)
 
 
-class EmailTakenError(ApplicationError):
-    default_code = "email_taken"
-
-
-@transaction.atomic
-def user_create(*, email: str, password: str, full_name: str = "", language: str | None = None) -> User:
-    email = User.objects.normalize_email(email).lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise EmailTakenError(
-            f"An account with {email} already exists. Log in, or reset your password.",
-            extra={"field": "email"},
-        )
-    return User.objects.create_user(
-        email=email, password=password, full_name=full_name, language=language or settings.LANGUAGE_CODE
-    )
-
-
 # --- Signup: the same answer for every address --------------------------------------------------
 #
 # A signup never says whether an address has an account: the page, the status and the time taken are
