@@ -11,18 +11,27 @@ cookie is read, so there is nothing for a cross-site request to borrow. Validati
 Django view ``courses.views.beat`` (the same URL in the URLconf, for the test client, ``live_server``
 and ASGI) only adapt its input and output. Answers: 204 on success; errors in the product's
 ``{"message", "code", "extra"}`` envelope: 405 (with ``Allow``), 413, 415, 400, 403, 503.
+
+Before that, the WSGI app applies the two rules of Django's middleware that matter without a session,
+with Django's own functions so they cannot drift: the ``Host`` must match ``ALLOWED_HOSTS`` (400
+``bad_host``, as ``DisallowedHost``), and with ``SECURE_SSL_REDIRECT`` a request that is not secure
+(``SECURE_PROXY_SSL_HEADER``, else the WSGI scheme) gets the same 301 to ``https://`` as
+``SecurityMiddleware`` gives (HSTS on secure answers too). The Django twin gets both from the middleware.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl
 
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 
 from omooc.exceptions import ApplicationError
@@ -141,16 +150,63 @@ def _status_line(status: int) -> str:
     return f"{status} {HTTPStatus(status).phrase}"
 
 
+class _Head(HttpRequest):
+    """Just enough of a request for Django's ``get_host`` and ``is_secure`` (no body, no query parsing)."""
+
+    def __init__(self, environ: dict) -> None:  # no super().__init__: nothing else is read
+        self.META = environ
+
+    def _get_scheme(self) -> str:
+        return self.META.get("wsgi.url_scheme") or "http"
+
+
+security_logger = logging.getLogger("django.security.DisallowedHost")
+
+
+def _front_door(environ: dict) -> tuple[Reply | None, list[tuple[str, str]]]:
+    """Django's Host check and HTTPS rule (``SecurityMiddleware``): a refusal or redirect, else ``None``
+    and the headers a secure answer carries."""
+    head = _Head(environ)
+    try:
+        host = head.get_host()
+    except DisallowedHost as exc:
+        security_logger.warning("%s", exc)
+        message = "Host: this site does not answer to that name (see ALLOWED_HOSTS)."
+        return _error(400, message, "bad_host"), []
+    secure = head.is_secure()
+    if not secure and settings.SECURE_SSL_REDIRECT:
+        path = BEAT_PATH.lstrip("/")
+        if not any(re.search(pattern, path) for pattern in settings.SECURE_REDIRECT_EXEMPT):
+            query = environ.get("QUERY_STRING", "")
+            location = f"https://{settings.SECURE_SSL_HOST or host}{BEAT_PATH}" + (
+                f"?{query}" if query else ""
+            )
+            return Reply(
+                301, [*HEADERS, ("Location", location), ("Content-Type", "text/html; charset=utf-8")]
+            ), []
+    if secure and settings.SECURE_HSTS_SECONDS:
+        value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            value += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            value += "; preload"
+        return None, [("Strict-Transport-Security", value)]
+    return None, []
+
+
 def application(environ: dict, start_response: Callable) -> list[bytes]:
     """WSGI: mounted by ``omooc.wsgi`` for ``BEAT_PATH``."""
     try:
-        reply = handle(
+        refused, extra_headers = _front_door(environ)
+        reply = refused or handle(
             method=environ.get("REQUEST_METHOD", ""),
             content_type=environ.get("CONTENT_TYPE", ""),
             content_length=environ.get("CONTENT_LENGTH"),
             stream=environ["wsgi.input"],
             terminated=bool(environ.get("wsgi.input_terminated")),
         )
+        if extra_headers:
+            reply = Reply(reply.status, [*reply.headers, *extra_headers], reply.body)
     except Exception:  # a bug: logged like Django logs its 500s, answered in the usual envelope
         logger.exception("heartbeat ingest failed")
         reply = _error(500, "Server error.", "error")

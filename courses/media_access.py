@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
+from django.db.models import Exists, OuterRef, Q
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -32,6 +33,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.urls import reverse
+from django.utils import timezone
 
 from omooc.exceptions import AccessDeniedError
 
@@ -113,32 +115,49 @@ def resolve(grant: MediaGrant, path: str) -> str:
 
 
 def check_still_allowed(grant: MediaGrant) -> None:
-    """The enrollment is still active and the lecture still visible (or a producer previews)."""
+    """The grant's user may still watch the lecture, by the one lecture-access rule
+    (``permissions.lecture_access``): through the grant's enrollment, or as a producer previewing."""
     from .models import Course, Enrollment, Lecture
+    from .permissions import is_team_producer, lecture_access
 
-    if grant.enrollment_id == 0:
+    now = timezone.now()
+    lecture = (
+        Lecture.objects.filter(pk=grant.lecture_id)
+        .annotate(
+            published=Q(status=Lecture.Status.PUBLISHED)
+            & Q(course__status=Course.Status.PUBLISHED, course__published_at__lte=now),
+            released=Q(release_at__isnull=True) | Q(release_at__lte=now),
+            enrolled=Exists(
+                Enrollment.objects.active().filter(
+                    pk=grant.enrollment_id, user_id=grant.user_id, course_id=OuterRef("course_id")
+                )
+            ),
+        )
+        .values("course_id", "published", "released", "enrolled")
+        .first()
+    )
+    if lecture is None:
+        raise MediaAccessDenied("This media link is not valid.", code="not_found")
+
+    def team_producer() -> bool:
         from omooc.accounts.models import User
 
         user = User.objects.filter(pk=grant.user_id, is_active=True).first()
-        if user is None or not user.is_producer:
-            raise MediaAccessDenied("Only producers may preview media.", code="not_producer")
-        from .permissions import studio_courses_for
+        return is_team_producer(user, lecture["course_id"])
 
-        if not Lecture.objects.filter(pk=grant.lecture_id, course__in=studio_courses_for(user)).exists():
-            raise MediaAccessDenied("Only the course's producers may preview its media.", code="not_in_team")
-        return
-    allowed = (
-        Lecture.objects.released()
-        .filter(pk=grant.lecture_id, course__in=Course.objects.published())
-        .filter(
-            course__enrollments__pk=grant.enrollment_id,
-            course__enrollments__user_id=grant.user_id,
-            course__enrollments__status=Enrollment.Status.ACTIVE,
-        )
-        .exists()
+    access = lecture_access(
+        published=lecture["published"],
+        released=lecture["released"],
+        enrolled=grant.enrollment_id != 0 and lecture["enrolled"],
+        team_producer=team_producer if grant.enrollment_id == 0 else False,
     )
-    if not allowed:
-        raise MediaAccessDenied("You need to be enrolled in this course to watch it.", code="not_enrolled")
+    if not access.allowed:
+        message = (
+            "Only the course's producers may preview its media."
+            if grant.enrollment_id == 0
+            else "You need to be enrolled in this course to watch it."
+        )
+        raise MediaAccessDenied(message, code=access.code)
 
 
 def content_type_for(name: str) -> str:

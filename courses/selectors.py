@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from . import catalog_cache
 from .models import Caption, Course, Enrollment, Lecture, LectureProgress, Theme, Video
+from .permissions import LectureAccess, is_team_producer, lecture_access
 
 
 def course_list_published(*, q: str = "", language: str = "", theme: str = "") -> QuerySet[Course]:
@@ -297,7 +298,8 @@ def dashboard_enrollments(*, user) -> QuerySet[Enrollment]:
 class LecturePage:
     course: Course
     lecture: Lecture
-    enrollment: Enrollment | None
+    enrollment: Enrollment | None  # None when watching as a previewing producer
+    access: LectureAccess
     preview: bool
     released: bool
     video: Video | None
@@ -305,14 +307,6 @@ class LecturePage:
     progress: LectureProgress | None
     previous: Lecture | None
     next: Lecture | None
-
-
-def _previews(user, course: Course) -> bool:
-    from .permissions import studio_courses_for
-
-    return bool(
-        user.is_authenticated and user.is_producer and studio_courses_for(user).filter(pk=course.pk).exists()
-    )
 
 
 @dataclass
@@ -385,18 +379,24 @@ def lecture_page(
     enrollment, progress = enrollment_with_progress(user=user, course=course, lecture=lecture)
     if enrollment is not None and not enrollment.is_active:
         enrollment = None
-    # Producers of the course's team preview drafts, and published lectures without enrolling; other
-    # producers get a learner's view. An enrolled learner on a published lecture (the common case)
-    # needs no role query.
-    producer = _previews(user, course) if not shared.published or enrollment is None else False
-    if not shared.published and not producer:
+    released = lecture.release_at is None or lecture.release_at <= timezone.now()
+    # The one lecture-access rule (courses/permissions.py). An enrolled learner on a published,
+    # released lecture (the common case) needs no role query.
+    access = lecture_access(
+        published=shared.published,
+        released=released,
+        enrolled=enrollment is not None,
+        team_producer=lambda: is_team_producer(user, course.pk),
+    )
+    if access.code == "not_found":
         return None
     return LecturePage(
         course=course,
         lecture=lecture,
-        enrollment=enrollment,
-        preview=producer and enrollment is None,
-        released=lecture.release_at is None or lecture.release_at <= timezone.now(),
+        enrollment=enrollment if access.learner or not access.allowed else None,
+        access=access,
+        preview=access.preview,
+        released=released,
         video=shared.video,
         captions=shared.captions,
         progress=progress.get(lecture.pk),

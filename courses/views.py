@@ -151,11 +151,12 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
     page = selectors.lecture_page(slug=slug, lecture_slug=lecture_slug, user=request.user)
     if page is None:
         raise Http404(_("No such lecture."))
-    if page.enrollment is None and not page.preview:
+    # page.access: the one lecture-access rule (courses/permissions.py), as the API and media views
+    if page.access.code == "not_enrolled":
         messages.info(request, _("Enroll in this course to watch its lectures."))
         return redirect("courses:course_detail", slug=slug)
     context = {"page": page, "course": page.course, "lecture": page.lecture}
-    if not page.released and not page.preview:
+    if page.access.code == "not_released":
         return render(request, "courses/lecture_unreleased.html", context, status=200)
     enrollment_id = page.enrollment.pk if page.enrollment else 0
     urls = media_access.playback_urls(
@@ -198,11 +199,7 @@ def lecture_media(request: HttpRequest, slug: str, lecture_slug: str) -> HttpRes
             {"message": _("Log in again to keep watching."), "code": "not_authenticated"}, status=403
         )
     page = selectors.lecture_page(slug=slug, lecture_slug=lecture_slug, user=request.user)
-    if (
-        page is None
-        or (page.enrollment is None and not page.preview)
-        or (not page.released and not page.preview)
-    ):
+    if page is None or not page.access.allowed:
         message = _("Enroll in this course to watch its lectures.")
         return JsonResponse({"message": message, "code": "not_enrolled"}, status=403)
     urls = media_access.playback_urls(

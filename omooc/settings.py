@@ -232,6 +232,10 @@ CELERY_BROKER_URL = env.str(
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# `make run` (run_stack) starts one worker for mail+default and one for media, so no number of uploads
+# delays a reminder scan; each media process runs one multi-threaded ffmpeg.
+CELERY_MAIL_CONCURRENCY = env.int("CELERY_MAIL_CONCURRENCY", default=2)
+CELERY_MEDIA_CONCURRENCY = env.int("CELERY_MEDIA_CONCURRENCY", default=1)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -15,9 +15,9 @@ THE POLICY, in words:
 - Learner pages: the catalog and published course pages are public; the dashboard, preferences,
   heartbeats and the learner API need a login and only ever show the caller's own data; lectures
   play for enrolled learners (others are sent to the course page) and for the course's producer team
-  (preview, drafts too; the playback API is for enrolled learners only); media only through a
-  signed link made for that very user (a producer's preview link only for their team's courses);
-  heartbeats only with the playback token issued to that learner. The lean heartbeat
+  (preview, drafts too; page, playback API and media follow one rule, courses/permissions.py); media
+  only through a signed link made for that very user (a producer's preview link only for their
+  team's courses); heartbeats only with the playback token issued to that learner. The lean heartbeat
   (/progress/beat/, ADR 0009) takes no session at all: its playback token is a capability that
   works for whoever holds it (it can only report that learner's progress in that lecture).
 - The speaker's personal link shows only that speaker's items: another speaker's session is a 404,
@@ -185,9 +185,7 @@ ENROLLED_ONLY_PAGE = rule(
 ENROLLED_ONLY_API = rule(
     {ENROLLED}, anon="401", speaker="401", learner="404", outsider="404", producer="404", superuser="404"
 )
-PLAYBACK_API = rule(
-    {ENROLLED}, anon="401", speaker="401", learner="403", outsider="403", producer="403", superuser="403"
-)
+PLAYBACK_API = rule({ENROLLED} | TEAM, anon="401", speaker="401", learner="403", outsider="403")
 DRAFT_LECTURE = rule(TEAM, anon="login", speaker="login", learner="404", enrolled="404", outsider="404")
 UNRELEASED_LECTURE = rule({ENROLLED} | TEAM, anon="login", speaker="login", learner="3xx", outsider="3xx")
 ENROLL = rule(ALL_USERS, anon="login", speaker="login")
@@ -282,6 +280,18 @@ CASES: list[Case] = [
     case("schema", PUBLIC, methods=("GET",)),
     case("api-docs", PUBLIC),
     case("accounts:signup", PUBLIC),
+    case("accounts:signup_sent", PUBLIC),
+    case(
+        "accounts:signup_confirm",
+        rule(
+            set(),
+            **dict.fromkeys(
+                ("anon", "speaker", "learner", "enrolled", "outsider", "producer", "superuser"), "400"
+            ),
+        ),
+        lambda w, role: {"uidb64": "MQ", "token": "forged-token"},
+        label="forged link",
+    ),
     case("accounts:login", PUBLIC),
     case("accounts:logout", PUBLIC),
     case("accounts:password_reset", PUBLIC),
@@ -381,16 +391,7 @@ CASES: list[Case] = [
     case("v1:lecture-playback", PLAYBACK_API, pk("lecture")),
     case(
         "v1:lecture-playback",
-        rule(
-            set(),
-            anon="401",
-            speaker="401",
-            learner="404",
-            enrolled="404",
-            outsider="404",
-            producer="403",
-            superuser="403",
-        ),
+        rule(TEAM, anon="401", speaker="401", learner="404", enrolled="404", outsider="404"),
         pk("lecture_draft"),
         label="draft lecture",
     ),

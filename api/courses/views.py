@@ -128,20 +128,22 @@ class PlaybackView(APIView):
         page = selectors.lecture_page(lecture_id=pk, user=request.user)
         if page is None:
             raise NotFoundError("No such lecture.")
-        if page.enrollment is None:
+        # page.access: the one lecture-access rule (courses/permissions.py); producers preview
+        if page.access.code == "not_enrolled":
             raise AccessDeniedError("Enroll in this course to watch its lectures.", code="not_enrolled")
-        if not page.released:
+        if page.access.code == "not_released":
             raise AccessDeniedError(
                 "This lecture is not released yet.",
                 code="not_released",
                 extra={"release_at": page.lecture.release_at.isoformat()},
             )
+        enrollment_id = page.enrollment.pk if page.access.learner else 0  # 0: a producer's preview
         duration = selectors.lecture_duration(page)
         urls = media_access.playback_urls(
             lecture=page.lecture,
             video=page.video,
             captions=page.captions,
-            enrollment_id=page.enrollment.pk,
+            enrollment_id=enrollment_id,
             user_id=request.user.pk,
             bearer=True,
             # A native player cannot renew URLs mid-stream: valid for the whole lecture (and pauses).
@@ -160,11 +162,13 @@ class PlaybackView(APIView):
             "heartbeat": {
                 "url": absolute(reverse("v1:progress")),
                 "token": progress.playback_token(
-                    enrollment_id=page.enrollment.pk,
+                    enrollment_id=enrollment_id,
                     lecture_id=page.lecture.pk,
                     user_id=request.user.pk,
                     duration=duration,
-                ),
+                )
+                if enrollment_id
+                else "",  # a preview records no progress
                 "interval_seconds": HEARTBEAT_INTERVAL_SECONDS,
             },
             "next_lecture_id": page.next.pk if page.next else None,

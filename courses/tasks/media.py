@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .. import ffmpeg  # noqa: F401 - a media worker says at start which ffmpeg it runs, and why
+
 # A transcode is bounded by its own ffmpeg timeout (MEDIA_TRANSCODE_TIMEOUT_FACTOR × duration);
 # the task limits are the outer safety net for the longest accepted recording.
 TASK_SOFT_TIME_LIMIT = 8 * 3600

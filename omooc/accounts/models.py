@@ -59,6 +59,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # A signup whose owner has not yet confirmed the address (inactive until then); a later signup
+    # for the same address replaces its name and password (omooc.accounts.services.signup_request).
+    signup_pending = models.BooleanField(_("signup not confirmed yet"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

@@ -13,6 +13,12 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", rate_limit(scope="signup", rate_setting="signup")(views.signup), name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup_sent"),
+    path(
+        "signup/confirm/<uidb64>/<token>/",
+        login_limited(views.signup_confirm_view),
+        name="signup_confirm",
+    ),
     path(
         "login/",
         login_limited(

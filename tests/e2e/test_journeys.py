@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zoneinfo
 from datetime import datetime, time, timedelta
 
@@ -195,6 +196,12 @@ def test_a_learner_signs_up_enrolls_watches_everything_and_gets_the_certificate_
     page.get_by_label("Password", exact=True).fill("a-long-passphrase-77")
     page.get_by_label("Password again").fill("a-long-passphrase-77")
     page.get_by_role("main").get_by_role("button", name="Sign up").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    confirm = stack.wait_for_mail(lambda m: m["To"] == "noor@example.org", what="the signup confirmation")
+    link = re.search(r"https?://\S+/accounts/signup/confirm/\S+/", confirm.get_body(("plain",)).get_content())
+    page.goto(link.group(0))
+    page.get_by_label("Password").fill("a-long-passphrase-77")
+    page.get_by_role("button", name="Confirm and log in").click()
     page.get_by_role("button", name="Log out").wait_for()
 
     page.goto(f"{stack.base}/")

@@ -1,4 +1,8 @@
-"""Start web, Celery worker and Celery beat together; Ctrl-C stops all three."""
+"""Start web, the Celery workers and Celery beat together; Ctrl-C stops them all.
+
+Two workers, as in production (docker-compose.yml): one for ``mail`` and ``default`` and one for
+``media``, so long transcodes never hold up reminders, invitations or progress flushes.
+"""
 
 from __future__ import annotations
 
@@ -12,22 +16,40 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
+def stack_commands(
+    *, addrport: str, mail_concurrency: int | None = None, media_concurrency: int | None = None
+) -> dict[str, list[str]]:
+    """The processes ``make run`` starts, by name. Concurrency defaults to the settings
+    ``CELERY_MAIL_CONCURRENCY`` and ``CELERY_MEDIA_CONCURRENCY``."""
+    mail = mail_concurrency or settings.CELERY_MAIL_CONCURRENCY
+    media = media_concurrency or settings.CELERY_MEDIA_CONCURRENCY
+    python = sys.executable
+    celery = [python, "-m", "celery", "-A", "omooc"]
+    return {
+        "web": [python, "manage.py", "runserver", addrport, "--noreload"],
+        "worker-mail": [*celery, "worker", "-Q", "mail,default", "-c", str(mail), "-n", "mail@%h",
+                        "-l", "INFO"],
+        # A fresh process now and then: ffmpeg and PyAV hold large buffers.
+        "worker-media": [*celery, "worker", "-Q", "media", "-c", str(media), "-n", "media@%h", "-l", "INFO",
+                         "--max-tasks-per-child", "10"],
+        "beat": [*celery, "beat", "-l", "INFO", "-s", str(settings.VAR_DIR / "celerybeat-schedule")],
+    }  # fmt: skip
+
+
 class Command(BaseCommand):
-    help = "Run the development web server, a Celery worker on all queues and Celery beat."
+    help = "Run the development web server, a Celery worker for mail+default, one for media, and Celery beat."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--addrport", default=os.environ.get("OMOOC_ADDRPORT", "127.0.0.1:8000"))
-        parser.add_argument("--concurrency", type=int, default=int(os.environ.get("CELERY_CONCURRENCY", 4)))
+        parser.add_argument("--mail-concurrency", type=int, default=None)
+        parser.add_argument("--media-concurrency", type=int, default=None)
 
-    def handle(self, *args, addrport: str, concurrency: int, **options) -> None:
-        python = sys.executable
-        celery = [python, "-m", "celery", "-A", "omooc"]
-        commands = {
-            "web": [python, "manage.py", "runserver", addrport, "--noreload"],
-            # One worker on every queue, with enough processes that a transcode never holds up mail.
-            "worker": [*celery, "worker", "-Q", "default,mail,media", "-c", str(concurrency), "-l", "INFO"],
-            "beat": [*celery, "beat", "-l", "INFO", "-s", str(settings.VAR_DIR / "celerybeat-schedule")],
-        }
+    def handle(
+        self, *args, addrport: str, mail_concurrency: int | None, media_concurrency: int | None, **options
+    ):
+        commands = stack_commands(
+            addrport=addrport, mail_concurrency=mail_concurrency, media_concurrency=media_concurrency
+        )
         processes: dict[str, subprocess.Popen] = {}
         for name, command in commands.items():
             # Fixed argument lists built above; nothing comes from user input.
@@ -35,7 +57,7 @@ class Command(BaseCommand):
         host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nOMOOC is running (web, worker, beat). Ctrl-C stops all.\n"
+                f"\nOMOOC is running (web, mail worker, media worker, beat). Ctrl-C stops all.\n"
                 f"  catalog:   http://{host}/\n"
                 f"  studio:    http://{host}/studio/\n"
                 f"  admin:     http://{host}/admin/\n"
@@ -71,4 +93,5 @@ class Command(BaseCommand):
                     process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
-            self.stdout.write("Stopped web, worker and beat.")
+                    process.wait()
+            self.stdout.write("Stopped web, workers and beat.")

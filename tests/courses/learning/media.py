@@ -38,9 +38,9 @@ Tot slot: data delen tussen organisaties.
 
 
 def ffmpeg() -> str:
-    import imageio_ffmpeg
+    from courses.ffmpeg import ffmpeg_exe
 
-    return shutil.which("ffmpeg") or imageio_ffmpeg.get_ffmpeg_exe()
+    return ffmpeg_exe()
 
 
 def make_hls(folder: Path, *, duration: int = DURATION, bandwidth: int = 400_000) -> Path:

@@ -245,3 +245,77 @@ def test_the_django_view_answers_exactly_like_the_wsgi_app(
         assert response.get(name) == headers.get(name)
     assert len(buffered(redis_buffer)) == (2 if status == 204 else 0)
     assert "sessionid" not in response.cookies and "csrftoken" not in response.cookies
+
+
+# --- Host and HTTPS: the same rules as Django's pages ----------------------------------------------
+
+
+def _beat_body(enrollment, lecture) -> bytes:
+    return urlencode({"token": token_for(enrollment, lecture), "position": "5"}).encode()
+
+
+def test_a_host_outside_allowed_hosts_is_a_400_like_djangos_and_buffers_nothing(
+    redis_buffer, enrollment, settings
+):
+    enrollment, lecture = enrollment
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["omooc.example.org"]
+    body = _beat_body(enrollment, lecture)
+    for host in ("evil.example", "omooc.example.org.evil.example", "omooc.example.org:80@evil", ""):
+        status, code, message = _error(*call_wsgi(body=body, HTTP_HOST=host, SERVER_NAME="evil.example"))
+        assert (status, code) == (400, "bad_host"), host
+        assert "Host" in message and "ALLOWED_HOSTS" in message
+        assert Client().post(beacon.BEAT_PATH, body, content_type=FORM, HTTP_HOST=host).status_code == 400
+    # Behind a proxy the forwarded host counts only where Django would read it.
+    forwarded = {"HTTP_HOST": "evil.example", "HTTP_X_FORWARDED_HOST": "omooc.example.org"}
+    assert call_wsgi(body=body, **forwarded)[0] == 400
+    assert buffered(redis_buffer) == []
+    settings.USE_X_FORWARDED_HOST = True
+    assert call_wsgi(body=body, **forwarded)[0] == 204
+    assert call_wsgi(body=body, HTTP_HOST="omooc.example.org")[0] == 204
+    assert call_wsgi(body=body, HTTP_HOST="OMOOC.example.org:443")[0] == 204
+    assert len(buffered(redis_buffer)) == 3
+
+
+@pytest.fixture
+def production_https(settings):
+    """The production rules (omooc/settings.py): TLS ends at the proxy, which sets X-Forwarded-Proto."""
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["omooc.example.org"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+
+def test_in_production_a_plain_http_beat_is_redirected_to_https_as_django_would(
+    redis_buffer, enrollment, production_https
+):
+    enrollment, lecture = enrollment
+    body = _beat_body(enrollment, lecture)
+    for plain in ({"HTTP_X_FORWARDED_PROTO": "http"}, {}):  # said by the proxy, or no proxy at all
+        status, headers, out = call_wsgi(body=body, HTTP_HOST="omooc.example.org", **plain)
+        response = Client().post(
+            beacon.BEAT_PATH, body, content_type=FORM, HTTP_HOST="omooc.example.org", **plain
+        )
+        assert (status, headers["Location"]) == (301, "https://omooc.example.org/progress/beat/")
+        assert (response.status_code, response["Location"]) == (status, headers["Location"])
+    # the Host rule still comes first, as in Django: no redirect to a foreign host
+    assert call_wsgi(body=body, HTTP_HOST="evil.example")[0] == 400
+    assert buffered(redis_buffer) == []
+
+    status, headers, _out = call_wsgi(
+        body=body, HTTP_HOST="omooc.example.org", HTTP_X_FORWARDED_PROTO="https"
+    )
+    assert status == 204
+    assert headers["Strict-Transport-Security"].startswith("max-age=3600")
+    assert len(buffered(redis_buffer)) == 1
+
+
+def test_with_the_redirect_off_a_plain_http_beat_is_still_taken(
+    redis_buffer, enrollment, production_https, settings
+):
+    settings.SECURE_SSL_REDIRECT = False
+    enrollment, lecture = enrollment
+    status, headers, _out = call_wsgi(body=_beat_body(enrollment, lecture), HTTP_HOST="omooc.example.org")
+    assert status == 204 and "Strict-Transport-Security" not in headers
