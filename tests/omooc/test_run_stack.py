@@ -25,6 +25,9 @@ def _env(redis_url: str, tmp_path: Path) -> dict[str, str]:  # for run_stack
     env = {**os.environ, "REDIS_URL": redis_url, "OMOOC_ENV": "test", "OMOOC_VAR_DIR": str(tmp_path)}
     env.pop("CELERY_BROKER_URL", None)
     env.pop("CELERY_RESULT_BACKEND", None)
+    # The stack's own database is the embedded SQLite under OMOOC_VAR_DIR, as with `make run`: never
+    # the application database a DATABASE_URL names (a new machine may not have it).
+    env.pop("DATABASE_URL", None)
     return env
 
 
