@@ -295,8 +295,7 @@ class Sender:
         reason = superseded_reason(email)
         if reason:
             email.state = EmailLog.State.SUPERSEDED
-            email.error = f"Not sent: {reason}"
-            email.save(update_fields=["state", "error", "superseded_by"])
+            email.save(update_fields=["state", "superseded_by"])
             logger.info("email %s to %s superseded: %s", email.id, email.recipient, reason)
             return email.state
         email.attempts += 1

@@ -290,7 +290,6 @@ def _supersede(emails, *, by: EmailLog | None) -> None:
         EmailLog.objects.filter(pk__in=ids, state=EmailLog.State.QUEUED).update(
             state=EmailLog.State.SUPERSEDED,
             superseded_by=by,
-            error="Not sent: a newer calendar message or the item's current state replaced it.",
         )
 
 
@@ -395,10 +394,7 @@ def _supersede_stale_reminders(item: Item, *, renewed: set[int]) -> None:
     else:
         expected = [a.speaker_id for a in item.attendances() if a.rsvp != Rsvp.DECLINED]
         stale = reminders.exclude(speaker_id__in=[sid for sid in expected if sid not in renewed])
-    stale.update(
-        state=EmailLog.State.SUPERSEDED,
-        error="Not sent: the item changed, is no longer planned, or the speaker is no longer expected.",
-    )
+    stale.update(state=EmailLog.State.SUPERSEDED)
 
 
 def announce(kind: str, pk: int, action: str) -> None:

@@ -145,3 +145,78 @@ def test_the_replayed_mailbox_in_a_caldav_server_matches_the_database(smtp_serve
     assert event["dtstart"].dt == pretalk.starts_at
     assert event["dtend"].dt == pretalk.ends_at
     assert len(live) == 1
+
+
+def test_the_email_log_shows_a_superseded_message_as_replaced_in_english_and_dutch(smtp_server, send, client):
+    from tests.factories import UserFactory
+
+    producer = UserFactory(producer=True)
+    speaker = SpeakerFactory(email="cato@example.org")
+    smtp_server.replies = OnceReplies()
+    smtp_server.replies.once(speaker.email, "451 4.3.0 try again later")
+    production = make_production(lectures=1, team=[producer])
+    session = send(make_session, production=production, days=10, speakers=[speaker])
+    send(services.recording_session_update, session=session, starts_at=at(12, 14), ends_at=at(12, 16))
+    first, second = EmailLog.objects.filter(speaker=speaker).order_by("id")
+    assert first.state == EmailLog.State.SUPERSEDED and first.superseded_by_id == second.pk
+    assert second.state == EmailLog.State.SENT
+
+    client.force_login(producer)
+    english = client.get("/studio/emails/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "not sent: replaced by a newer message" in english
+    filtered = client.get("/studio/emails/?state=superseded", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert first.message_id.strip("<>") in filtered and second.message_id.strip("<>") not in filtered
+    dutch = client.get(f"/studio/emails/speaker/{speaker.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "niet verzonden: vervangen door een nieuwer bericht" in dutch
+
+
+def test_at_send_time_a_calendar_message_with_a_newer_one_for_the_same_speaker_and_item_is_not_sent(
+    smtp_server,
+):
+    """The last guard, for rows that reached the queue without the sync superseding them."""
+    from production.mailer import Content, email_queue
+
+    speaker = SpeakerFactory(email="dirk@example.org")
+    common = {
+        "kind": EmailLog.Kind.INVITATION,
+        "recipient": speaker.email,
+        "content": Content(subject="Invitation", text="Hello"),
+        "speaker": speaker,
+        "target_type": "session",
+        "target_id": 41,
+    }
+    older = email_queue(idempotency_key="old", ics="BEGIN:VCALENDAR", ics_method="REQUEST", ics_sequence=0, **common)
+    newer = email_queue(idempotency_key="new", ics="BEGIN:VCALENDAR", ics_method="CANCEL", ics_sequence=1, **common)
+    other_item = email_queue(
+        idempotency_key="other", ics="BEGIN:VCALENDAR", ics_method="REQUEST", ics_sequence=0, **{**common, "target_id": 42}
+    )
+    assert email_send(email_id=older.pk) == EmailLog.State.SUPERSEDED
+    emails_send_due()
+    older.refresh_from_db()
+    assert older.superseded_by_id == newer.pk and older.attempts == 0
+    assert [m["Message-ID"] for m in smtp_server.messages] == [newer.message_id, other_item.message_id]
+
+
+def test_a_speaker_reminder_waiting_for_a_retry_is_not_sent_after_the_session_is_held(smtp_server, send):
+    from production.reminders import reminders_claim_due
+
+    speaker = SpeakerFactory(email="eva@example.org")
+    production = make_production(lectures=1)
+    session = send(make_session, production=production, days=3, speakers=[speaker])
+    smtp_server.replies = OnceReplies()
+    smtp_server.replies.once(speaker.email, "451 4.3.0 try again later")
+    reminders_claim_due(now=session.starts_at - timedelta(hours=23))
+    emails_send_due()
+    reminder = EmailLog.objects.get(kind=EmailLog.Kind.REMINDER)
+    assert reminder.state == EmailLog.State.QUEUED and "451" in reminder.error
+    send(
+        services.production_postpone_recordings,
+        productions=[production],
+        until=timezone.localdate() + timedelta(days=20),
+        reason="lockdown",
+    )
+    _retry_everything_now()
+    emails_send_due()
+    reminder.refresh_from_db()
+    assert reminder.state == EmailLog.State.SUPERSEDED
+    assert [m["X-OMOOC-Kind"] for m in smtp_server.messages] == ["invitation", "postponement"]
