@@ -26,7 +26,7 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.test import TestCase
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
@@ -59,8 +59,11 @@ SPEAKERS = 3
 OPEN_SESSION = (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED)
 SMTP_ANSWERS = {"250": "250 OK", "451": "451 4.3.0 try again later", "550": "550 5.1.1 no such user"}
 
-# Starts on a half hour, up to ten days after "now"; several land in the doubled hour of 26 October.
-offsets = st.integers(min_value=1, max_value=20 * 24).map(lambda halves: timedelta(minutes=30 * halves))
+# Starts on a half hour, up to four days after "now" (so reminders come due within a few steps), or in the night the clocks go back: from 01:30
+# summer time to 02:30 winter time (02:00-03:00 happens twice that night).
+offsets = st.integers(min_value=1, max_value=8 * 24).map(lambda halves: timedelta(minutes=30 * halves))
+DST_NIGHT = [datetime(2025, 10, 25, 23, 30, tzinfo=UTC) + timedelta(minutes=30 * k) for k in range(5)]
+starts = st.one_of(offsets, st.sampled_from(DST_NIGHT))
 durations = st.sampled_from([30, 60, 90, 120, 240]).map(lambda minutes: timedelta(minutes=minutes))
 pick = st.integers(min_value=0, max_value=50)
 
@@ -129,27 +132,35 @@ class Scheduling(RuleBasedStateMachine):
 
     # --- rules: the schedule --------------------------------------------------------------
 
-    @rule(offset=offsets, duration=durations, who=st.sets(st.integers(0, SPEAKERS - 1), min_size=1), scheduled=st.booleans())
-    def create_session(self, offset, duration, who, scheduled):
-        starts = self._now() + offset
+    def _start(self, when) -> datetime:
+        """``when`` is an offset from now, or an instant in the night of the change (if still ahead)."""
+        if isinstance(when, timedelta):
+            return self._now() + when
+        return when if when > self._now() else self._now() + timedelta(hours=2)
+
+    @rule(when=starts, duration=durations, who=st.sets(st.integers(0, SPEAKERS - 1), min_size=1), scheduled=st.booleans())
+    def create_session(self, when, duration, who, scheduled):
+        starts = self._start(when)
         session = _run(
             services.recording_session_create,
             production=self.production,
             starts_at=starts,
             ends_at=starts + duration,
-            lectures=self.lectures[: 1 + offset.seconds % 3],
+            lectures=self.lectures[: 1 + starts.hour % 3],
             speakers=[self.speakers[i] for i in sorted(who)],
             state="scheduled" if scheduled else "tentative",
         )
         if session is not None:
             self.items.append(("session", session.pk))
+            if starts.astimezone(AMS).utcoffset() != (starts + duration).astimezone(AMS).utcoffset():
+                event("a session spans the change of the clocks")
 
-    @rule(offset=offsets, minutes=st.sampled_from([30, 45, 90]), who=st.sets(st.integers(0, SPEAKERS - 1), min_size=1))
-    def create_pretalk(self, offset, minutes, who):
+    @rule(when=starts, minutes=st.sampled_from([30, 45, 90]), who=st.sets(st.integers(0, SPEAKERS - 1), min_size=1))
+    def create_pretalk(self, when, minutes, who):
         pretalk = _run(
             services.pretalk_create,
             production=self.production,
-            starts_at=self._now() + offset,
+            starts_at=self._start(when),
             duration_minutes=minutes,
             mode=PreTalk.Mode.ONLINE,
             video_link="https://meet.example.org/pretalk",
@@ -160,10 +171,10 @@ class Scheduling(RuleBasedStateMachine):
             self.items.append(("pretalk", pretalk.pk))
 
     @precondition(lambda self: self.items)
-    @rule(index=pick, offset=offsets, duration=durations)
-    def reschedule(self, index, offset, duration):
+    @rule(index=pick, when=starts, duration=durations)
+    def reschedule(self, index, when, duration):
         target, obj = self._item(index)
-        starts = self._now() + offset
+        starts = self._start(when)
         if target == "session":
             _run(services.recording_session_update, session=obj, starts_at=starts, ends_at=starts + duration)
         else:
@@ -230,22 +241,28 @@ class Scheduling(RuleBasedStateMachine):
 
     # --- rules: the outside world ---------------------------------------------------------
 
-    @rule(answers=st.lists(st.sampled_from(["250", "451", "550"]), min_size=1, max_size=3))
+    @rule(answers=st.lists(st.sampled_from(["250", "250", "451", "451", "550"]), min_size=1, max_size=3))
     def smtp_answers_next(self, answers):
         self.handler.answers.extend(SMTP_ANSWERS[a] for a in answers)
 
     @rule()
     def send_due(self):
         """The mail worker's scan (the backoff has passed: the example's clock is in the past)."""
+        before = EmailLog.objects.filter(state=EmailLog.State.SUPERSEDED).count()
         emails_send_due()
+        if EmailLog.objects.filter(state=EmailLog.State.SUPERSEDED).count() > before:
+            event("the send path superseded a message")
 
     @rule()
     def reminder_scan(self):
         reminders_scan()
 
-    @rule(hours=st.sampled_from([1, 6, 23, 25, 72]))
-    def clock_moves(self, hours):
+    @rule(hours=st.sampled_from([1, 6, 23, 25, 49]), scan=st.booleans())
+    def clock_moves(self, hours, scan):
+        """Time passes (and, as beat does every minute, the reminder scan may run)."""
         self.clock.shift(timedelta(hours=hours))
+        if scan:
+            reminders_scan()
 
     # --- invariants -----------------------------------------------------------------------
 
@@ -284,6 +301,10 @@ class Scheduling(RuleBasedStateMachine):
     @invariant()
     def mailboxes_outbox_and_reminders_agree_with_the_schedule(self):
         items, answers, emails, bounced = self._snapshot()
+        if any(e.state == EmailLog.State.SUPERSEDED for e in emails):
+            event("a message was superseded")
+        if bounced:
+            event("an address bounced")
         self._sequence_never_goes_down(items)
         self._mailbox_and_outbox_end_at_the_truth(items, answers, emails, bounced)
         self._reminders_only_for_what_is_planned(items, answers, emails)
@@ -348,6 +369,7 @@ class Scheduling(RuleBasedStateMachine):
             key = (email.target_type, email.target_id)
             assert email.speaker_id in expected[key], f"a reminder arrived for {key} ({items[key].state})"
             assert items[key].starts_at > self._now(), "a reminder arrived after the start"
+            event("a speaker reminder arrived")
             self.delivered_reminders[email.idempotency_key] += 1
             self.delivered_reminders[message["Message-ID"]] += 1
         self.seen = len(self.handler.messages)
@@ -416,7 +438,7 @@ def test_scheduling_keeps_mailboxes_reminders_and_readiness_true(settings):
 
 
 settings_for_machine = settings(
-    max_examples=int(__import__("os").environ.get("SM_EXAMPLES", 40)),
+    max_examples=30,
     stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
