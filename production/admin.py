@@ -133,7 +133,18 @@ class PreTalkAdmin(TeamScopedAdmin):
     list_filter = ("state", "mode", TEAM_FILTER)
     date_hierarchy = "starts_at"
     list_select_related = ("production__course",)
-    readonly_fields = ("state", "ical_uid", "ical_sequence", "starts_at", "duration_minutes")
+    # time, place and link change only through the studio (services): they bump the calendar
+    # SEQUENCE, send the update and ask the speakers again
+    readonly_fields = (
+        "state",
+        "ical_uid",
+        "ical_sequence",
+        "starts_at",
+        "duration_minutes",
+        "mode",
+        "place",
+        "video_link",
+    )
     filter_horizontal = ("lectures",)
     inlines = [PreTalkSpeakerInline]
 

@@ -4,13 +4,19 @@ schedule changes, and the due scan.
 Default rules
 - speaker: 7 days and 1 day before a recording session, 1 day before a pre-talk;
 - producer team: a script part due in 2 days, or overdue; a session within 72 hours with unconfirmed
-  speakers; a held session whose not-before date passed without a new date;
+  speakers (planned with the schedule, and again whenever a change asks the speakers again: one row
+  per team member and version, ``unconfirmed_key``); a held session whose not-before date passed
+  without a new date;
 - each producer: one digest a day at 08:00 in their time zone, only when there is something to chase.
 
 The scan (``reminders_scan``; beat runs it every minute, ``manage.py send_due_reminders`` once) claims
 due rows with ``select_for_update(skip_locked=True)``, re-checks the target's current state, turns the
 reminder into a queued email (or cancels it when it no longer applies), and then sends the queued
 emails, one locked row per transaction (``production.mailer``).
+
+Due times are instants (UTC): "N days before" is N x 24 hours before the start; "at 08:00 local" is
+resolved in the zone first (the first 08:00 when it happens twice, the first minute after the jump
+when it does not exist) and then compared as an instant.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -63,8 +69,21 @@ def _stamp(dt: datetime) -> str:
 
 
 def _local_at(day, hour: int, zone: str = "") -> datetime:
+    """``hour``:00 local time on ``day`` in ``zone``, as an instant in UTC (fold=0: the first of a
+    repeated hour; an hour in the gap lands just after the jump)."""
     tz = zoneinfo.ZoneInfo(zone or settings.TIME_ZONE)
-    return datetime.combine(day, time(hour, 0), tzinfo=tz)
+    return datetime.combine(day, time(hour, 0), tzinfo=tz).astimezone(UTC)
+
+
+OPEN_SESSION_STATES = (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED)
+
+
+def unconfirmed_key(session: RecordingSession) -> str:
+    """The idempotency key (before ``:user:<pk>``) of the team's unconfirmed-speaker reminder for the
+    current version of the session: its start and its answer round (a change that asked the speakers
+    again plans a new reminder; the same version is never reminded twice)."""
+    key = f"session_unconfirmed:{session.pk}:{_stamp(session.starts_at)}"
+    return f"{key}:round:{session.answer_round}" if session.answer_round else key
 
 
 # --- speaker reminders follow the schedule ---------------------------------------------------
@@ -93,8 +112,8 @@ def reminders_sync_item(*, item) -> None:
         pending.filter(speaker__isnull=False).exclude(speaker_id__in=list(attendances)),
         reason="speaker no longer on it",
     )
-    if item.is_session and not obj.attendances.filter(rsvp=Rsvp.PENDING).exists():
-        _cancel(pending.filter(kind=Kind.SESSION_UNCONFIRMED), reason="every speaker answered")
+    if item.is_session:
+        _sync_unconfirmed(obj, now=now)
     existing = {(r.kind, r.speaker_id): r for r in pending.filter(speaker__isnull=False)}
     for speaker_id, attendance in attendances.items():
         for kind, before in SPEAKER_RULES[target_type]:
@@ -123,6 +142,40 @@ def reminders_sync_item(*, item) -> None:
                     "due_at": due,
                 },
             )
+
+
+def _sync_unconfirmed(session: RecordingSession, *, now: datetime) -> None:
+    """The team's unconfirmed-speaker reminder of one session, in line with the answers now: pending
+    (created, or revived when it was cancelled because everyone had answered) while a speaker has no
+    answer yet; cancelled when every speaker answered, the session is not open, or it started.
+    Reminders of an older version (start or answer round) are cancelled."""
+    rows = Reminder.objects.filter(
+        kind=Kind.SESSION_UNCONFIRMED, target_type=Target.SESSION, target_id=session.pk
+    )
+    pending = rows.filter(state=Reminder.State.PENDING)
+    if session.state not in OPEN_SESSION_STATES or session.starts_at <= now:
+        _cancel(pending, reason=f"session is {session.state}")
+        return
+    if not session.attendances.filter(rsvp=Rsvp.PENDING).exists():
+        _cancel(pending, reason="every speaker answered")
+        return
+    due = max(session.starts_at - UNCONFIRMED_WINDOW, now)
+    wanted = list(
+        _team_rows(
+            session.production,
+            kind=Kind.SESSION_UNCONFIRMED,
+            target_type=Target.SESSION,
+            target_id=session.pk,
+            due=due,
+            key=unconfirmed_key(session),
+        )
+    )
+    keys = [row.idempotency_key for row in wanted]
+    _cancel(pending.exclude(idempotency_key__in=keys), reason="rescheduled or asked again")
+    Reminder.objects.bulk_create(wanted, ignore_conflicts=True)
+    rows.filter(idempotency_key__in=keys, state=Reminder.State.CANCELLED).update(
+        state=Reminder.State.PENDING, due_at=due, last_error="", updated_at=now
+    )
 
 
 def _cancel(queryset, *, reason: str) -> int:
@@ -206,7 +259,7 @@ def reminders_plan(*, now: datetime | None = None) -> int:
             target_type=Target.SESSION,
             target_id=session.pk,
             due=max(session.starts_at - UNCONFIRMED_WINDOW, now),
-            key=f"session_unconfirmed:{session.pk}:{_stamp(session.starts_at)}",
+            key=unconfirmed_key(session),
         )
     held = (
         RecordingSession.objects.filter(state=RecordingSession.State.ON_HOLD, hold_until__isnull=False)
@@ -395,6 +448,8 @@ def _unconfirmed_reminder(reminder: Reminder) -> Outcome:
         return Outcome(cancelled="session no longer planned")
     if not (now < session.starts_at <= now + UNCONFIRMED_WINDOW):
         return Outcome(cancelled="session not within 72 hours")
+    if not reminder.idempotency_key.startswith(f"{unconfirmed_key(session)}:user:"):
+        return Outcome(cancelled="rescheduled or asked again: a newer reminder applies")
     waiting = list(
         session.attendances.filter(rsvp=Rsvp.PENDING)
         .select_related("speaker")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import calendar as pycalendar
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +24,7 @@ from .models import (
     PreTalkSpeaker,
     Production,
     RecordingSession,
+    Rsvp,
     ScriptPart,
     SessionSpeaker,
     Speaker,
@@ -311,9 +312,13 @@ def boards_for(productions: list[Production]) -> dict[int, Board]:
         )
         .order_by("course_id", "position", "id")
     )
+    # ``unanswered``: speakers with no answer yet (never answered, or asked again after a change)
+    unanswered = Count("attendances", filter=Q(attendances__rsvp=Rsvp.PENDING))
     pretalks = {
         p.pk: p
-        for p in PreTalk.objects.filter(production_id__in=prod_ids).exclude(state=PreTalk.State.CANCELLED)
+        for p in PreTalk.objects.filter(production_id__in=prod_ids)
+        .exclude(state=PreTalk.State.CANCELLED)
+        .annotate(unanswered=unanswered)
     }
     pretalks_by_lecture = defaultdict(list)
     for pt_id, lec_id in PreTalk.lectures.through.objects.filter(pretalk_id__in=pretalks).values_list(
@@ -324,6 +329,7 @@ def boards_for(productions: list[Production]) -> dict[int, Board]:
         s.pk: s
         for s in RecordingSession.objects.filter(production_id__in=prod_ids)
         .exclude(state=RecordingSession.State.CANCELLED)
+        .annotate(unanswered=unanswered)
         .order_by("starts_at", "id")
     }
     sessions_by_lecture = defaultdict(list)
@@ -445,6 +451,19 @@ def _readiness(
                 "recording",
                 _("%(count)d lecture(s) without a recording session") % {"count": len(unplanned)},
                 _titles(unplanned),
+            )
+        )
+    unconfirmed = sorted(
+        (item for item in [*waiting, *open_pretalks] if getattr(item, "unanswered", 0)),
+        key=lambda item: (item.starts_at, item.pk),
+    )
+    if unconfirmed:
+        blockers.append(
+            Blocker(
+                "answers",
+                _("%(count)d speaker answer(s) missing (asked again after a change, or not answered)")
+                % {"count": sum(item.unanswered for item in unconfirmed)},
+                [f"{_date(item.starts_at)}: {item.unanswered}" for item in unconfirmed],
             )
         )
     post = [
@@ -586,16 +605,20 @@ def _describe(item: CalendarItem) -> str:
     return f"{kind} {item.production} {timezone.localtime(item.starts_at):%Y-%m-%d %H:%M}"
 
 
+def _utc(dt: datetime) -> datetime:
+    return dt.astimezone(UTC)
+
+
 def mark_conflicts(items: list[CalendarItem]) -> None:
     active = [i for i in items if not (i.kind == "session" and i.obj.state == RecordingSession.State.ON_HOLD)]
-    active.sort(key=lambda i: i.starts_at)
+    active.sort(key=lambda i: _utc(i.starts_at))  # instants: never wall clock (see services._utc)
     speaker_names = {}
     for i in active:
         for a in i.obj.attendances.all():
             speaker_names[a.speaker_id] = a.speaker.name
     for idx, a in enumerate(active):
         for b in active[idx + 1 :]:
-            if b.starts_at >= a.ends_at:
+            if _utc(b.starts_at) >= _utc(a.ends_at):
                 break
             shared = a.speaker_ids & b.speaker_ids
             for sid in sorted(shared):

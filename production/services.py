@@ -4,13 +4,18 @@ pre-talks, recording sessions and post-production.
 Every change of a recording session or pre-talk goes through ``_session_changed`` or
 ``_pretalk_changed``: they bump the RFC 5545 SEQUENCE when time, place or status changes, record
 history and announce the change after commit (``_announce``), where invitations and reminders hook in.
+A significant change (time, end, place, link; resuming a held session) also asks every speaker again
+(``_ask_again``): answers go back to "no answer yet" and an answer to the older version is refused.
+
+Times are compared as instants (``_utc``), never as wall-clock times: two datetimes with the same
+``ZoneInfo`` compare and subtract by their wall clock and ignore ``fold``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -56,6 +61,18 @@ class SchedulingError(ApplicationError):
 
 class LocationDoubleBookedError(ConflictError):
     default_code = "location_double_booked"
+
+
+class StaleAnswerError(ConflictError):
+    """An answer given to an older version of a session or pre-talk (its time or place changed since)."""
+
+    default_code = "answer_outdated"
+
+
+def _utc(dt: datetime) -> datetime:
+    """The instant in UTC. Every time rule compares these: aware datetimes sharing one ``ZoneInfo``
+    compare (and subtract) by wall clock, so 02:30 CEST and 02:30 CET would look equal."""
+    return dt.astimezone(UTC)
 
 
 def _field_error(field: str, message: str, *, code: str = "invalid") -> ApplicationError:
@@ -185,7 +202,13 @@ def _check_invitable(speakers) -> None:
 
 
 def _when(dt: datetime) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")
+    local = timezone.localtime(dt)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}" if _repeated(local) else f"{local:%Y-%m-%d %H:%M}"
+
+
+def _repeated(local: datetime) -> bool:
+    """The wall-clock time happens twice (the night the clocks go back): say which one."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
 # --- speakers and locations ----------------------------------------------------------------
@@ -430,6 +453,7 @@ def _check_span(starts_at: datetime | None, ends_at: datetime | None) -> None:
         raise _field_error("ends_at", _("Give an end time."))
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise _field_error("starts_at", _("Times need a time zone."))
+    starts_at, ends_at = _utc(starts_at), _utc(ends_at)
     if ends_at <= starts_at:
         raise _field_error(
             "ends_at",
@@ -449,6 +473,7 @@ def location_conflicts(
 ) -> list[RecordingSession]:
     if location is None:
         return []
+    starts_at, ends_at = _utc(starts_at), _utc(ends_at)
     qs = (
         RecordingSession.objects.filter(location=location, starts_at__lt=ends_at, ends_at__gt=starts_at)
         .exclude(state__in=[RecordingSession.State.CANCELLED, RecordingSession.State.ON_HOLD])
@@ -537,8 +562,8 @@ def recording_session_create(
     session = RecordingSession(
         production=production,
         location=location,
-        starts_at=starts_at,
-        ends_at=ends_at,
+        starts_at=_utc(starts_at),
+        ends_at=_utc(ends_at),
         state=state,
         notes=notes,
     )
@@ -577,7 +602,8 @@ def recording_session_update(
     new_end = ends_at or session.ends_at
     new_location = session.location if location is ... else location
     _check_span(new_start, new_end)
-    time_changed = (new_start, new_end) != (session.starts_at, session.ends_at)
+    new_start, new_end = _utc(new_start), _utc(new_end)
+    time_changed = (new_start, new_end) != (_utc(session.starts_at), _utc(session.ends_at))
     place_changed = (new_location.pk if new_location else None) != session.location_id
     if time_changed or place_changed:
         _refuse_double_booking(
@@ -625,6 +651,8 @@ def recording_session_update(
             reason=reason,
             calendar=not time_changed,  # one SEQUENCE step per change
         )
+    if time_changed or place_changed:
+        _ask_again(session, by=by, reason=_("time/place changed"))
     if not (time_changed or place_changed) and (lectures is not None or notes is not None):
         _session_changed(session, action="updated", by=by, calendar=False)
     return session
@@ -663,6 +691,9 @@ def recording_session_transition(
     session.hold_reason = ""
     session.save(update_fields=["state", "hold_until", "hold_reason", "updated_at"])
     _session_changed(session, action="state", by=by, from_value=previous, to_value=to_state, reason=reason)
+    if previous == RecordingSession.State.ON_HOLD and to_state in OPEN_SESSION_STATES:
+        # The hold removed the session from the speakers' calendars; the new invitation asks again.
+        _ask_again(session, by=by, reason=_("planned again after a hold"))
     if to_state == RecordingSession.State.RECORDED:
         _publish_presenters(session)
     return session
@@ -838,6 +869,60 @@ def crew_remove(*, crew: CrewAssignment, by=None) -> None:
 
 # --- speaker responses (sessions and pre-talks) --------------------------------------------
 
+OPEN_SESSION_STATES = (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED)
+
+
+def _answer_text(attendance: SessionSpeaker | PreTalkSpeaker) -> str:
+    text = f"{attendance.speaker}: {attendance.rsvp}"
+    return f"{text} ({attendance.decline_reason})" if attendance.decline_reason else text
+
+
+def _ask_again(item: RecordingSession | PreTalk, *, by, reason: str) -> int:
+    """A significant change (time, end, place, link, or planned again after a hold): every speaker's
+    answer on the item goes back to "no answer yet", with a history entry naming the previous answer,
+    and the item's answer round goes up so that an answer to the older version is refused. The
+    caller holds the item's row lock. Declined speakers are asked again too: the new time may suit
+    them, and the calendar update asks every speaker. Returns how many answers were reset.
+
+    The calendar sync and the team's unconfirmed-speaker reminders follow after commit (the caller's
+    ``_session_changed``/``_pretalk_changed`` announces the change)."""
+    is_session = isinstance(item, RecordingSession)
+    item.answer_round += 1
+    item.save(update_fields=["answer_round", "updated_at"])
+    model = SessionSpeaker if is_session else PreTalkSpeaker
+    attendances = (
+        model.objects.select_for_update(of=("self",))
+        .filter(**{"session" if is_session else "pretalk": item})
+        .select_related("speaker")
+        .order_by("pk")
+    )
+    reset = 0
+    for attendance in attendances:
+        answered = attendance.rsvp != Rsvp.PENDING
+        if not answered and attendance.proposed_starts_at is None and not attendance.decline_reason:
+            continue  # no answer yet: nothing to take back
+        previous = _answer_text(attendance)
+        if answered:
+            attendance.previous_rsvp = attendance.rsvp
+        attendance.rsvp = Rsvp.PENDING
+        attendance.responded_at = None
+        attendance.decline_reason = ""
+        attendance.proposed_starts_at = None
+        attendance.save(
+            update_fields=["rsvp", "responded_at", "decline_reason", "proposed_starts_at", "previous_rsvp"]
+        )
+        history_record(
+            production=item.production,
+            subject=item,
+            action="answer_reset",
+            by=by,
+            from_value=previous,
+            to_value=f"{attendance.speaker}: {Rsvp.PENDING}",
+            reason=reason,
+        )
+        reset += 1
+    return reset
+
 
 @transaction.atomic
 def attendance_respond(
@@ -846,32 +931,59 @@ def attendance_respond(
     rsvp: str,
     decline_reason: str = "",
     proposed_starts_at: datetime | None = None,
+    answer_round: int | None = None,
     by=None,
 ) -> SessionSpeaker | PreTalkSpeaker:
-    """A speaker accepts or declines (on their page, or a producer records it for them)."""
+    """A speaker accepts or declines (on their page, or a producer records it for them).
+
+    ``answer_round``: the version of the item the answer was given to (the speaker page sends the
+    round it showed). An answer to an older round is refused with ``StaleAnswerError``: the time or
+    place changed since, and the speaker is asked again. ``None``: the current version (the studio
+    and the API show the producer the current item)."""
     if rsvp not in (Rsvp.ACCEPTED, Rsvp.DECLINED, Rsvp.PENDING):
         raise _field_error("rsvp", _("Answer accepted or declined."))
+    is_session = isinstance(attendance, SessionSpeaker)
+    # Lock the item first, then the answer: the order ``_ask_again`` takes them in, so an answer and
+    # a reschedule never interleave (the later one sees the other's result).
+    item_model = RecordingSession if is_session else PreTalk
+    item = (
+        item_model.objects.select_for_update(of=("self",))
+        .select_related("production__course")
+        .get(pk=attendance.session_id if is_session else attendance.pretalk_id)
+    )
     attendance = (
         type(attendance)
         .objects.select_for_update(of=("self",))
         .select_related("speaker")
         .get(pk=attendance.pk)
     )
+    if answer_round is not None and answer_round != item.answer_round:
+        raise StaleAnswerError(
+            _(
+                "The time or place changed after you opened this page: it is now %(when)s. "
+                "Check the new details and answer again."
+            )
+            % {"when": _when(item.starts_at)},
+            extra={"field": "action", "answer_round": item.answer_round},
+        )
     if rsvp == Rsvp.DECLINED and not (decline_reason or "").strip():
         raise _field_error(
             "decline_reason", _("Give a reason for declining, so the producer can plan again.")
         )
-    if proposed_starts_at is not None and proposed_starts_at <= timezone.now():
+    if proposed_starts_at is not None and timezone.is_naive(proposed_starts_at):
+        raise _field_error("proposed_starts_at", _("Times need a time zone."))
+    if proposed_starts_at is not None and _utc(proposed_starts_at) <= timezone.now():
         raise _field_error("proposed_starts_at", _("Propose a time in the future."))
     previous = attendance.rsvp
     attendance.rsvp = rsvp
     attendance.responded_at = timezone.now() if rsvp != Rsvp.PENDING else None
     attendance.decline_reason = (decline_reason or "").strip() if rsvp == Rsvp.DECLINED else ""
-    attendance.proposed_starts_at = proposed_starts_at
+    attendance.proposed_starts_at = _utc(proposed_starts_at) if proposed_starts_at else None
+    attendance.previous_rsvp = ""  # an answer (or a proposal) to the current version
     attendance.save()
     label = f"{attendance.speaker}: {rsvp}"
-    if isinstance(attendance, SessionSpeaker):
-        session = RecordingSession.objects.select_related("production__course").get(pk=attendance.session_id)
+    if is_session:
+        session = item
         _session_changed(
             session,
             action="rsvp",
@@ -883,7 +995,7 @@ def attendance_respond(
             speaker=attendance.speaker,
         )
     else:
-        pretalk = PreTalk.objects.select_related("production__course").get(pk=attendance.pretalk_id)
+        pretalk = item
         _pretalk_changed(
             pretalk,
             action="rsvp",
@@ -939,10 +1051,12 @@ def pretalk_create(
     lectures = _check_lectures(production, lectures)
     if starts_at is None:
         raise _field_error("starts_at", _("Give a start time."))
+    if timezone.is_naive(starts_at):
+        raise _field_error("starts_at", _("Times need a time zone."))
     _check_pretalk(mode, place, video_link, duration_minutes)
     pretalk = PreTalk(
         production=production,
-        starts_at=starts_at,
+        starts_at=_utc(starts_at),
         duration_minutes=duration_minutes,
         mode=mode,
         place=(place or "").strip(),
@@ -976,8 +1090,10 @@ def pretalk_update(
             % {"state": pretalk.get_state_display().lower()},
             extra={"field": "state"},
         )
+    if starts_at is not None and timezone.is_naive(starts_at):
+        raise _field_error("starts_at", _("Times need a time zone."))
     new = {
-        "starts_at": starts_at or pretalk.starts_at,
+        "starts_at": _utc(starts_at or pretalk.starts_at),
         "duration_minutes": duration_minutes or pretalk.duration_minutes,
         "mode": mode or pretalk.mode,
         "place": pretalk.place if place is None else place.strip(),
@@ -985,7 +1101,7 @@ def pretalk_update(
     }
     _check_pretalk(new["mode"], new["place"], new["video_link"], new["duration_minutes"])
     time_changed = (new["starts_at"], new["duration_minutes"]) != (
-        pretalk.starts_at,
+        _utc(pretalk.starts_at),
         pretalk.duration_minutes,
     )
     place_changed = (new["mode"], new["place"], new["video_link"]) != (
@@ -1019,6 +1135,8 @@ def pretalk_update(
             reason=reason,
             calendar=not time_changed,
         )
+    if time_changed or place_changed:
+        _ask_again(pretalk, by=by, reason=_("time/place changed"))
     return pretalk
 
 

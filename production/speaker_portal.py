@@ -228,19 +228,21 @@ def _check_answerable(attendance) -> None:
         )
 
 
-def speaker_confirm(*, attendance) -> None:
+def speaker_confirm(*, attendance, answer_round: int | None = None) -> None:
     _check_answerable(attendance)
     with transaction.atomic():
-        services.attendance_respond(attendance=attendance, rsvp=Rsvp.ACCEPTED)
+        services.attendance_respond(attendance=attendance, rsvp=Rsvp.ACCEPTED, answer_round=answer_round)
         transaction.on_commit(
             lambda: team_speaker_answer(attendance=attendance, what=gettext_lazy("confirmed"))
         )
 
 
-def speaker_decline(*, attendance, reason: str) -> None:
+def speaker_decline(*, attendance, reason: str, answer_round: int | None = None) -> None:
     _check_answerable(attendance)
     with transaction.atomic():
-        services.attendance_respond(attendance=attendance, rsvp=Rsvp.DECLINED, decline_reason=reason)
+        services.attendance_respond(
+            attendance=attendance, rsvp=Rsvp.DECLINED, decline_reason=reason, answer_round=answer_round
+        )
         transaction.on_commit(
             lambda: team_speaker_answer(
                 attendance=attendance, what=gettext_lazy("declined"), detail=reason.strip()
@@ -259,7 +261,7 @@ def parse_local(value: str, *, time_zone: str) -> datetime | None:
     return naive.replace(tzinfo=zoneinfo.ZoneInfo(time_zone or settings.TIME_ZONE))
 
 
-def speaker_propose(*, attendance, proposed: str, note: str = "") -> None:
+def speaker_propose(*, attendance, proposed: str, note: str = "", answer_round: int | None = None) -> None:
     _check_answerable(attendance)
     speaker = attendance.speaker
     when = parse_local(proposed, time_zone=speaker.time_zone)
@@ -278,7 +280,11 @@ def speaker_propose(*, attendance, proposed: str, note: str = "") -> None:
         text = f"{text}: {note.strip()}"
     with transaction.atomic():
         services.attendance_respond(
-            attendance=attendance, rsvp=Rsvp.PENDING, decline_reason=text, proposed_starts_at=when
+            attendance=attendance,
+            rsvp=Rsvp.PENDING,
+            decline_reason=text,
+            proposed_starts_at=when,
+            answer_round=answer_round,
         )
         transaction.on_commit(
             lambda: team_speaker_answer(

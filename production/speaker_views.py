@@ -104,18 +104,24 @@ def page(request: HttpRequest) -> HttpResponse:
 def answer(request: HttpRequest, target: str, pk: int) -> HttpResponse:
     attendance = portal.attendance_for(speaker=request.speaker, target=target, pk=pk)
     action = request.POST.get("action")
+    # the version of the item the page showed; an answer to an older one is refused (asked again)
+    answer_round = request.POST.get("answer_round", "")
+    answer_round = int(answer_round) if answer_round.isdigit() and len(answer_round) < 10 else None
     try:
         if action == "confirm":
-            portal.speaker_confirm(attendance=attendance)
+            portal.speaker_confirm(attendance=attendance, answer_round=answer_round)
             messages.success(request, _("Thank you: you confirmed. The studio has been told."))
         elif action == "decline":
-            portal.speaker_decline(attendance=attendance, reason=request.POST.get("reason", ""))
+            portal.speaker_decline(
+                attendance=attendance, reason=request.POST.get("reason", ""), answer_round=answer_round
+            )
             messages.success(request, _("You declined. The studio has been told and will contact you."))
         elif action == "propose":
             portal.speaker_propose(
                 attendance=attendance,
                 proposed=request.POST.get("proposed_starts_at", ""),
                 note=request.POST.get("note", ""),
+                answer_round=answer_round,
             )
             messages.success(request, _("Your proposal has been sent to the studio."))
         else:

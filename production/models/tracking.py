@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -199,6 +200,12 @@ class PreTalk(models.Model):
     outcome_notes = models.TextField(_("outcome notes"), blank=True)
     ical_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+    answer_round = models.PositiveIntegerField(
+        _("answer round"),
+        default=0,
+        editable=False,
+        help_text=_("Goes up each time a change of time or place asks the speakers again."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -216,18 +223,25 @@ class PreTalk(models.Model):
 
     @property
     def ends_at(self):
-        from datetime import timedelta
-
-        return self.starts_at + timedelta(minutes=self.duration_minutes)
+        """``duration_minutes`` of real time after the start (in UTC: adding a timedelta to a zoned
+        datetime adds wall-clock time, an hour off across a DST change)."""
+        return self.starts_at.astimezone(UTC) + timedelta(minutes=self.duration_minutes)
 
 
 class Attendance(models.Model):
-    """A speaker's answer to an invitation (pre-talk or recording session)."""
+    """A speaker's answer to an invitation (pre-talk or recording session).
+
+    A change of time or place asks again: ``rsvp`` goes back to pending ("no answer yet") and
+    ``previous_rsvp`` keeps what the speaker had answered to the earlier version, until they answer
+    again (``production.services._ask_again``)."""
 
     rsvp = models.CharField(_("response"), max_length=10, choices=Rsvp.choices, default=Rsvp.PENDING)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     proposed_starts_at = models.DateTimeField(_("proposed other time"), null=True, blank=True)
+    previous_rsvp = models.CharField(
+        _("answer before the change"), max_length=10, choices=Rsvp.choices, blank=True
+    )
 
     class Meta:
         abstract = True
@@ -247,6 +261,10 @@ class PreTalkSpeaker(Attendance):
 
     def __str__(self) -> str:
         return f"{self.speaker} @ {self.pretalk}"
+
+    @property
+    def item(self) -> PreTalk:
+        return self.pretalk
 
 
 class RecordingSession(models.Model):
@@ -280,6 +298,12 @@ class RecordingSession(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     ical_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+    answer_round = models.PositiveIntegerField(
+        _("answer round"),
+        default=0,
+        editable=False,
+        help_text=_("Goes up each time a change of time or place asks the speakers again."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -316,6 +340,10 @@ class SessionSpeaker(Attendance):
 
     def __str__(self) -> str:
         return f"{self.speaker} @ {self.session}"
+
+    @property
+    def item(self) -> RecordingSession:
+        return self.session
 
 
 class CrewAssignment(models.Model):
@@ -388,6 +416,7 @@ HISTORY_ACTIONS = {
     "speaker_added": _("speaker added"),
     "speaker_removed": _("speaker removed"),
     "rsvp": _("speaker responded"),
+    "answer_reset": _("asked again"),
     "crew_added": _("crew member added"),
     "crew_removed": _("crew member removed"),
     "version_added": _("version added"),

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.db import transaction
+from django.db.models import Q
 from django.test import TestCase
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
@@ -68,13 +69,19 @@ durations = st.sampled_from([30, 60, 90, 120, 240]).map(lambda minutes: timedelt
 pick = st.integers(min_value=0, max_value=50)
 
 
+_REFUSED = None
+
+
 def _run(fn, **kwargs):
-    """Call a service like a request does: its after-commit hooks (calendar sync, reminders) run."""
+    """Call a service like a request does: its after-commit hooks (calendar sync, reminders) run.
+    Returns what the service returned, or ``_REFUSED`` (None) when it refused with a clear message
+    (nothing changed). Services that return nothing return ``True`` here."""
     try:
         with TestCase.captureOnCommitCallbacks(execute=True):
-            return fn(**kwargs)
+            result = fn(**kwargs)
     except ApplicationError:
-        return None  # refused with a clear message: nothing changed
+        return _REFUSED
+    return True if result is None else result
 
 
 def _open(target: str, obj) -> bool:
@@ -100,6 +107,9 @@ class Scheduling(RuleBasedStateMachine):
         self.atomic.__enter__()
         self.lectures = list(self.production.course.lectures.order_by("position", "id"))
         self.items: list[tuple[str, int]] = []
+        # What every speaker's answer must be: "no answer yet" when put on an item and after every
+        # significant change (start, end, place, link; planned again after a hold), else their last answer.
+        self.answers: dict[tuple[str, int], dict[int, str]] = {}
         self.delivered_reminders: Counter = Counter()
 
     def teardown(self) -> None:
@@ -152,6 +162,7 @@ class Scheduling(RuleBasedStateMachine):
         )
         if session is not None:
             self.items.append(("session", session.pk))
+            self.answers[("session", session.pk)] = {self.speakers[i].pk: Rsvp.PENDING for i in who}
             if starts.astimezone(AMS).utcoffset() != (starts + duration).astimezone(AMS).utcoffset():
                 event("a session spans the change of the clocks")
 
@@ -169,16 +180,26 @@ class Scheduling(RuleBasedStateMachine):
         )
         if pretalk is not None:
             self.items.append(("pretalk", pretalk.pk))
+            self.answers[("pretalk", pretalk.pk)] = {self.speakers[i].pk: Rsvp.PENDING for i in who}
 
     @precondition(lambda self: self.items)
     @rule(index=pick, when=starts, duration=durations)
     def reschedule(self, index, when, duration):
         target, obj = self._item(index)
         starts = self._start(when)
+        before = (obj.starts_at, obj.ends_at)
         if target == "session":
-            _run(services.recording_session_update, session=obj, starts_at=starts, ends_at=starts + duration)
+            done = _run(services.recording_session_update, session=obj, starts_at=starts, ends_at=starts + duration)
         else:
-            _run(services.pretalk_update, pretalk=obj, starts_at=starts, duration_minutes=duration.seconds // 60)
+            done = _run(
+                services.pretalk_update, pretalk=obj, starts_at=starts, duration_minutes=duration.seconds // 60
+            )
+        if done is not None and (done.starts_at, done.ends_at) != before:
+            self._asked_again((target, obj.pk))
+
+    def _asked_again(self, key) -> None:
+        """A significant change: every speaker on the item has no answer (yet) to the new version."""
+        self.answers[key] = dict.fromkeys(self.answers[key], Rsvp.PENDING)
 
     @precondition(lambda self: any(t == "session" for t, _pk in self.items))
     @rule(days=st.integers(min_value=0, max_value=30))
@@ -197,7 +218,8 @@ class Scheduling(RuleBasedStateMachine):
     def resume(self, index, to):
         _target, session = self._item(index, "session")
         if session.state == RecordingSession.State.ON_HOLD:
-            _run(services.recording_session_transition, session=session, to_state=to)
+            if _run(services.recording_session_transition, session=session, to_state=to) is not None:
+                self._asked_again(("session", session.pk))
 
     @precondition(lambda self: self.items)
     @rule(index=pick)
@@ -213,18 +235,23 @@ class Scheduling(RuleBasedStateMachine):
     def add_speaker(self, index, who):
         target, obj = self._item(index)
         if target == "session":
-            _run(services.recording_session_add_speaker, session=obj, speaker=self._speaker(who))
+            added = _run(services.recording_session_add_speaker, session=obj, speaker=self._speaker(who))
         else:
-            _run(services.pretalk_add_speaker, pretalk=obj, speaker=self._speaker(who))
+            added = _run(services.pretalk_add_speaker, pretalk=obj, speaker=self._speaker(who))
+        if added is not None:
+            self.answers[(target, obj.pk)][added.speaker_id] = Rsvp.PENDING
 
     @precondition(lambda self: self.items)
     @rule(index=pick, who=st.integers(0, SPEAKERS - 1))
     def remove_speaker(self, index, who):
         target, obj = self._item(index)
+        speaker = self._speaker(who)
         if target == "session":
-            _run(services.recording_session_remove_speaker, session=obj, speaker=self._speaker(who), reason="ill")
+            removed = _run(services.recording_session_remove_speaker, session=obj, speaker=speaker, reason="ill")
         else:
-            _run(services.pretalk_remove_speaker, pretalk=obj, speaker=self._speaker(who), reason="ill")
+            removed = _run(services.pretalk_remove_speaker, pretalk=obj, speaker=speaker, reason="ill")
+        if removed is not _REFUSED:
+            self.answers[(target, obj.pk)].pop(speaker.pk, None)
 
     @precondition(lambda self: self.items)
     @rule(index=pick, who=pick, answer=st.sampled_from([Rsvp.ACCEPTED, Rsvp.DECLINED, Rsvp.PENDING]))
@@ -232,12 +259,15 @@ class Scheduling(RuleBasedStateMachine):
         target, obj = self._item(index)
         attendances = self._attendances(target, obj)
         if attendances:
-            _run(
+            attendance = attendances[who % len(attendances)]
+            answered = _run(
                 services.attendance_respond,
-                attendance=attendances[who % len(attendances)],
+                attendance=attendance,
                 rsvp=answer,
                 decline_reason="on holiday" if answer == Rsvp.DECLINED else "",
             )
+            if answered is not None:
+                self.answers[(target, obj.pk)][attendance.speaker_id] = answer
 
     # --- rules: the outside world ---------------------------------------------------------
 
@@ -270,13 +300,9 @@ class Scheduling(RuleBasedStateMachine):
         """Everything the invariants compare, in a handful of queries."""
         items = {("session", s.pk): s for s in RecordingSession.objects.filter(production=self.production)}
         items.update({("pretalk", p.pk): p for p in PreTalk.objects.filter(production=self.production)})
-        answers: dict = {key: {} for key in items}
-        for a in SessionSpeaker.objects.filter(session__production=self.production):
-            answers[("session", a.session_id)][a.speaker_id] = a.rsvp
-        for a in PreTalkSpeaker.objects.filter(pretalk__production=self.production):
-            answers[("pretalk", a.pretalk_id)][a.speaker_id] = a.rsvp
+        answers = self._answers_now(items)
         emails = list(
-            EmailLog.objects.filter(speaker__in=self.speakers)
+            EmailLog.objects.filter(Q(speaker__in=self.speakers) | Q(production=self.production))
             .only(
                 "id", "speaker_id", "target_type", "target_id", "kind", "state", "ics_method",
                 "ics_sequence", "message_id", "idempotency_key",
@@ -285,6 +311,14 @@ class Scheduling(RuleBasedStateMachine):
         )
         bounced = {b.lower() for b in BouncedAddress.objects.values_list("email", flat=True)}
         return items, answers, emails, bounced
+
+    def _answers_now(self, items) -> dict:
+        answers: dict = {key: {} for key in items}
+        for a in SessionSpeaker.objects.filter(session__production=self.production):
+            answers[("session", a.session_id)][a.speaker_id] = a.rsvp
+        for a in PreTalkSpeaker.objects.filter(pretalk__production=self.production):
+            answers[("pretalk", a.pretalk_id)][a.speaker_id] = a.rsvp
+        return answers
 
     def _calendar_arrivals(self, items):
         """(speaker id, (target, item id), method, event) of every delivered calendar message."""
@@ -308,6 +342,10 @@ class Scheduling(RuleBasedStateMachine):
         self._sequence_never_goes_down(items)
         self._mailbox_and_outbox_end_at_the_truth(items, answers, emails, bounced)
         self._reminders_only_for_what_is_planned(items, answers, emails)
+
+    @invariant()
+    def answers_reset_after_significant_changes_and_kept_otherwise(self):
+        assert self._answers_now(dict.fromkeys(self.items)) == self.answers
 
     def _sequence_never_goes_down(self, items):
         last: dict = {}
@@ -358,7 +396,7 @@ class Scheduling(RuleBasedStateMachine):
             key = (r.target_type, r.target_id)
             assert r.speaker_id in expected[key], f"pending {r.kind} for {key} ({items[key].state}), speaker {r.speaker_id}"
         for e in emails:
-            if e.kind == EmailLog.Kind.REMINDER and e.state == EmailLog.State.QUEUED:
+            if e.kind == EmailLog.Kind.REMINDER and e.state == EmailLog.State.QUEUED and e.speaker_id:
                 key = (e.target_type, e.target_id)
                 assert e.speaker_id in expected[key], f"queued reminder for {key} ({items[key].state})"
         by_message_id = {e.message_id: e for e in emails}
@@ -366,6 +404,8 @@ class Scheduling(RuleBasedStateMachine):
             if message["X-OMOOC-Kind"] != EmailLog.Kind.REMINDER:
                 continue
             email = by_message_id[message["Message-ID"]]
+            if email.speaker_id is None:
+                continue  # the team's reminder about unconfirmed speakers
             key = (email.target_type, email.target_id)
             assert email.speaker_id in expected[key], f"a reminder arrived for {key} ({items[key].state})"
             assert items[key].starts_at > self._now(), "a reminder arrived after the start"
@@ -406,6 +446,7 @@ class Scheduling(RuleBasedStateMachine):
         held = [s for s in sessions if s.state == RecordingSession.State.ON_HOLD]
         waiting = [s for s in sessions if s.state in OPEN_SESSION]
         planned = [p for p in pretalks if p.state == PreTalk.State.PLANNED]
+        open_keys = {("session", s.pk) for s in waiting} | {("pretalk", p.pk) for p in planned}
         expected = Counter()
         if planned:
             expected["pretalk", len(planned)] += 1
@@ -417,8 +458,20 @@ class Scheduling(RuleBasedStateMachine):
             expected["recording", len(waiting)] += 1
         if len(covered) < lectures:
             expected["recording", lectures - len(covered)] += 1
+        unanswered = [
+            n
+            for key, n in (
+                (key, sum(1 for rsvp in speakers.values() if rsvp == Rsvp.PENDING))
+                for key, speakers in self.answers.items()
+            )
+            if n and key in open_keys
+        ]
+        if unanswered:
+            expected["answers", len(unanswered)] += 1
         actual = Counter(
-            (b.kind, len(b.items)) for b in readiness.blockers if b.kind in ("pretalk", "hold", "recording")
+            (b.kind, len(b.items))
+            for b in readiness.blockers
+            if b.kind in ("pretalk", "hold", "recording", "answers")
         )
         assert actual == expected, (actual, expected)
 
