@@ -203,9 +203,11 @@ SPEAKER_ITEM_TARGETS = (Target.SESSION, Target.PRETALK)
 
 
 def is_calendar_message(email: EmailLog) -> bool:
-    return bool(
-        email.speaker_id and email.ics_method in CALENDAR_METHODS and email.target_type in SPEAKER_ITEM_TARGETS
-    )
+    return bool(email.speaker_id) and email.ics_method in CALENDAR_METHODS and _about_an_item(email)
+
+
+def _about_an_item(email: EmailLog) -> bool:
+    return email.target_type in SPEAKER_ITEM_TARGETS and email.target_id is not None
 
 
 def newer_calendar_messages(email: EmailLog):
@@ -251,9 +253,13 @@ def superseded_reason(email: EmailLog) -> str:
         if newer is not None:
             email.superseded_by_id = newer
             return "A newer calendar message for this speaker and item replaced it."
-    elif email.kind == EmailLog.Kind.REMINDER and email.speaker_id and email.target_type in SPEAKER_ITEM_TARGETS:
-        if _speaker_reminder_stale(email):
-            return "The item changed, is no longer planned, or the speaker is no longer expected."
+    elif (
+        email.kind == EmailLog.Kind.REMINDER
+        and email.speaker_id
+        and _about_an_item(email)
+        and _speaker_reminder_stale(email)
+    ):
+        return "The item changed, is no longer planned, or the speaker is no longer expected."
     return ""
 
 

@@ -5,7 +5,8 @@ session or pre-talk. It reconciles what each speaker's calendar should say with 
 them (the email log is the record): a speaker who never got a REQUEST gets an invitation; a new
 SEQUENCE gets an update; on hold gets a postponement notice (METHOD:CANCEL, "a new invitation
 follows"); cancelled, or removed from the item, gets a cancellation. Running it twice sends nothing
-new, so it is safe to call again (the hourly planner does).
+new, so it is safe to call again. Older calendar messages still queued are superseded, never sent
+after their successor (ADR 0011).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+
 
 class SpeakerNotInvitableError(ApplicationError):
     default_code = "speaker_not_invitable"
@@ -337,7 +339,6 @@ def calendar_sync(*, target_type: str, target_id: int) -> list[EmailLog]:
             item = _item(target_type, target_id, lock=True)
         except (RecordingSession.DoesNotExist, PreTalk.DoesNotExist):
             return queued
-        obj = item.obj
         logs = _speaker_logs(target_type, target_id)
         current = item.attendances()
         on_item = {attendance.speaker_id: attendance.speaker for attendance in current}
@@ -405,7 +406,7 @@ def announce(kind: str, pk: int, action: str) -> None:
     try:
         calendar_sync(target_type=target_type, target_id=pk)
     except Exception:
-        # The change itself is committed; the hourly planner runs the same sync again.
+        # The change itself is committed; the item's next change runs the same sync again.
         logger.exception("speaker emails for %s %s (%s) failed", kind, pk, action)
 
 

@@ -74,7 +74,8 @@ def test_a_change_while_a_worker_sends_the_previous_invitation_is_queued_and_del
     assert sent_a["value"] == EmailLog.State.SENT
     emails_send_due()
 
-    sequences = [int(next(iter(calendar_part(m)[1].walk("VEVENT")))["sequence"]) for m in scripted_smtp.messages]
+    events = [next(iter(calendar_part(m)[1].walk("VEVENT"))) for m in scripted_smtp.messages]
+    sequences = [int(e["sequence"]) for e in events]
     session.refresh_from_db()
     assert sequences == [0, session.ical_sequence] == [0, 1]
     assert [m["X-OMOOC-Kind"] for m in scripted_smtp.messages] == ["invitation", "update"]

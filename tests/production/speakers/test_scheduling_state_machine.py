@@ -29,7 +29,13 @@ from django.db.models import Q
 from django.test import TestCase
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from omooc.exceptions import ApplicationError
 from production import services
@@ -60,13 +66,15 @@ SPEAKERS = 3
 OPEN_SESSION = (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED)
 SMTP_ANSWERS = {"250": "250 OK", "451": "451 4.3.0 try again later", "550": "550 5.1.1 no such user"}
 
-# Starts on a half hour, up to four days after "now" (so reminders come due within a few steps), or in the night the clocks go back: from 01:30
-# summer time to 02:30 winter time (02:00-03:00 happens twice that night).
+# Starts on a half hour, up to four days after "now" (so reminders come due within a few steps), or
+# in the night the clocks go back: from 01:30 summer time to 02:30 winter time (02:00-03:00 happens
+# twice that night).
 offsets = st.integers(min_value=1, max_value=8 * 24).map(lambda halves: timedelta(minutes=30 * halves))
 DST_NIGHT = [datetime(2025, 10, 25, 23, 30, tzinfo=UTC) + timedelta(minutes=30 * k) for k in range(5)]
 starts = st.one_of(offsets, st.sampled_from(DST_NIGHT))
 durations = st.sampled_from([30, 60, 90, 120, 240]).map(lambda minutes: timedelta(minutes=minutes))
 pick = st.integers(min_value=0, max_value=50)
+some_speakers = st.sets(st.integers(0, SPEAKERS - 1), min_size=1)
 
 
 _REFUSED = None
@@ -148,7 +156,7 @@ class Scheduling(RuleBasedStateMachine):
             return self._now() + when
         return when if when > self._now() else self._now() + timedelta(hours=2)
 
-    @rule(when=starts, duration=durations, who=st.sets(st.integers(0, SPEAKERS - 1), min_size=1), scheduled=st.booleans())
+    @rule(when=starts, duration=durations, who=some_speakers, scheduled=st.booleans())
     def create_session(self, when, duration, who, scheduled):
         starts = self._start(when)
         session = _run(
@@ -166,7 +174,7 @@ class Scheduling(RuleBasedStateMachine):
             if starts.astimezone(AMS).utcoffset() != (starts + duration).astimezone(AMS).utcoffset():
                 event("a session spans the change of the clocks")
 
-    @rule(when=starts, minutes=st.sampled_from([30, 45, 90]), who=st.sets(st.integers(0, SPEAKERS - 1), min_size=1))
+    @rule(when=starts, minutes=st.sampled_from([30, 45, 90]), who=some_speakers)
     def create_pretalk(self, when, minutes, who):
         pretalk = _run(
             services.pretalk_create,
@@ -189,11 +197,12 @@ class Scheduling(RuleBasedStateMachine):
         starts = self._start(when)
         before = (obj.starts_at, obj.ends_at)
         if target == "session":
-            done = _run(services.recording_session_update, session=obj, starts_at=starts, ends_at=starts + duration)
-        else:
             done = _run(
-                services.pretalk_update, pretalk=obj, starts_at=starts, duration_minutes=duration.seconds // 60
+                services.recording_session_update, session=obj, starts_at=starts, ends_at=starts + duration
             )
+        else:
+            minutes = duration.seconds // 60
+            done = _run(services.pretalk_update, pretalk=obj, starts_at=starts, duration_minutes=minutes)
         if done is not None and (done.starts_at, done.ends_at) != before:
             self._asked_again((target, obj.pk))
 
@@ -217,9 +226,10 @@ class Scheduling(RuleBasedStateMachine):
     @rule(index=pick, to=st.sampled_from(["scheduled", "tentative"]))
     def resume(self, index, to):
         _target, session = self._item(index, "session")
-        if session.state == RecordingSession.State.ON_HOLD:
-            if _run(services.recording_session_transition, session=session, to_state=to) is not None:
-                self._asked_again(("session", session.pk))
+        if session.state != RecordingSession.State.ON_HOLD:
+            return
+        if _run(services.recording_session_transition, session=session, to_state=to) is not None:
+            self._asked_again(("session", session.pk))
 
     @precondition(lambda self: self.items)
     @rule(index=pick)
@@ -246,10 +256,14 @@ class Scheduling(RuleBasedStateMachine):
     def remove_speaker(self, index, who):
         target, obj = self._item(index)
         speaker = self._speaker(who)
-        if target == "session":
-            removed = _run(services.recording_session_remove_speaker, session=obj, speaker=speaker, reason="ill")
-        else:
-            removed = _run(services.pretalk_remove_speaker, pretalk=obj, speaker=speaker, reason="ill")
+        remove = (
+            services.recording_session_remove_speaker
+            if target == "session"
+            else services.pretalk_remove_speaker
+        )
+        removed = _run(
+            remove, **{"session" if target == "session" else "pretalk": obj}, speaker=speaker, reason="ill"
+        )
         if removed is not _REFUSED:
             self.answers[(target, obj.pk)].pop(speaker.pk, None)
 
@@ -304,8 +318,16 @@ class Scheduling(RuleBasedStateMachine):
         emails = list(
             EmailLog.objects.filter(Q(speaker__in=self.speakers) | Q(production=self.production))
             .only(
-                "id", "speaker_id", "target_type", "target_id", "kind", "state", "ics_method",
-                "ics_sequence", "message_id", "idempotency_key",
+                "id",
+                "speaker_id",
+                "target_type",
+                "target_id",
+                "kind",
+                "state",
+                "ics_method",
+                "ics_sequence",
+                "message_id",
+                "idempotency_key",
             )
             .order_by("id")
         )
@@ -328,9 +350,9 @@ class Scheduling(RuleBasedStateMachine):
             method, cal = calendar_part(message)
             if cal is None:
                 continue
-            (event,) = cal.walk("VEVENT")
+            (vevent,) = cal.walk("VEVENT")
             address = message["To"].addresses[0].addr_spec
-            yield by_email[address], uids[str(event["uid"]).split("@")[0]], method, event
+            yield by_email[address], uids[str(vevent["uid"]).split("@")[0]], method, vevent
 
     @invariant()
     def mailboxes_outbox_and_reminders_agree_with_the_schedule(self):
@@ -349,20 +371,26 @@ class Scheduling(RuleBasedStateMachine):
 
     def _sequence_never_goes_down(self, items):
         last: dict = {}
-        for speaker, key, _method, event in self._calendar_arrivals(items):
-            sequence = int(event["sequence"])
+        for speaker, key, _method, vevent in self._calendar_arrivals(items):
+            sequence = int(vevent["sequence"])
             assert sequence >= last.get((speaker, key), -1), f"SEQUENCE went down for {speaker} {key}"
             last[(speaker, key)] = sequence
 
     def _mailbox_and_outbox_end_at_the_truth(self, items, answers, emails, bounced):
-        delivered = {(speaker, key): (method, event) for speaker, key, method, event in self._calendar_arrivals(items)}
+        delivered = {
+            (sp, key): (method, vevent) for sp, key, method, vevent in self._calendar_arrivals(items)
+        }
         calendar = [e for e in emails if e.ics_method in ("REQUEST", "CANCEL")]
         for key, obj in items.items():
             target, pk = key
             desired = "REQUEST" if _open(target, obj) else "CANCEL"
             on_item = answers[key]
             for speaker in self.speakers:
-                rows = [e for e in calendar if (e.speaker_id, e.target_type, e.target_id) == (speaker.pk, target, pk)]
+                rows = [
+                    e
+                    for e in calendar
+                    if (e.speaker_id, e.target_type, e.target_id) == (speaker.pk, target, pk)
+                ]
                 queued = [e for e in rows if e.state == EmailLog.State.QUEUED]
                 assert len(queued) <= 1, f"one queued calendar message per speaker and item: {queued}"
                 want = desired if speaker.pk in on_item else "CANCEL"
@@ -381,20 +409,25 @@ class Scheduling(RuleBasedStateMachine):
                         f"speaker {speaker.pk} on live {key} never got an invitation"
                     )
                     continue
-                method, event = got
+                method, vevent = got
                 assert method == want, f"{key}, speaker {speaker.pk}: last delivered {method}, want {want}"
                 if speaker.pk in on_item:
-                    assert int(event["sequence"]) == obj.ical_sequence, (key, speaker.pk)
-                    assert event["dtstart"].dt == obj.starts_at and event["dtend"].dt == obj.ends_at
+                    assert int(vevent["sequence"]) == obj.ical_sequence, (key, speaker.pk)
+                    assert vevent["dtstart"].dt == obj.starts_at and vevent["dtend"].dt == obj.ends_at
 
     def _reminders_only_for_what_is_planned(self, items, answers, emails):
         expected = {
-            key: ({sid for sid, rsvp in answers[key].items() if rsvp != Rsvp.DECLINED} if _open(key[0], obj) else set())
+            key: {sid for sid, rsvp in answers[key].items() if rsvp != Rsvp.DECLINED}
+            if _open(key[0], obj)
+            else set()
             for key, obj in items.items()
         }
-        for r in Reminder.objects.filter(production=self.production, state=Reminder.State.PENDING, speaker__isnull=False):
+        pending = Reminder.objects.filter(
+            production=self.production, state=Reminder.State.PENDING, speaker__isnull=False
+        )
+        for r in pending:
             key = (r.target_type, r.target_id)
-            assert r.speaker_id in expected[key], f"pending {r.kind} for {key} ({items[key].state}), speaker {r.speaker_id}"
+            assert r.speaker_id in expected[key], f"pending {r.kind} for {key} ({items[key].state})"
         for e in emails:
             if e.kind == EmailLog.Kind.REMINDER and e.state == EmailLog.State.QUEUED and e.speaker_id:
                 key = (e.target_type, e.target_id)
@@ -418,7 +451,9 @@ class Scheduling(RuleBasedStateMachine):
     @invariant()
     def readiness_equals_a_recomputation_from_scratch(self):
         readiness = board_for(self.production).readiness
-        sessions = list(RecordingSession.objects.filter(production=self.production).exclude(state="cancelled"))
+        sessions = list(
+            RecordingSession.objects.filter(production=self.production).exclude(state="cancelled")
+        )
         pretalks = list(PreTalk.objects.filter(production=self.production).exclude(state="cancelled"))
         covered = set(
             RecordingSession.lectures.through.objects.filter(recordingsession__in=sessions).values_list(
