@@ -27,6 +27,7 @@ import time_machine
 from django.db import transaction
 from django.db.models import Q
 from django.test import TestCase
+from django.utils import timezone
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -128,8 +129,6 @@ class Scheduling(RuleBasedStateMachine):
     # --- helpers --------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        from django.utils import timezone
-
         return timezone.now()
 
     def _item(self, index: int, target: str | None = None):
@@ -213,8 +212,6 @@ class Scheduling(RuleBasedStateMachine):
     @precondition(lambda self: any(t == "session" for t, _pk in self.items))
     @rule(days=st.integers(min_value=0, max_value=30))
     def postpone_recordings(self, days):
-        from django.utils import timezone
-
         _run(
             services.production_postpone_recordings,
             productions=[self.production],
