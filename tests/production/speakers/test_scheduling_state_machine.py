@@ -523,7 +523,7 @@ def test_scheduling_keeps_mailboxes_reminders_and_readiness_true(settings):
 
 
 settings_for_machine = settings(
-    max_examples=30,
+    max_examples=40,
     stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
