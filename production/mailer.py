@@ -10,6 +10,11 @@
   at ``next_attempt_at``). SMTP 5xx: the address is recorded as bounced, the row is marked bounced,
   and the producer team is told.
 - Every message carries a stable Message-ID derived from its idempotency key.
+- A calendar message (invitation, update, postponement, cancellation) is never sent when a newer
+  calendar message for the same speaker and item exists, and a speaker reminder is never sent when
+  its item is no longer planned, the speaker is off it or declined, or a newer calendar message
+  changed what it says: such rows become *superseded* at send time (ADR 0011). ``calendar_sync``
+  marks them superseded as soon as the newer message is queued; this check is the last guard.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from .calendar import mime_type, one_line
+from .calendar import CANCEL, REQUEST, mime_type, one_line
 from .mail_headers import MAIL_POLICY, URL_HEADER_MAX, MIMEMessage, OutboxMessage, ascii_address
 from .models.outbox import BouncedAddress, EmailLog, SpeakerLink, Target
 
@@ -225,6 +230,71 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+CALENDAR_METHODS = (REQUEST, CANCEL)
+SPEAKER_ITEM_TARGETS = (Target.SESSION, Target.PRETALK)
+
+
+def is_calendar_message(email: EmailLog) -> bool:
+    return bool(email.speaker_id) and email.ics_method in CALENDAR_METHODS and _about_an_item(email)
+
+
+def _about_an_item(email: EmailLog) -> bool:
+    return email.target_type in SPEAKER_ITEM_TARGETS and email.target_id is not None
+
+
+def newer_calendar_messages(email: EmailLog):
+    """Calendar messages to the same speaker about the same item, queued after ``email``."""
+    return EmailLog.objects.filter(
+        speaker_id=email.speaker_id,
+        target_type=email.target_type,
+        target_id=email.target_id,
+        ics_method__in=CALENDAR_METHODS,
+        id__gt=email.id,
+    )
+
+
+def _speaker_reminder_stale(email: EmailLog) -> bool:
+    """A speaker reminder says when and where the item is and that the speaker is expected: true
+    only while the item is planned and not started, the speaker is on it and has not declined, and
+    no calendar message sent after the reminder was written changed its content."""
+    from .models import PreTalk, PreTalkSpeaker, RecordingSession, Rsvp, SessionSpeaker
+
+    if email.target_type == Target.SESSION:
+        model, attendance, field = RecordingSession, SessionSpeaker, "session_id"
+        open_states = (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED)
+    else:
+        model, attendance, field = PreTalk, PreTalkSpeaker, "pretalk_id"
+        open_states = (PreTalk.State.PLANNED,)
+    item = model.objects.filter(pk=email.target_id).only("state", "starts_at").first()
+    if item is None or item.state not in open_states or item.starts_at <= timezone.now():
+        return True
+    answer = (
+        attendance.objects.filter(**{field: email.target_id}, speaker_id=email.speaker_id)
+        .values_list("rsvp", flat=True)
+        .first()
+    )
+    if answer is None or answer == Rsvp.DECLINED:
+        return True
+    return newer_calendar_messages(email).exists()
+
+
+def superseded_reason(email: EmailLog) -> str:
+    """Why this claimed row must not be sent any more ("" when it may be sent)."""
+    if is_calendar_message(email):
+        newer = newer_calendar_messages(email).order_by("-id").values_list("id", flat=True).first()
+        if newer is not None:
+            email.superseded_by_id = newer
+            return "A newer calendar message for this speaker and item replaced it."
+    elif (
+        email.kind == EmailLog.Kind.REMINDER
+        and email.speaker_id
+        and _about_an_item(email)
+        and _speaker_reminder_stale(email)
+    ):
+        return "The item changed, is no longer planned, or the speaker is no longer expected."
+    return ""
+
+
 class Sender:
     """Sends claimed rows over one SMTP connection, opened lazily and reopened after trouble."""
 
@@ -260,6 +330,12 @@ class Sender:
         """Send one claimed (locked) row and record the result on it. Returns the new state.
         ``commit``: the caller's transaction ends right after this (the sent mark commits with it)."""
         now = timezone.now()
+        reason = superseded_reason(email)
+        if reason:
+            email.state = EmailLog.State.SUPERSEDED
+            email.save(update_fields=["state", "superseded_by"])
+            logger.info("email %s to %s superseded: %s", email.id, email.recipient, reason)
+            return email.state
         email.attempts += 1
         bounced = getattr(email, "address_bounced", None)
         if bounced is None:
@@ -409,7 +485,7 @@ def email_send(*, email_id: int, sender: Sender | None = None) -> str | None:
 
 def emails_send_due(*, limit: int | None = None, sender: Sender | None = None) -> int:
     """Send every queued email whose time has come, one locked row per transaction. Returns how many
-    rows this call handled (sent, retried later or bounced)."""
+    rows this call handled (sent, retried later, bounced or superseded)."""
     own = sender is None
     sender = sender or Sender()
     handled = 0
@@ -430,6 +506,7 @@ def emails_send_due(*, limit: int | None = None, sender: Sender | None = None) -
 
 
 __all__ = [
+    "CALENDAR_METHODS",
     "Content",
     "InvalidRecipientError",
     "Sender",
@@ -439,5 +516,7 @@ __all__ = [
     "email_send",
     "emails_send_due",
     "mime_type",
+    "newer_calendar_messages",
+    "superseded_reason",
     "validate_address",
 ]

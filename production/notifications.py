@@ -5,13 +5,14 @@ session or pre-talk. It reconciles what each speaker's calendar should say with 
 them (the email log is the record): a speaker who never got a REQUEST gets an invitation; a new
 SEQUENCE gets an update; on hold gets a postponement notice (METHOD:CANCEL, "a new invitation
 follows"); cancelled, or removed from the item, gets a cancellation. Running it twice sends nothing
-new, so it is safe to call again (the hourly planner does).
+new, so it is safe to call again. Older calendar messages still queued are superseded, never sent
+after their successor (ADR 0011).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from omooc.exceptions import ApplicationError
 
 from . import calendar as ical
 from .emails import render, when
-from .mailer import InvalidRecipientError, email_queue, validate_address
+from .mailer import CALENDAR_METHODS, InvalidRecipientError, email_queue, validate_address
 from .models import (
     EmailLog,
     HistoryEntry,
@@ -39,8 +40,6 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-
-CALENDAR_METHODS = (ical.REQUEST, ical.CANCEL)
 
 
 class SpeakerNotInvitableError(ApplicationError):
@@ -259,62 +258,144 @@ def speaker_calendar_email(*, item: Item, speaker: Speaker, kind: str, method: s
     )
 
 
+@dataclass
+class _SpeakerLog:
+    """One speaker's calendar messages about one item, as the sync sees them."""
+
+    count: int = 0  # every calendar message ever queued (numbers the idempotency keys)
+    pending: list[EmailLog] = field(default_factory=list)  # queued, oldest first
+    settled: EmailLog | None = None  # the last one that left the queue without being superseded
+
+
+def _speaker_logs(target_type: str, target_id: int) -> dict[int, _SpeakerLog]:
+    """Per speaker: the calendar messages about this item. The queued ones are locked (and waited
+    for: a worker sending one right now holds its row lock until the result is recorded), so after
+    this the queued/sent split is final for the rest of the sync's transaction."""
+    rows = EmailLog.objects.filter(
+        target_type=target_type, target_id=target_id, ics_method__in=CALENDAR_METHODS
+    ).exclude(speaker=None)
+    list(rows.filter(state=EmailLog.State.QUEUED).select_for_update().order_by("id").values_list("id"))
+    logs: dict[int, _SpeakerLog] = {}
+    for email in rows.defer("body_text", "body_html", "ics").order_by("id"):
+        log = logs.setdefault(email.speaker_id, _SpeakerLog())
+        log.count += 1
+        if email.state == EmailLog.State.QUEUED:
+            log.pending.append(email)
+        elif email.state != EmailLog.State.SUPERSEDED:
+            log.settled = email
+    return logs
+
+
+def _supersede(emails, *, by: EmailLog | None) -> None:
+    ids = [email.pk for email in emails]
+    if ids:
+        EmailLog.objects.filter(pk__in=ids, state=EmailLog.State.QUEUED).update(
+            state=EmailLog.State.SUPERSEDED,
+            superseded_by=by,
+        )
+
+
+def _plan(item: Item, log: _SpeakerLog, *, on_item: bool) -> tuple[str, str] | None:
+    """(kind, method) of the message this speaker needs so that their calendar, after everything
+    already delivered, shows the item as it is now; None when what they have is already right.
+    Only what left the queue counts ("settled"): queued messages are replaced by this plan."""
+    obj = item.obj
+    desired = item.desired_method() if on_item else ical.CANCEL
+    settled = log.settled
+    last_method = settled.ics_method if settled else None
+    last_seq = (settled.ics_sequence or 0) if settled else -1
+    if desired == ical.REQUEST:
+        if last_method in (None, ical.CANCEL):
+            return EmailLog.Kind.INVITATION, ical.REQUEST
+        if last_seq < obj.ical_sequence:
+            return EmailLog.Kind.UPDATE, ical.REQUEST
+        return None
+    if desired == ical.CANCEL:
+        if last_method is None:
+            return None  # nothing ever reached them: nothing to take back
+        if last_method == ical.REQUEST or (on_item and last_seq < obj.ical_sequence):
+            on_hold = on_item and item.is_session and obj.state == RecordingSession.State.ON_HOLD
+            return (EmailLog.Kind.POSTPONEMENT if on_hold else EmailLog.Kind.CANCELLATION), ical.CANCEL
+        return None
+    return None
+
+
+def _matches(email: EmailLog, item: Item, kind_method: tuple[str, str]) -> bool:
+    """A queued message already says what the plan would say (same method and SEQUENCE)."""
+    return email.ics_method == kind_method[1] and (email.ics_sequence or 0) == item.obj.ical_sequence
+
+
 def calendar_sync(*, target_type: str, target_id: int) -> list[EmailLog]:
-    """Bring every (current or former) speaker's calendar in line with the item. Idempotent."""
+    """Bring every (current or former) speaker's calendar in line with the item. Idempotent.
+
+    Per speaker, the plan compares the item's state with the last calendar message that left the
+    queue (sent, bounced or failed). A queued message that still says exactly that stays queued;
+    every other queued calendar message of the speaker about the item is superseded (never sent),
+    and at most one new message is queued. So a speaker's mailbox, read in arrival order, ends at
+    the item's current state (ADR 0011)."""
     queued: list[EmailLog] = []
     with transaction.atomic():
         try:
             item = _item(target_type, target_id, lock=True)
         except (RecordingSession.DoesNotExist, PreTalk.DoesNotExist):
             return queued
-        obj = item.obj
-        history = {}
-        for email in (
-            EmailLog.objects.filter(
-                target_type=target_type, target_id=target_id, ics_method__in=CALENDAR_METHODS
-            )
-            .exclude(speaker=None)
-            .order_by("id")
-        ):
-            count = history.get(email.speaker_id, (None, None, 0))[2]
-            history[email.speaker_id] = (email.ics_method, email.ics_sequence or 0, count + 1)
-        desired = item.desired_method()
+        logs = _speaker_logs(target_type, target_id)
         current = item.attendances()
-        on_item = {attendance.speaker_id for attendance in current}
-        plans: list[tuple[Speaker, str, str]] = []
-        for attendance in current:
-            last_method, last_seq, _count = history.get(attendance.speaker_id, (None, None, 0))
-            if desired == ical.REQUEST:
-                if last_method in (None, ical.CANCEL):
-                    plans.append((attendance.speaker, EmailLog.Kind.INVITATION, ical.REQUEST))
-                elif last_seq < obj.ical_sequence:
-                    plans.append((attendance.speaker, EmailLog.Kind.UPDATE, ical.REQUEST))
-            elif (
-                desired == ical.CANCEL
-                and last_method is not None
-                and (last_method == ical.REQUEST or last_seq < obj.ical_sequence)
-            ):
-                on_hold = item.is_session and obj.state == RecordingSession.State.ON_HOLD
-                kind = EmailLog.Kind.POSTPONEMENT if on_hold else EmailLog.Kind.CANCELLATION
-                plans.append((attendance.speaker, kind, ical.CANCEL))
-        removed = [
-            sid for sid, (method, _s, _c) in history.items() if sid not in on_item and method == ical.REQUEST
-        ]
-        for speaker in Speaker.objects.filter(pk__in=removed).order_by("id"):
-            plans.append((speaker, EmailLog.Kind.CANCELLATION, ical.CANCEL))
-        for speaker, kind, method in plans:
-            count = history.get(speaker.pk, (None, None, 0))[2]
-            key = f"cal:{target_type}:{target_id}:speaker:{speaker.pk}:{count + 1}"
+        on_item = {attendance.speaker_id: attendance.speaker for attendance in current}
+        former = [sid for sid in logs if sid not in on_item]
+        speakers = dict(on_item)
+        speakers.update(Speaker.objects.in_bulk(former))
+        renewed: set[int] = set()
+        for speaker_id, speaker in speakers.items():
+            log = logs.get(speaker_id, _SpeakerLog())
+            if speaker_id not in on_item and log.settled is None and not log.pending:
+                continue
+            if item.desired_method() is None and speaker_id in on_item:
+                continue  # recorded / held pre-talk: the calendar entry stays as it is
+            plan = _plan(item, log, on_item=speaker_id in on_item)
+            if plan is not None and log.pending and _matches(log.pending[-1], item, plan):
+                _supersede(log.pending[:-1], by=log.pending[-1])
+                continue
+            if plan is None:
+                _supersede(log.pending, by=None)
+                continue
+            kind, method = plan
+            key = f"cal:{target_type}:{target_id}:speaker:{speaker_id}:{log.count + 1}"
             try:
-                queued.append(
-                    speaker_calendar_email(item=item, speaker=speaker, kind=kind, method=method, key=key)
-                )
+                email = speaker_calendar_email(item=item, speaker=speaker, kind=kind, method=method, key=key)
             except InvalidRecipientError:
-                logger.warning("speaker %s has no valid email address; %s not sent", speaker.pk, kind)
+                logger.warning("speaker %s has no valid email address; %s not sent", speaker_id, kind)
+                _supersede(log.pending, by=None)
+                continue
+            _supersede(log.pending, by=email)
+            queued.append(email)
+            renewed.add(speaker_id)
+        _supersede_stale_reminders(item, renewed=renewed)
         from .reminders import reminders_sync_item
 
         reminders_sync_item(item=item)
     return queued
+
+
+def _supersede_stale_reminders(item: Item, *, renewed: set[int]) -> None:
+    """Queued speaker reminders (waiting for an SMTP retry) about this item that no longer hold: the
+    item is no longer planned, the speaker is off it or declined, or a new calendar message to the
+    speaker changed what the reminder says. The send path checks the same at send time."""
+    from .models import Rsvp
+
+    obj = item.obj
+    reminders = EmailLog.objects.filter(
+        target_type=item.target_type,
+        target_id=obj.pk,
+        kind=EmailLog.Kind.REMINDER,
+        state=EmailLog.State.QUEUED,
+    ).exclude(speaker=None)
+    if item.desired_method() != ical.REQUEST:
+        stale = reminders
+    else:
+        expected = [a.speaker_id for a in item.attendances() if a.rsvp != Rsvp.DECLINED]
+        stale = reminders.exclude(speaker_id__in=[sid for sid in expected if sid not in renewed])
+    stale.update(state=EmailLog.State.SUPERSEDED)
 
 
 def announce(kind: str, pk: int, action: str) -> None:
@@ -325,7 +406,7 @@ def announce(kind: str, pk: int, action: str) -> None:
     try:
         calendar_sync(target_type=target_type, target_id=pk)
     except Exception:
-        # The change itself is committed; the hourly planner runs the same sync again.
+        # The change itself is committed; the item's next change runs the same sync again.
         logger.exception("speaker emails for %s %s (%s) failed", kind, pk, action)
 
 

@@ -141,6 +141,9 @@ class EmailLog(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         BOUNCED = "bounced", _("bounced")
+        # A newer calendar message (or the item's current state) replaced it before it was sent;
+        # it is never sent (ADR 0011).
+        SUPERSEDED = "superseded", _("not sent: replaced by a newer message")
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     message_id = models.CharField(_("Message-ID"), max_length=300, unique=True)
@@ -191,6 +194,14 @@ class EmailLog(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced by"),
+    )
 
     class Meta:
         verbose_name = _("email")
@@ -206,6 +217,10 @@ class EmailLog(models.Model):
             models.CheckConstraint(
                 condition=Q(state="sent", sent_at__isnull=False) | ~Q(state="sent"),
                 name="email_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="superseded", sent_at__isnull=False),
+                name="email_superseded_never_sent",
             ),
         ]
 

@@ -133,5 +133,8 @@ def test_holding_a_production_cancels_its_pending_reminders(inbox, start_worker,
     celery_client.send_task("production.reminders_scan", queue="mail").get(timeout=120)
     wait_until(_all_sent, timeout=60, what="the outbox to drain", worker=worker)
     kinds = Counter(m["X-OMOOC-Kind"] for m in inbox.accepted)
-    assert kinds == {"invitation": 3, "postponement": 3}
+    # The invitations were still queued when the hold came: they are superseded, never sent, and
+    # there is nothing to take back from a calendar that never got them (ADR 0011).
+    assert kinds == {}
+    assert EmailLog.objects.filter(kind="invitation", state=EmailLog.State.SUPERSEDED).count() == 3
     assert Reminder.objects.filter(state=Reminder.State.CANCELLED).count() == 7
