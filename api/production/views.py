@@ -40,6 +40,7 @@ class IsProducer(BasePermission):
 
 class ProducerViewSet(viewsets.GenericViewSet):
     permission_classes = [IsProducer]
+    lookup_value_regex = "[0-9]+"  # ids are digits only: anything else is a 404, never a 500
 
     def parse(self, serializer_class, **kwargs) -> dict:
         serializer = serializer_class(data=self.request.data, **kwargs)
@@ -195,8 +196,9 @@ class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
             )
             .order_by("starts_at", "id")
         )
-        if self.request.query_params.get("production", "").isdigit():
-            qs = qs.filter(production_id=self.request.query_params["production"])
+        production = self.request.query_params.get("production", "")
+        if production.isascii() and production.isdigit():
+            qs = qs.filter(production_id=production)
         return qs
 
     def _out(self, session, code=status.HTTP_200_OK):
@@ -287,8 +289,9 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
             )
             .order_by("starts_at", "id")
         )
-        if self.request.query_params.get("production", "").isdigit():
-            qs = qs.filter(production_id=self.request.query_params["production"])
+        production = self.request.query_params.get("production", "")
+        if production.isascii() and production.isdigit():
+            qs = qs.filter(production_id=production)
         return qs
 
     def _out(self, pretalk, code=status.HTTP_200_OK):
