@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "omooc.openapi.add_error_responses",
+        "api.schema_links.add_links",  # create -> retrieve/update/actions (stateful clients, tests)
     ],
 }
 # Production API enums (one name per choice set).

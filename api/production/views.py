@@ -361,7 +361,7 @@ class ScriptPartViewSet(ProducerViewSet, mixins.RetrieveModelMixin):
         return selectors.script_part_get_for(user=self.request.user, pk=pk)
 
     def _out(self, part):
-        return Response(s.ScriptPartSerializer(self._part(part.pk)).data)
+        return Response(s.ScriptPartSerializer(self._part(part.pk), context={"request": self.request}).data)
 
     def retrieve(self, request, pk=None):
         return self._out(self._part(pk))
@@ -384,7 +384,10 @@ class ScriptPartViewSet(ProducerViewSet, mixins.RetrieveModelMixin):
     def versions(self, request, pk=None):
         part = self._part(pk)
         services.script_version_add(part=part, by=request.user, **self.parse(s.ScriptVersionInputSerializer))
-        return Response(s.ScriptPartSerializer(self._part(pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.ScriptPartSerializer(self._part(pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=s.ScriptTransitionSerializer, responses=s.ScriptPartSerializer)
     @action(detail=True, methods=["post"])
