@@ -25,9 +25,12 @@ from production.models import (
 )
 
 
-
 @extend_schema_field(
-    {"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}], "description": 'A URL, or "" for none.'}
+    {
+        "type": "string",
+        "anyOf": [{"format": "uri"}, {"maxLength": 0}],
+        "description": 'A URL, or "" for none.',
+    }
 )
 class URLOrBlankField(serializers.CharField):
     """A URL, or "" when there is none (the schema says both; `format: uri` alone would not)."""
@@ -201,14 +204,11 @@ class ScriptVersionSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "text", "file", "author", "created_at"]
         read_only_fields = fields
 
-
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_file(self, version: ScriptVersion) -> str | None:
         if not version.file:
             return None
-        url = reverse(
-            "production:script_file", kwargs={"pk": version.part_id, "version_id": version.pk}
-        )
+        url = reverse("production:script_file", kwargs={"pk": version.part_id, "version_id": version.pk})
         return self.context["request"].build_absolute_uri(url)
 
 

@@ -93,9 +93,7 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("fuzz-media")
     with (
         django_db_blocker.unblock(),
-        override_settings(
-            MEDIA_ROOT=str(media), PROGRESS_BUFFER_DIR=str(media / "progress"), REDIS_URL=""
-        ),
+        override_settings(MEDIA_ROOT=str(media), PROGRESS_BUFFER_DIR=str(media / "progress"), REDIS_URL=""),
     ):
         outer = transaction.atomic()
         outer.__enter__()
@@ -281,9 +279,7 @@ def test_stateful_sequences_hold_the_schema_for_every_role(role, api_world):
     if role == PRODUCER:
         # Creates succeed (the world's ids) and their links are followed to the new item.
         followed = {
-            label.split(" -> ")[0]
-            for label in calls
-            if "{id}" in label and label.endswith((" 200", " 201"))
+            label.split(" -> ")[0] for label in calls if "{id}" in label and label.endswith((" 200", " 201"))
         }
         print(f"stateful as {role}: {len(calls)} calls, followed links to {sorted(followed)}")
         assert followed, calls[:40]

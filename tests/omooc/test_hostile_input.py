@@ -116,7 +116,11 @@ def test_a_nul_byte_in_a_signed_media_path_is_not_a_500(client, settings, tmp_pa
     production = make_production(lectures=1, team=[producer])
     lecture = production.course.lectures.get()
     grant = media_access.MediaGrant(
-        enrollment_id=0, lecture_id=lecture.pk, user_id=producer.pk, root="videos/x/", single_file=False,
+        enrollment_id=0,
+        lecture_id=lecture.pk,
+        user_id=producer.pk,
+        root="videos/x/",
+        single_file=False,
         bearer=True,
     )
     token = media_access.sign(grant)
@@ -199,14 +203,28 @@ def test_wrong_json_types_elsewhere_are_a_400(api, path, payload):
 @pytest.mark.parametrize(
     "path,payload",
     [
-        ("/api/v1/production/sessions/", {"production": [1], "starts_at": 1, "ends_at": None, "lectures": "1"}),
-        ("/api/v1/production/sessions/", {"production": 10**30, "starts_at": "2030-01-01T10:00:00Z",
-                                          "ends_at": "2030-01-01T11:00:00Z", "lectures": []}),
-        ("/api/v1/production/pretalks/", {"production": 1, "speakers": [10**30], "lectures": [None],
-                                          "starts_at": "x"}),
+        (
+            "/api/v1/production/sessions/",
+            {"production": [1], "starts_at": 1, "ends_at": None, "lectures": "1"},
+        ),
+        (
+            "/api/v1/production/sessions/",
+            {
+                "production": 10**30,
+                "starts_at": "2030-01-01T10:00:00Z",
+                "ends_at": "2030-01-01T11:00:00Z",
+                "lectures": [],
+            },
+        ),
+        (
+            "/api/v1/production/pretalks/",
+            {"production": 1, "speakers": [10**30], "lectures": [None], "starts_at": "x"},
+        ),
         ("/api/v1/production/productions/", {"course": 10**30, "client": "x", "team": [10**30]}),
-        ("/api/v1/production/productions/postpone-all/", {"until": "2030-01-01", "reason": "x",
-                                                          "productions": [10**30]}),
+        (
+            "/api/v1/production/productions/postpone-all/",
+            {"until": "2030-01-01", "reason": "x", "productions": [10**30]},
+        ),
         ("/api/v1/production/speakers/", {"name": "a\x00b", "email": "s@example.org"}),
         ("/api/v1/production/locations/", {"name": "Studio\x00", "capacity": 10**30}),
     ],

@@ -84,9 +84,7 @@ def test_a_new_fake_forwarded_address_per_token_request_does_not_escape_the_thro
     X-Forwarded-For must not change who it is to the throttle."""
     settings.TRUSTED_PROXY_COUNT = 1
     UserFactory(email="ada@example.org")
-    statuses = [
-        _token_attempt(client, forwarded=f"10.9.{n}.{n}, 203.0.113.7").status_code for n in range(30)
-    ]
+    statuses = [_token_attempt(client, forwarded=f"10.9.{n}.{n}, 203.0.113.7").status_code for n in range(30)]
     assert statuses[:20] == [400] * 20
     assert set(statuses[20:]) == {429}
     blocked = _token_attempt(client, forwarded="10.99.99.99, 203.0.113.7")
