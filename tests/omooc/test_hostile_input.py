@@ -234,3 +234,11 @@ def test_wrong_json_types_and_out_of_range_ids_in_production_input_are_a_400_or_
     response = api.post(path, payload, format="json")
     assert response.status_code in (400, 404), (response.status_code, response.content[:300])
     assert set(response.json()) == ENVELOPE
+
+
+def test_an_unsupported_body_type_is_a_documented_415(api):
+    _as(api, UserFactory())
+    response = api.post("/api/v1/progress/", data="position=1", content_type="text/plain")
+    _envelope(response, 415)
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    assert "415" in schema["paths"]["/api/v1/progress/"]["post"]["responses"]
