@@ -102,6 +102,19 @@ def test_the_token_throttle_and_the_login_limiter_see_the_same_client(client, se
         _token_attempt(client, forwarded=f"10.0.0.{n}, 203.0.113.7")
     assert _token_attempt(client, forwarded="10.0.0.1, 203.0.113.7").status_code == 429
     assert _token_attempt(client, forwarded="10.0.0.1, 203.0.113.8").status_code == 400
+    # The login form's limiter picks the same address from the same header.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "2/m"}
+    url = reverse("accounts:login")
+    codes = [
+        client.post(
+            url,
+            {"username": "a@example.org", "password": "x"},
+            HTTP_X_FORWARDED_FOR=f"10.0.1.{n}, 203.0.113.9",
+            REMOTE_ADDR="198.51.100.20",
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [200, 200, 429]
 
 
 def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, settings):
