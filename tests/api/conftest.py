@@ -1,5 +1,7 @@
 """The schemathesis seed (tests/api/test_schemathesis.py): random per run unless OMOOC_FUZZ_SEED is
-set, chosen once in the main process and inherited by xdist workers, and shown in the header."""
+set. Run as `pytest tests/api/...`, it is chosen once in the main process, inherited by the xdist
+workers and shown in the header; in a whole-suite run each worker picks its own. Either way every
+failure message names the seed that replays it."""
 
 from __future__ import annotations
 

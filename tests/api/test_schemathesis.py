@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.support.world import ANON, ENROLLED, PRODUCER, build_world
 
-# Chosen in tests/api/conftest.py (shown in pytest's header), the same in every xdist worker.
+# Chosen in tests/api/conftest.py (shown in pytest's header when run as `pytest tests/api`).
 SEED = int(os.environ.get("OMOOC_FUZZ_SEED") or random.randrange(2**31))
 REPLAY = f"schemathesis seed {SEED} (replay: OMOOC_FUZZ_SEED={SEED})"
 print(REPLAY)
