@@ -99,7 +99,7 @@ def _number(value, field: str) -> float:
 
 def parse_beat(*, position, played_from, event) -> tuple[float, float | None, str]:
     """Check a heartbeat's fields; errors name the field."""
-    if event not in EVENTS:
+    if not isinstance(event, str) or event not in EVENTS:  # a JSON list or object is not an event
         raise ApplicationError(f"event: use one of {', '.join(sorted(EVENTS))}.", code="invalid")
     position = _number(position, "position")
     start = None if played_from in (None, "") else _number(played_from, "played_from")

@@ -31,7 +31,10 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            for status, description in ERROR_STATUSES.items():
+            statuses = dict(ERROR_STATUSES)
+            if "requestBody" in operation:
+                statuses["415"] = "Unsupported media type: send one of the request body's content types."
+            for status, description in statuses.items():
                 operation["responses"].setdefault(
                     status,
                     {"description": description, "content": {"application/json": {"schema": reference}}},

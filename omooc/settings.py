@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "omooc.middleware.HostileInputMiddleware",  # NUL/undecodable input: 400/404, never a 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -249,6 +250,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "omooc.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="20/min")},
+    # Throttles key on omooc.ratelimit.client_ip (api/throttling.py); NUM_PROXIES (set below from
+    # TRUSTED_PROXY_COUNT) makes any stock DRF throttle agree with it.
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -263,6 +266,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "omooc.openapi.add_error_responses",
+        "api.schema_links.add_links",  # create -> retrieve/update/actions (stateful clients, tests)
     ],
 }
 # Production API enums (one name per choice set).
@@ -286,6 +290,7 @@ RATE_LIMITS = {
     "speaker_link": env.str("RATE_LIMIT_SPEAKER_LINK", default="1000/m" if TESTING else "60/m"),
 }
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -7,10 +7,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from omooc.exceptions import ApplicationError
+
+from ..throttling import ScopedClientThrottle
 
 
 class InvalidCredentialsError(ApplicationError):
@@ -40,7 +41,7 @@ class TokenObtainView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedClientThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, auth=[])

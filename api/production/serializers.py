@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from courses.models import Lecture
@@ -19,6 +23,29 @@ from production.models import (
     Speaker,
     StepState,
 )
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "anyOf": [{"format": "uri"}, {"maxLength": 0}],
+        "description": 'A URL, or "" for none.',
+    }
+)
+class URLOrBlankField(serializers.CharField):
+    """A URL, or "" when there is none (the schema says both; `format: uri` alone would not)."""
+
+    default_error_messages = {"invalid": "Enter a valid URL (https://...), or leave it empty."}
+
+    def to_internal_value(self, data) -> str:
+        value = super().to_internal_value(data)
+        if value:
+            try:
+                URLValidator()(value)
+            except DjangoValidationError:
+                self.fail("invalid")
+        return value
+
 
 # --- read ------------------------------------------------------------------------------------
 
@@ -143,6 +170,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class PreTalkSerializer(serializers.ModelSerializer):
+    video_link = URLOrBlankField(read_only=True)
     lectures = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     speakers = AttendanceSerializer(source="attendances", many=True, read_only=True)
 
@@ -167,10 +195,21 @@ class PreTalkSerializer(serializers.ModelSerializer):
 
 
 class ScriptVersionSerializer(serializers.ModelSerializer):
+    file = serializers.SerializerMethodField(
+        help_text="Download link of the version's file (the studio's, for producers), or null without a file."
+    )
+
     class Meta:
         model = ScriptVersion
         fields = ["id", "number", "text", "file", "author", "created_at"]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_file(self, version: ScriptVersion) -> str | None:
+        if not version.file:
+            return None
+        url = reverse("production:script_file", kwargs={"pk": version.part_id, "version_id": version.pk})
+        return self.context["request"].build_absolute_uri(url)
 
 
 class ScriptPartSerializer(serializers.ModelSerializer):
@@ -307,7 +346,7 @@ class PreTalkInputSerializer(serializers.Serializer):
     duration_minutes = serializers.IntegerField(default=45)
     mode = serializers.ChoiceField(choices=PreTalk.Mode.choices, default="online")
     place = serializers.CharField(required=False, allow_blank=True, default="")
-    video_link = serializers.URLField(required=False, allow_blank=True, default="")
+    video_link = URLOrBlankField(required=False, allow_blank=True, default="")
 
 
 class PreTalkUpdateSerializer(serializers.Serializer):
@@ -315,7 +354,7 @@ class PreTalkUpdateSerializer(serializers.Serializer):
     duration_minutes = serializers.IntegerField(required=False)
     mode = serializers.ChoiceField(choices=PreTalk.Mode.choices, required=False)
     place = serializers.CharField(required=False, allow_blank=True)
-    video_link = serializers.URLField(required=False, allow_blank=True)
+    video_link = URLOrBlankField(required=False, allow_blank=True)
     lectures = serializers.PrimaryKeyRelatedField(queryset=Lecture.objects.all(), many=True, required=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 

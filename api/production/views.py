@@ -40,6 +40,7 @@ class IsProducer(BasePermission):
 
 class ProducerViewSet(viewsets.GenericViewSet):
     permission_classes = [IsProducer]
+    lookup_value_regex = "[0-9]+"  # ids are digits only: anything else is a 404, never a 500
 
     def parse(self, serializer_class, **kwargs) -> dict:
         serializer = serializer_class(data=self.request.data, **kwargs)
@@ -195,8 +196,9 @@ class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
             )
             .order_by("starts_at", "id")
         )
-        if self.request.query_params.get("production", "").isdigit():
-            qs = qs.filter(production_id=self.request.query_params["production"])
+        production = self.request.query_params.get("production", "")
+        if production.isascii() and production.isdigit():
+            qs = qs.filter(production_id=production)
         return qs
 
     def _out(self, session, code=status.HTTP_200_OK):
@@ -287,8 +289,9 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
             )
             .order_by("starts_at", "id")
         )
-        if self.request.query_params.get("production", "").isdigit():
-            qs = qs.filter(production_id=self.request.query_params["production"])
+        production = self.request.query_params.get("production", "")
+        if production.isascii() and production.isdigit():
+            qs = qs.filter(production_id=production)
         return qs
 
     def _out(self, pretalk, code=status.HTTP_200_OK):
@@ -358,7 +361,7 @@ class ScriptPartViewSet(ProducerViewSet, mixins.RetrieveModelMixin):
         return selectors.script_part_get_for(user=self.request.user, pk=pk)
 
     def _out(self, part):
-        return Response(s.ScriptPartSerializer(self._part(part.pk)).data)
+        return Response(s.ScriptPartSerializer(self._part(part.pk), context={"request": self.request}).data)
 
     def retrieve(self, request, pk=None):
         return self._out(self._part(pk))
@@ -381,7 +384,10 @@ class ScriptPartViewSet(ProducerViewSet, mixins.RetrieveModelMixin):
     def versions(self, request, pk=None):
         part = self._part(pk)
         services.script_version_add(part=part, by=request.user, **self.parse(s.ScriptVersionInputSerializer))
-        return Response(s.ScriptPartSerializer(self._part(pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.ScriptPartSerializer(self._part(pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=s.ScriptTransitionSerializer, responses=s.ScriptPartSerializer)
     @action(detail=True, methods=["post"])
