@@ -44,10 +44,18 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_CAP_SECONDS = 6 * 3600
+# While the mail server cannot be reached at all, nothing is wrong with the messages: they wait,
+# never fail, and are retried at most this far apart, so the queue drains soon after it returns.
+UNREACHABLE_RETRY_CAP_SECONDS = 10 * 60
 
 
 class InvalidRecipientError(ValueError):
     """The recipient has no usable email address."""
+
+
+class ServerUnreachableError(smtplib.SMTPException):
+    """The connection to the mail server could not be opened (refused, timed out, greeting or login
+    refused): a fault of the server or of our settings, never of the message being sent."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +225,8 @@ def _smtp_code(exc: Exception) -> int | None:
 
 
 def _describe(exc: Exception) -> str:
+    if isinstance(exc, ServerUnreachableError):
+        return f"Mail server unreachable: {exc}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "; ".join(
             f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
@@ -302,6 +312,9 @@ class Sender:
         self._own = connection is None
         self.connection = connection or get_connection(fail_silently=False)
         self.opened = False
+        # Set when opening the connection failed: the scan stops there (one probe per scan while the
+        # server is down, instead of one connection timeout per queued message).
+        self.unreachable = False
 
     def __enter__(self) -> Sender:
         return self
@@ -319,7 +332,11 @@ class Sender:
 
     def send(self, message: EmailMultiAlternatives) -> None:
         if not self.opened:
-            self.connection.open()
+            try:
+                self.connection.open()
+            except (smtplib.SMTPException, OSError) as exc:
+                self.unreachable = True
+                raise ServerUnreachableError(_describe(exc)) from exc
             self.opened = True
         message.connection = self.connection
         sent = self.connection.send_messages([message])
@@ -348,9 +365,14 @@ class Sender:
         try:
             self.send(build_message(email))
         except (smtplib.SMTPException, OSError) as exc:
-            code = _smtp_code(exc)
+            code = None if isinstance(exc, ServerUnreachableError) else _smtp_code(exc)
             email.error = _describe(exc)[:2000]
-            if code is not None and 500 <= code < 600:
+            if isinstance(exc, ServerUnreachableError):
+                # Not the message's fault: it waits (never failed, never bounced) until the server answers.
+                email.next_attempt_at = now + min(
+                    backoff(email.attempts), timedelta(seconds=UNREACHABLE_RETRY_CAP_SECONDS)
+                )
+            elif code is not None and 500 <= code < 600:
                 email.state = EmailLog.State.BOUNCED
                 _record_bounce(email, code=code)
             elif email.attempts >= MAX_ATTEMPTS:
@@ -499,6 +521,8 @@ def emails_send_due(*, limit: int | None = None, sender: Sender | None = None) -
                         break
                     sender.send_row(email, commit=True)
                 handled += 1
+                if sender.unreachable:
+                    break  # the server is down: the rest wait for the next scan, untouched
     finally:
         if own:
             sender.close()
