@@ -23,6 +23,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
     # Reminder outbox: claim due rows every minute; re-plan reminder rows from the current truth.
     "production-reminders-scan": {"task": "production.reminders_scan", "schedule": 60.0},
     "production-reminders-plan": {"task": "production.reminders_plan", "schedule": 900.0},
+    # Speaker calendars: re-run the calendar sync of items whose after-commit sync failed.
+    "production-calendar-resync": {"task": "production.calendar_resync", "schedule": 900.0},
     # Media: requeue videos a dead worker left half-done.
     "media-requeue-stale": {"task": "courses.media.video_requeue_stale", "schedule": 300.0},
     # Learner delivery: heartbeat flush, new-lecture emails, weekly nudges.

@@ -5,7 +5,10 @@ session or pre-talk. It reconciles what each speaker's calendar should say with 
 them (the email log is the record): a speaker who never got a REQUEST gets an invitation; a new
 SEQUENCE gets an update; on hold gets a postponement notice (METHOD:CANCEL, "a new invitation
 follows"); cancelled, or removed from the item, gets a cancellation. Running it twice sends nothing
-new, so it is safe to call again. Older calendar messages still queued are superseded, never sent
+new, so it is safe to call again: when the after-commit sync fails (a database hiccup, a bug, a
+worker killed after the commit), the periodic re-sync (``reminders.calendar_resync``, beat task
+``production.calendar_resync``) runs it again for every unfinished item whose speakers' calendars are
+not in line (``calendar_in_line``). Older calendar messages still queued are superseded, never sent
 after their successor (ADR 0011).
 """
 
@@ -275,8 +278,13 @@ def _speaker_logs(target_type: str, target_id: int) -> dict[int, _SpeakerLog]:
         target_type=target_type, target_id=target_id, ics_method__in=CALENDAR_METHODS
     ).exclude(speaker=None)
     list(rows.filter(state=EmailLog.State.QUEUED).select_for_update().order_by("id").values_list("id"))
+    return _logs(rows.defer("body_text", "body_html", "ics").order_by("id"))
+
+
+def _logs(emails) -> dict[int, _SpeakerLog]:
+    """Per speaker, the calendar messages ``emails`` (about one item, oldest first)."""
     logs: dict[int, _SpeakerLog] = {}
-    for email in rows.defer("body_text", "body_html", "ics").order_by("id"):
+    for email in emails:
         log = logs.setdefault(email.speaker_id, _SpeakerLog())
         log.count += 1
         if email.state == EmailLog.State.QUEUED:
@@ -323,6 +331,30 @@ def _plan(item: Item, log: _SpeakerLog, *, on_item: bool) -> tuple[str, str] | N
 def _matches(email: EmailLog, item: Item, kind_method: tuple[str, str]) -> bool:
     """A queued message already says what the plan would say (same method and SEQUENCE)."""
     return email.ics_method == kind_method[1] and (email.ics_sequence or 0) == item.obj.ical_sequence
+
+
+def calendar_in_line(*, item: Item, emails: list[EmailLog], speaker_ids: set[int]) -> bool:
+    """Whether ``calendar_sync`` would leave this item's calendar messages as they are: no speaker
+    (current or former) needs a new one and nothing queued would be superseded. ``emails``: the
+    item's calendar messages to speakers, oldest first (``speaker_id``, ``state``, ``ics_method`` and
+    ``ics_sequence`` are read); ``speaker_ids``: the speakers on the item now. The periodic re-sync
+    (``reminders.calendar_resync``) runs the sync only where this is False, so it costs a constant
+    number of queries while every calendar is in line. The same rules as the sync: keep them together."""
+    logs = _logs(emails)
+    for speaker_id in speaker_ids | set(logs):
+        log = logs.get(speaker_id, _SpeakerLog())
+        on_item = speaker_id in speaker_ids
+        if not on_item and log.settled is None and not log.pending:
+            continue
+        if item.desired_method() is None and on_item:
+            continue
+        plan = _plan(item, log, on_item=on_item)
+        if plan is None:
+            if log.pending:
+                return False
+        elif len(log.pending) != 1 or not _matches(log.pending[0], item, plan):
+            return False
+    return True
 
 
 def calendar_sync(*, target_type: str, target_id: int) -> list[EmailLog]:
@@ -406,7 +438,8 @@ def announce(kind: str, pk: int, action: str) -> None:
     try:
         calendar_sync(target_type=target_type, target_id=pk)
     except Exception:
-        # The change itself is committed; the item's next change runs the same sync again.
+        # The change itself is committed; the periodic re-sync (``production.calendar_resync``,
+        # ``reminders.calendar_resync``) runs the same sync again within 15 minutes.
         logger.exception("speaker emails for %s %s (%s) failed", kind, pk, action)
 
 

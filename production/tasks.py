@@ -28,3 +28,11 @@ def reminders_plan_task() -> int:
     from .reminders import reminders_plan
 
     return reminders_plan()
+
+
+@shared_task(name="production.calendar_resync", acks_late=True)
+def calendar_resync_task() -> dict[str, int]:
+    """Speaker calendars of items whose after-commit sync failed (beat: every 15 minutes)."""
+    from .reminders import calendar_resync
+
+    return calendar_resync()
