@@ -28,6 +28,7 @@ def _env(redis_url: str, tmp_path: Path) -> dict[str, str]:  # for run_stack
     # The stack's own database is the embedded SQLite under OMOOC_VAR_DIR, as with `make run`: never
     # the application database a DATABASE_URL names (a new machine may not have it).
     env.pop("DATABASE_URL", None)
+    env.pop("SITE_URL", None)  # as on a newcomer's machine
     return env
 
 
@@ -172,6 +173,10 @@ def test_run_stack_starts_web_both_workers_and_beat_and_ctrl_c_stops_them_all(re
         assert queues == ["mail,default", "media"]
         assert sum(b"beat" in a for a in argv.values()) == 1
         assert sum(b"runserver" in a for a in argv.values()) == 1
+        # Links in emails (speaker pages, certificates) point at the port the stack serves, not :8000.
+        for pid in children:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert f"SITE_URL=http://127.0.0.1:{port}".encode() in environ, argv[pid]
 
         process.send_signal(signal.SIGINT)  # Ctrl-C
         output, _ = process.communicate(timeout=30)
@@ -187,3 +192,13 @@ def test_run_stack_starts_web_both_workers_and_beat_and_ctrl_c_stops_them_all(re
         for pid in children:  # each child runs in its own session: never leave one behind
             if _alive(pid):
                 os.killpg(pid, signal.SIGKILL)
+
+
+def test_run_stack_keeps_an_explicit_site_url_and_otherwise_serves_links_from_its_own_address():
+    from omooc.management.commands.run_stack import stack_environment
+
+    assert stack_environment(addrport="127.0.0.1:8765", environ={})["SITE_URL"] == "http://127.0.0.1:8765"
+    assert stack_environment(addrport="8765", environ={})["SITE_URL"] == "http://127.0.0.1:8765"
+    assert stack_environment(addrport="0.0.0.0:9000", environ={})["SITE_URL"] == "http://localhost:9000"
+    kept = stack_environment(addrport="127.0.0.1:8765", environ={"SITE_URL": "https://omooc.example.org"})
+    assert kept["SITE_URL"] == "https://omooc.example.org"

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -36,6 +37,19 @@ def stack_commands(
     }  # fmt: skip
 
 
+def stack_environment(*, addrport: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of every process of the stack. Without an explicit ``SITE_URL``, links in
+    emails and calendar invites point at the address the stack serves (``--addrport`` /
+    ``OMOOC_ADDRPORT``), so a newcomer on another port gets working speaker and certificate links."""
+    env = dict(os.environ if environ is None else environ)
+    if not env.get("SITE_URL"):
+        host, _, port = addrport.rpartition(":")
+        if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - read, not bound here
+            host = "127.0.0.1" if not host else "localhost"
+        env["SITE_URL"] = f"http://{host}:{port}"
+    return env
+
+
 class Command(BaseCommand):
     help = "Run the development web server, a Celery worker for mail+default, one for media, and Celery beat."
 
@@ -51,9 +65,12 @@ class Command(BaseCommand):
             addrport=addrport, mail_concurrency=mail_concurrency, media_concurrency=media_concurrency
         )
         processes: dict[str, subprocess.Popen] = {}
+        env = stack_environment(addrport=addrport)
         for name, command in commands.items():
             # Fixed argument lists built above; nothing comes from user input.
-            processes[name] = subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603
+            processes[name] = subprocess.Popen(  # noqa: S603
+                command, cwd=settings.BASE_DIR, start_new_session=True, env=env
+            )
         host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
         self.stdout.write(
             self.style.SUCCESS(
