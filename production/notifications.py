@@ -161,7 +161,7 @@ def prepare_lines(item: Item, *, parts: list[ScriptPart] | None = None) -> list[
     if parts is None:
         parts = item.script_parts()
     else:
-        wanted = {lecture.pk for lecture in item.lecture_objects()}
+        wanted = {lecture.pk for lecture in item.obj.lectures.all()}  # prefetched by the speaker page
         parts = [part for part in parts if part.lecture_id in wanted]
     for part in parts:
         if part.state == ScriptPart.State.APPROVED:
