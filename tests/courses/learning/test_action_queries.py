@@ -41,13 +41,13 @@ def _enrollments(course, count):
 def test_folding_beats_of_learners_watching(beats, queries, django_assert_num_queries):
     course = CourseFactory()
     lectures = LectureFactory.create_batch(2, course=course, duration_seconds=120)
-    enrollments = _enrollments(course, beats // 5)
+    enrollments = _enrollments(course, beats // 10)  # each learner: 5 beats on each of 2 lectures
     entries = [
         _beat(
             enrollment, lecture, at=T0 + 10 * n, position=10.0 * n, played_from=10.0 * (n - 1) if n else None
         )
         for enrollment in enrollments
-        for lecture in lectures[:1]
+        for lecture in lectures
         for n in range(5)
     ]
     assert len(entries) == beats
