@@ -52,6 +52,7 @@ test: setup
 	@source var/test-env.sh && \
 	  $(VENV)/bin/ruff check . && \
 	  $(VENV)/bin/ruff format --check . && \
+	  $(VENV)/bin/lint-imports && \
 	  $(PY) manage.py makemigrations --check --dry-run && \
 	  $(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 

@@ -78,6 +78,9 @@ class Item:
 
     target_type: str
     obj: RecordingSession | PreTalk
+    # Reads that do not change while one item is described (its lectures and script parts): read
+    # once, not once per speaker.
+    _loaded: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_session(self) -> bool:
@@ -126,8 +129,22 @@ class Item:
     def attendances(self) -> list[SessionSpeaker | PreTalkSpeaker]:
         return list(self.obj.attendances.select_related("speaker").order_by("id"))
 
+    def lecture_objects(self) -> list:
+        if "lectures" not in self._loaded:
+            self._loaded["lectures"] = list(self.obj.lectures.order_by("position", "id"))
+        return self._loaded["lectures"]
+
     def lectures(self) -> list[str]:
-        return [str(lecture) for lecture in self.obj.lectures.order_by("position", "id")]
+        return [str(lecture) for lecture in self.lecture_objects()]
+
+    def script_parts(self) -> list[ScriptPart]:
+        if "parts" not in self._loaded:
+            self._loaded["parts"] = list(
+                ScriptPart.objects.filter(lecture__in=[lecture.pk for lecture in self.lecture_objects()])
+                .select_related("lecture")
+                .order_by("lecture__position", "id")
+            )
+        return self._loaded["parts"]
 
 
 def _item(target_type: str, pk: int, *, lock: bool = False) -> Item:
@@ -145,13 +162,9 @@ def prepare_lines(item: Item, *, parts: list[ScriptPart] | None = None) -> list[
     already loaded (any superset); otherwise they are queried."""
     lines = []
     if parts is None:
-        parts = list(
-            ScriptPart.objects.filter(lecture__in=item.obj.lectures.all())
-            .select_related("lecture")
-            .order_by("lecture__position", "id")
-        )
+        parts = item.script_parts()
     else:
-        wanted = {lecture.pk for lecture in item.obj.lectures.all()}
+        wanted = {lecture.pk for lecture in item.obj.lectures.all()}  # prefetched by the speaker page
         parts = [part for part in parts if part.lecture_id in wanted]
     for part in parts:
         if part.state == ScriptPart.State.APPROVED:

@@ -808,7 +808,8 @@ def _hold(session: RecordingSession, *, until: date, reason: str, by) -> Recordi
     session.state = RecordingSession.State.ON_HOLD
     session.hold_until = until
     session.hold_reason = reason
-    session.save(update_fields=["state", "hold_until", "hold_reason", "updated_at"])
+    session.ical_sequence += 1  # the calendar changes: saved with the hold, in one UPDATE
+    session.save(update_fields=["state", "hold_until", "hold_reason", "ical_sequence", "updated_at"])
     _session_changed(
         session,
         action="held",
@@ -816,6 +817,7 @@ def _hold(session: RecordingSession, *, until: date, reason: str, by) -> Recordi
         from_value=previous,
         to_value=f"{RecordingSession.State.ON_HOLD} ≥ {until.isoformat()}",
         reason=reason,
+        calendar=False,  # the SEQUENCE went up above
     )
     return session
 

@@ -1,0 +1,143 @@
+"""Query-count pins on actions (issue 12): each action runs for a small and a large case and its
+query count is pinned exactly. A count may grow only where the design wants one row (or one
+transaction) per item; each pin names its per-item cost and the reason.
+
+Counts are taken inside the test's transaction on PostgreSQL, so every ``transaction.atomic`` inside
+an action shows up as a SAVEPOINT and a RELEASE SAVEPOINT (two queries, counted here)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from production import services
+from production.mailer import Content, email_queue, emails_send_due
+from production.models import EmailLog, Reminder, ScriptPart, Target
+from production.notifications import calendar_sync
+from production.reminders import reminders_plan
+from tests.factories import UserFactory
+from tests.production.factories import SpeakerFactory, at, make_production, make_session
+
+pytestmark = pytest.mark.usefixtures("postgres")
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Run a service and the work it announces after commit (the calendar sync and reminders)."""
+
+    def call(fn, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(**kwargs)
+
+    return call
+
+
+# Postponement, in the action's transaction: 4 + 2 per session. Constant: SAVEPOINT, the locked read
+# of the sessions, the production's history entry, RELEASE. Per session: the hold UPDATE (state,
+# not-before date, reason and calendar SEQUENCE together) and its history entry: linear, as the
+# design records each session's own hold in its own history (before: 4 + 3 per session, 13 and 94,
+# when the SEQUENCE had an UPDATE of its own).
+# After commit: one calendar sync per session, 16 queries for a session with one speaker (see the
+# calendar sync pin), linear in sessions by design: each session's speakers get their own notice
+# (before: 17 per session, 51 and 510, when lectures were read once more per speaker).
+@pytest.mark.parametrize(("sessions", "in_action", "after_commit"), [(3, 10, 48), (30, 64, 480)])
+def test_postponing_recordings(
+    sessions,
+    in_action,
+    after_commit,
+    run,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+    smtp_server,
+):
+    production = make_production(lectures=1)
+    for day in range(sessions):
+        run(make_session, production=production, days=10 + day, speakers=[SpeakerFactory()])
+    emails_send_due()  # the invitations left the queue: each speaker gets a postponement notice
+    until = timezone.localdate() + timedelta(days=60)
+    with (
+        django_capture_on_commit_callbacks(execute=False) as announced,
+        django_assert_num_queries(in_action),
+    ):
+        changed = services.production_postpone_recordings(
+            productions=[production], until=until, reason="lockdown"
+        )
+    assert len(changed) == len(announced) == sessions
+    with django_assert_num_queries(after_commit):
+        for callback in announced:
+            callback()
+    assert EmailLog.objects.filter(kind=EmailLog.Kind.POSTPONEMENT).count() == sessions
+
+
+# The calendar sync of a rescheduled session whose invitations were delivered: 18 + 8 per speaker.
+# Per speaker, by design: the update email's row (email_queue: SAVEPOINT, the idempotency-key
+# SELECT, SAVEPOINT, INSERT, RELEASE, RELEASE = 6) and moving that speaker's two pending reminders
+# (7 days and 1 day before: one UPDATE each, in production.reminders.reminders_sync_item; one bulk
+# UPDATE could move them all). Constant: the session's lectures and script parts, read once per sync
+# (before: read again for every speaker, 16 + 11 per speaker, 27 and 126).
+# A second sync finds nothing to send and costs the same constant 16 whatever the number of speakers.
+@pytest.mark.parametrize(("speakers", "first", "again"), [(1, 26, 16), (10, 98, 16)])
+def test_the_calendar_sync_of_a_rescheduled_session(
+    speakers, first, again, run, django_capture_on_commit_callbacks, django_assert_num_queries, smtp_server
+):
+    production = make_production(lectures=2)
+    team = SpeakerFactory.create_batch(speakers)
+    session = run(make_session, production=production, days=10, speakers=team)
+    emails_send_due()  # the invitations left the queue: the change needs an update per speaker
+    with django_capture_on_commit_callbacks(execute=False):
+        services.recording_session_update(
+            session=session, starts_at=at(12), ends_at=at(12) + timedelta(hours=2)
+        )
+    with django_assert_num_queries(first):
+        calendar_sync(target_type=Target.SESSION, target_id=session.pk)
+    assert EmailLog.objects.filter(kind=EmailLog.Kind.UPDATE).count() == speakers
+    with django_assert_num_queries(again):
+        calendar_sync(target_type=Target.SESSION, target_id=session.pk)
+    assert EmailLog.objects.filter(kind=EmailLog.Kind.UPDATE).count() == speakers
+
+
+# Planning the team reminders: 10 + 6 per production (two script parts due, a session with an
+# unconfirmed speaker, a held session, two producers each). Per production, NOT by design: the
+# team is read again (``notifications.team_members``: ``production.team.filter(is_active=True)``
+# bypasses the prefetched team) for each of the 6 rule rows (two rules per script part, one per
+# session). An N+1 in production/reminders.py, pinned as it is until it is fixed there.
+@pytest.mark.parametrize(("productions", "queries"), [(1, 16), (10, 70)])
+def test_planning_the_team_reminders(productions, queries, run, django_assert_num_queries):
+    for _ in range(productions):
+        production = make_production(lectures=2, team=UserFactory.create_batch(2, producer=True))
+        due_on = timezone.localdate() + timedelta(days=5)
+        ScriptPart.objects.filter(production=production).update(due_on=due_on)
+        run(make_session, production=production, days=10, speakers=[SpeakerFactory()])
+        held = run(make_session, production=production, days=20, speakers=[SpeakerFactory()])
+        run(
+            services.recording_session_hold,
+            session=held,
+            until=timezone.localdate() + timedelta(days=30),
+            reason="lockdown",
+        )
+    with django_assert_num_queries(queries):
+        reminders_plan()
+    planned = Reminder.objects.count()
+    with django_assert_num_queries(queries):
+        assert reminders_plan() == 0  # idempotent: the same reads, nothing new
+    assert Reminder.objects.count() == planned
+
+
+# One outbox scan: 3 + 4 per message, linear by design: the outbox sends one locked row per
+# transaction (SAVEPOINT, the claim SELECT … FOR UPDATE SKIP LOCKED, the "sent" UPDATE, RELEASE;
+# outside a test, BEGIN, the claim, and the UPDATE with its COMMIT). Constant: the last claim that
+# finds nothing, in its own SAVEPOINT/RELEASE.
+@pytest.mark.parametrize(("messages", "queries"), [(1, 7), (20, 83)])
+def test_one_outbox_scan(messages, queries, smtp_server, django_assert_num_queries):
+    for number in range(messages):
+        email_queue(
+            idempotency_key=f"pin:{number}",
+            kind=EmailLog.Kind.REMINDER,
+            recipient=f"learner{number}@example.org",
+            content=Content(subject="Reminder", text="Hello", html="<p>Hello</p>"),
+        )
+    with django_assert_num_queries(queries):
+        assert emails_send_due() == messages
+    assert len(smtp_server.messages) == messages
