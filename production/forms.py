@@ -297,6 +297,7 @@ class SpeakerChoiceForm(forms.Form):
 class CrewForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     role = forms.ChoiceField(label=_("Role"), choices=CrewAssignment.Role.choices)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 
 
 class RsvpForm(ZonedTimesMixin, forms.Form):
@@ -400,7 +401,8 @@ SpeakerForm.base_fields = forms.fields_for_model(
 class LocationForm(forms.ModelForm):
     class Meta:
         model = Location
-        fields = ["name", "address", "capacity"]
+        fields = ["name", "address", "capacity", "access_notes"]
+        widgets = {"access_notes": forms.Textarea(attrs={"rows": 2})}
 
 
 class BoardFilterForm(forms.Form):

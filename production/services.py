@@ -301,8 +301,12 @@ def _speaker_address_announce(speaker: Speaker, old_email: str, productions, by)
 
 
 @transaction.atomic
-def location_create(*, name: str, address: str = "", capacity: int | None = None) -> Location:
-    location = Location(name=name.strip(), address=address, capacity=capacity)
+def location_create(
+    *, name: str, address: str = "", capacity: int | None = None, access_notes: str = ""
+) -> Location:
+    location = Location(
+        name=name.strip(), address=address, capacity=capacity, access_notes=(access_notes or "").strip()
+    )
     _clean(location)
     location.save()
     return location
@@ -895,9 +899,11 @@ def recording_session_remove_speaker(
 
 
 @transaction.atomic
-def crew_assign(*, session: RecordingSession, name: str, role: str, by=None) -> CrewAssignment:
+def crew_assign(
+    *, session: RecordingSession, name: str, role: str, phone: str = "", by=None
+) -> CrewAssignment:
     session = _lock_session(session)
-    crew = CrewAssignment(session=session, name=(name or "").strip(), role=role)
+    crew = CrewAssignment(session=session, name=(name or "").strip(), role=role, phone=(phone or "").strip())
     _clean(crew, exclude=["session"])
     if CrewAssignment.objects.filter(session=session, name__iexact=crew.name, role=role).exists():
         raise _field_error("name", _("%(name)s already has this role on the session.") % {"name": crew.name})
