@@ -159,15 +159,20 @@ def _entry(session: RecordingSession, zone: ZoneInfo) -> Entry:
     )
 
 
+def _lectures_with_scripts():
+    """Lectures with their script's state and latest version number (one query for all sessions)."""
+    latest = ScriptVersion.objects.filter(part__lecture=OuterRef("pk")).order_by("-number").values("number")
+    return Lecture.objects.annotate(
+        script_state=F("script_part__state"), latest_script_version=Subquery(latest[:1])
+    ).order_by("position", "id")
+
+
 def call_sheet_for(*, user, day: date, location_id=None) -> CallSheet:
     """The viewer's sessions of ``day`` (studio time zone), in order of their start instants."""
     location = location_for_filter(location_id)
     start, end = day_bounds(day)
     visible, of_the_day = _sessions(user, start, end, location)
-    latest = ScriptVersion.objects.filter(part__lecture=OuterRef("pk")).order_by("-number").values("number")
-    lectures = Lecture.objects.annotate(
-        script_state=F("script_part__state"), latest_script_version=Subquery(latest[:1])
-    ).order_by("position", "id")
+    lectures = _lectures_with_scripts()
     sessions = list(
         of_the_day.select_related("production__course", "location")
         .prefetch_related(
@@ -273,3 +278,135 @@ def call_sheet_pdf(sheet: CallSheet, *, language: str | None = None) -> bytes:
             story += [table, Spacer(1, 0.4 * cm)]
         doc.build(story)
     return buffer.getvalue()
+
+
+# --- the email the day before (opt-in per production) ----------------------------------------
+
+SEND_FROM_HOUR = 12  # studio time, the day before: late-morning changes still make it in
+
+
+@dataclass
+class _Recipient:
+    email: str
+    name: str
+    language: str
+    time_zone: str
+    speaker: object | None
+    session_ids: set[int]
+
+
+def _recipients(sessions: list[RecordingSession]) -> dict[str, _Recipient]:
+    """Speakers (not those who declined) and crew with an address, each with the sessions they are on."""
+    found: dict[str, _Recipient] = {}
+    for session in sessions:
+        for a in session.attendances.all():
+            if a.rsvp == Rsvp.DECLINED or not a.speaker.email:
+                continue
+            key = a.speaker.email.strip().lower()
+            found.setdefault(
+                key,
+                _Recipient(
+                    a.speaker.email, a.speaker.name, a.speaker.language, a.speaker.time_zone, a.speaker, set()
+                ),
+            ).session_ids.add(session.pk)
+        for c in session.crew.all():
+            if not c.email:
+                continue
+            key = c.email.strip().lower()
+            found.setdefault(
+                key, _Recipient(c.email, c.name, settings.LANGUAGE_CODE, settings.TIME_ZONE, None, set())
+            ).session_ids.add(session.pk)
+    return found
+
+
+def call_sheet_email_key(*, day: date, location_id: int | None, production_id: int, recipient: str) -> str:
+    return f"call-sheet:{day.isoformat()}:{location_id or 0}:{production_id}:{recipient.strip().lower()}"
+
+
+def call_sheet_emails_queue(*, now: datetime | None = None) -> int:
+    """Queue tomorrow's call sheets (studio time) for productions that opted in; returns how many new.
+
+    One email per day, location, production and recipient (idempotency key): a recipient reads only
+    the sessions they work on, and each email log row belongs to one production's team, so no team
+    reads another team's session in its log. Held, cancelled and recorded sessions send nothing.
+    Localized in the recipient's language and time zone (crew: the studio's).
+    """
+    from . import emails
+    from .mailer import InvalidRecipientError, email_queue
+    from .models import EmailLog
+
+    zone = studio_zone()
+    now_local = (now or datetime.now(tz=zone)).astimezone(zone)
+    if now_local.hour < SEND_FROM_HOUR:
+        return 0
+    day = now_local.date() + timedelta(days=1)
+    start, end = day_bounds(day)
+    sessions = list(
+        RecordingSession.objects.filter(
+            starts_at__gte=start,
+            starts_at__lt=end,
+            production__call_sheet_emails=True,
+            state__in=(RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED),
+        )
+        .select_related("production__course", "location")
+        .prefetch_related(
+            Prefetch(
+                "attendances",
+                queryset=SessionSpeaker.objects.select_related("speaker").order_by("speaker__name", "id"),
+            ),
+            Prefetch("crew", queryset=CrewAssignment.objects.order_by("role", "name", "id")),
+            Prefetch("lectures", queryset=_lectures_with_scripts()),
+        )
+        .order_by("starts_at", "id")
+    )
+    groups: dict[tuple[int | None, int], list[RecordingSession]] = {}
+    for session in sessions:
+        groups.setdefault((session.location_id, session.production_id), []).append(session)
+    queued = 0
+    for (location_id, production_id), group in groups.items():
+        for recipient in _recipients(group).values():
+            key = call_sheet_email_key(
+                day=day, location_id=location_id, production_id=production_id, recipient=recipient.email
+            )
+            if EmailLog.objects.filter(idempotency_key=key).exists():
+                continue
+            mine = [s for s in group if s.pk in recipient.session_ids]
+            with translation.override(emails._language(recipient.language)):  # labels: answer, role
+                entries = [
+                    {
+                        "entry": _entry(s, zone),
+                        "when": emails.when(
+                            s.starts_at, s.ends_at, time_zone=recipient.time_zone, language=recipient.language
+                        ),
+                    }
+                    for s in mine
+                ]
+            location = mine[0].location
+            content = emails.render(
+                "call_sheet",
+                {
+                    "name": recipient.name,
+                    "day": day,
+                    "location": location,
+                    "production": str(mine[0].production),
+                    "entries": entries,
+                },
+                language=recipient.language,
+                time_zone=recipient.time_zone,
+            )
+            try:
+                email_queue(
+                    idempotency_key=key,
+                    kind=EmailLog.Kind.CALL_SHEET,
+                    recipient=recipient.email,
+                    recipient_name=recipient.name,
+                    content=content,
+                    language=emails._language(recipient.language),
+                    speaker=recipient.speaker,
+                    production=mine[0].production,
+                    related_label=f"{day.isoformat()} {location.name if location else ''}".strip(),
+                )
+            except InvalidRecipientError:
+                continue
+            queued += 1
+    return queued

@@ -221,6 +221,11 @@ class ProductionForm(forms.Form):
         help_text=_("Days from the last recording to launch."),
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    call_sheet_emails = forms.BooleanField(
+        label=_("Email the call sheet the day before"),
+        required=False,
+        help_text=_("Crew with an email address and speakers get the next day's call sheet by email."),
+    )
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -298,6 +303,11 @@ class CrewForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     role = forms.ChoiceField(label=_("Role"), choices=CrewAssignment.Role.choices)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        help_text=_("For the call sheet email, if the production sends it."),
+    )
 
 
 class RsvpForm(ZonedTimesMixin, forms.Form):

@@ -106,6 +106,11 @@ class Production(models.Model):
         help_text=_("Days from the last recording to launch."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    call_sheet_emails = models.BooleanField(
+        _("email the call sheet the day before"),
+        default=False,
+        help_text=_("Crew with an email address and speakers get the next day's call sheet by email."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -375,6 +380,7 @@ class CrewAssignment(models.Model):
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
 
     class Meta:
         ordering = ("session", "role", "name", "id")

@@ -359,3 +359,13 @@ def test_the_call_sheet_uses_the_same_number_of_queries_for_3_and_30_sessions(
     if not pdf:
         assert response.content.decode().count('class="call-entry') == size
     assert RecordingSession.objects.filter(state="on_hold").count() == len(range(0, size, 3))
+
+
+def test_the_date_picker_goes_to_the_picked_days_sheet_keeping_the_location(client, producer, studio):
+    client.force_login(producer)
+
+    response = client.get(url(DAY), {"date": "2027-07-01", "location": studio.pk})
+
+    assert response.status_code == 302
+    assert response["Location"] == url(date(2027, 7, 1), location=studio.pk)
+    assert client.get(url(DAY), {"date": "1 juli"}).status_code == 404
