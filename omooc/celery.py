@@ -25,6 +25,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "production-reminders-plan": {"task": "production.reminders_plan", "schedule": 900.0},
     # Speaker calendars: re-run the calendar sync of items whose after-commit sync failed.
     "production-calendar-resync": {"task": "production.calendar_resync", "schedule": 900.0},
+    # Call sheets: the day before, to crew and speakers of productions that opted in (idempotent).
+    "production-call-sheet-emails": {"task": "production.call_sheet_emails", "schedule": 900.0},
     # Media: requeue videos a dead worker left half-done.
     "media-requeue-stale": {"task": "courses.media.video_requeue_stale", "schedule": 300.0},
     # Learner delivery: heartbeat flush, new-lecture emails, weekly nudges.

@@ -221,6 +221,11 @@ class ProductionForm(forms.Form):
         help_text=_("Days from the last recording to launch."),
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    call_sheet_emails = forms.BooleanField(
+        label=_("Email the call sheet the day before"),
+        required=False,
+        help_text=_("Crew with an email address and speakers get the next day's call sheet by email."),
+    )
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -297,6 +302,12 @@ class SpeakerChoiceForm(forms.Form):
 class CrewForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     role = forms.ChoiceField(label=_("Role"), choices=CrewAssignment.Role.choices)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        help_text=_("For the call sheet email, if the production sends it."),
+    )
 
 
 class RsvpForm(ZonedTimesMixin, forms.Form):
@@ -400,7 +411,8 @@ SpeakerForm.base_fields = forms.fields_for_model(
 class LocationForm(forms.ModelForm):
     class Meta:
         model = Location
-        fields = ["name", "address", "capacity"]
+        fields = ["name", "address", "capacity", "access_notes"]
+        widgets = {"access_notes": forms.Textarea(attrs={"rows": 2})}
 
 
 class BoardFilterForm(forms.Form):

@@ -684,6 +684,11 @@ class CalendarDay:
     def is_today(self) -> bool:
         return self.day == timezone.localdate()
 
+    @property
+    def has_sessions(self) -> bool:
+        """A call sheet is worth linking: a recording session (held ones too) starts this day."""
+        return any(item.kind == "session" for item in self.items)
+
 
 @dataclass
 class CalendarView:

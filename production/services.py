@@ -301,8 +301,12 @@ def _speaker_address_announce(speaker: Speaker, old_email: str, productions, by)
 
 
 @transaction.atomic
-def location_create(*, name: str, address: str = "", capacity: int | None = None) -> Location:
-    location = Location(name=name.strip(), address=address, capacity=capacity)
+def location_create(
+    *, name: str, address: str = "", capacity: int | None = None, access_notes: str = ""
+) -> Location:
+    location = Location(
+        name=name.strip(), address=address, capacity=capacity, access_notes=(access_notes or "").strip()
+    )
     _clean(location)
     location.save()
     return location
@@ -334,6 +338,7 @@ def production_create(
     target_launch_on: date | None = None,
     post_production_days: int = 21,
     notes: str = "",
+    call_sheet_emails: bool = False,
     by=None,
 ) -> Production:
     if Production.objects.filter(course=course).exists():
@@ -346,6 +351,7 @@ def production_create(
         target_launch_on=target_launch_on,
         post_production_days=post_production_days,
         notes=notes,
+        call_sheet_emails=call_sheet_emails,
     )
     _clean(production)
     production.save()
@@ -362,7 +368,7 @@ def production_create(
 def production_update(
     *, production: Production, by=None, team: Iterable | None = None, **fields
 ) -> Production:
-    allowed = {"client", "target_launch_on", "post_production_days", "notes"}
+    allowed = {"client", "target_launch_on", "post_production_days", "notes", "call_sheet_emails"}
     for key, value in fields.items():
         if key not in allowed:
             raise _field_error(key, _("%(field)s cannot be changed here.") % {"field": key})
@@ -897,9 +903,17 @@ def recording_session_remove_speaker(
 
 
 @transaction.atomic
-def crew_assign(*, session: RecordingSession, name: str, role: str, by=None) -> CrewAssignment:
+def crew_assign(
+    *, session: RecordingSession, name: str, role: str, phone: str = "", email: str = "", by=None
+) -> CrewAssignment:
     session = _lock_session(session)
-    crew = CrewAssignment(session=session, name=(name or "").strip(), role=role)
+    crew = CrewAssignment(
+        session=session,
+        name=(name or "").strip(),
+        role=role,
+        phone=(phone or "").strip(),
+        email=(email or "").strip(),
+    )
     _clean(crew, exclude=["session"])
     if CrewAssignment.objects.filter(session=session, name__iexact=crew.name, role=role).exists():
         raise _field_error("name", _("%(name)s already has this role on the session.") % {"name": crew.name})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import callsheet_views, views
 
 app_name = "production"
 
@@ -44,6 +44,8 @@ urlpatterns = [
     path("scripts/<int:pk>/versions/<int:version_id>/file/", views.script_version_file, name="script_file"),
     path("post-production/<int:pk>/", views.post_production, name="post_production"),
     path("calendar/", views.calendar, name="calendar"),
+    path("call-sheet/<str:day>/", callsheet_views.call_sheet, name="call_sheet"),
+    path("call-sheet/<str:day>/pdf/", callsheet_views.call_sheet_pdf, name="call_sheet_pdf"),
     path("speakers/", views.speaker_list, name="speakers"),
     path("speakers/new/", views.speaker_create, name="speaker_create"),
     path("speakers/<int:pk>/", views.speaker_detail, name="speaker"),

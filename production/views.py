@@ -86,6 +86,7 @@ def production_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "target_launch_on": production.target_launch_on,
         "post_production_days": production.post_production_days,
         "notes": production.notes,
+        "call_sheet_emails": production.call_sheet_emails,
     }
     form = forms.ProductionForm(request.POST or None, initial=initial, editing=True)
     if (

@@ -36,6 +36,7 @@ import uuid
 
 import pytest
 from django.urls import resolve
+from django.utils import timezone
 
 from courses import media_access, progress
 from courses.services.learning import unsubscribe_token
@@ -124,6 +125,24 @@ def case(name, policy, kwargs=None, **options) -> Case:
 
 def pk(attr):
     return lambda w, role: {"pk": getattr(w, attr).pk}
+
+
+def _day(session_attr):
+    """The call sheet of the studio day on which a session of the world starts."""
+    return lambda w, role: {"day": timezone.localtime(getattr(w, session_attr).starts_at).date().isoformat()}
+
+
+# A studio-wide page asked for a filter value that does not exist: the page does not exist either.
+NO_SUCH_FILTER = rule(
+    set(),
+    anon="login",
+    speaker="login",
+    learner="403",
+    enrolled="403",
+    outsider="404",
+    producer="404",
+    superuser="404",
+)
 
 
 def _token_parts(url: str) -> dict:
@@ -416,6 +435,17 @@ CASES: list[Case] = [
     case("production:calendar", STUDIO_WIDE),
     case("production:locations", STUDIO_WIDE),
     case("production:feed_settings", STUDIO_WIDE),
+    case("production:call_sheet", STUDIO_WIDE, _day("session_a"), label="team A's day"),
+    case("production:call_sheet", STUDIO_WIDE, _day("session_b"), label="team B's day"),
+    case(
+        "production:call_sheet",
+        NO_SUCH_FILTER,
+        _day("session_a"),
+        query="?location=999999999",
+        label="unknown location",
+    ),
+    case("production:call_sheet_pdf", STUDIO_WIDE, _day("session_a"), label="team A's day"),
+    case("production:call_sheet_pdf", STUDIO_WIDE, _day("session_b"), label="team B's day"),
     case("production:email_log", STUDIO_WIDE),
     case("production:board", STUDIO_TEAM, pk("production_a")),
     case("production:production_edit", STUDIO_TEAM, pk("production_a")),

@@ -131,6 +131,7 @@ class EmailLog(models.Model):
         BOUNCE = "bounce", _("bounce report")
         DIGEST = "digest", _("daily digest")
         LINK = "link", _("personal link")
+        CALL_SHEET = "call_sheet", _("call sheet")
         # Learner emails, queued by ``courses`` through the mail port (omooc.mail, docs/adr/0014).
         LEARNER_LECTURE = "learner_lecture", _("learner: new lecture released")
         LEARNER_NUDGE = "learner_nudge", _("learner: continue where you stopped")

@@ -27,6 +27,11 @@ class Location(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    access_notes = models.TextField(
+        _("access notes"),
+        blank=True,
+        help_text=_("How crew and speakers get in: entrance, parking, who opens the door."),
+    )
 
     class Meta:
         ordering = ("name", "id")
@@ -101,6 +106,11 @@ class Production(models.Model):
         help_text=_("Days from the last recording to launch."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    call_sheet_emails = models.BooleanField(
+        _("email the call sheet the day before"),
+        default=False,
+        help_text=_("Crew with an email address and speakers get the next day's call sheet by email."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -369,6 +379,8 @@ class CrewAssignment(models.Model):
     session = models.ForeignKey(RecordingSession, on_delete=models.CASCADE, related_name="crew")
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
 
     class Meta:
         ordering = ("session", "role", "name", "id")
