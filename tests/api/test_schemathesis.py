@@ -282,5 +282,7 @@ def test_stateful_sequences_hold_the_schema_for_every_role(role, api_world):
         followed = {
             label.split(" -> ")[0] for label in calls if "{id}" in label and label.endswith((" 200", " 201"))
         }
+        # How far a run got depends on its seed (a run of refused creates follows nothing), so this is
+        # reported, not asserted: a red build must mean a bug. That every create links to its
+        # item is checked deterministically by test_the_schema_links_every_create_to_its_item.
         print(f"stateful as {role}: {len(calls)} calls, followed links to {sorted(followed)}")
-        assert followed, calls[:40]

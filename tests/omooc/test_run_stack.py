@@ -50,6 +50,20 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait(timeout=20)
 
 
+@pytest.fixture
+def stack_redis_url(redis_url):
+    """A Redis database of this test's own, emptied before and after: the killed workers leave held
+    tasks unacknowledged on the broker, and a later test's worker (the journeys' stack) on the same
+    database would be handed them ("unregistered task tests.hold")."""
+    import redis
+
+    base, _, db = redis_url.rpartition("/")
+    url = f"{base}/{int(db) - 8}"  # the per-worker databases count down from 15; these from 7
+    redis.Redis.from_url(url).flushdb()
+    yield url
+    redis.Redis.from_url(url).flushdb()
+
+
 @pytest.fixture(params=["redis", "filesystem"])
 def broker(request, tmp_path):
     """The broker ``make run`` uses: Redis when ``REDIS_URL`` is set, else the embedded filesystem one.
@@ -58,7 +72,7 @@ def broker(request, tmp_path):
     for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         env.pop(name, None)
     if request.param == "redis":
-        env["REDIS_URL"] = request.getfixturevalue("redis_url")
+        env["REDIS_URL"] = request.getfixturevalue("stack_redis_url")
         client = Celery("omooc-test-client", broker=env["REDIS_URL"])
     else:
         env["CELERY_BROKER_URL"] = "filesystem://"
@@ -143,12 +157,12 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_run_stack_starts_web_both_workers_and_beat_and_ctrl_c_stops_them_all(redis_url, tmp_path):
+def test_run_stack_starts_web_both_workers_and_beat_and_ctrl_c_stops_them_all(stack_redis_url, tmp_path):
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "manage.py", "run_stack", "--addrport", f"127.0.0.1:{port}"],
         cwd=ROOT,
-        env=_env(redis_url, tmp_path),
+        env=_env(stack_redis_url, tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
