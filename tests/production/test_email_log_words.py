@@ -140,3 +140,38 @@ def test_the_email_log_table_wraps_long_addresses_and_subjects(client, member, p
     rule = re.search(r"\.email-log\s*\{[^}]*\}", css)
     assert rule and "table-layout: fixed" in rule.group(0)
     assert re.search(r"\.email-log (td|th)[^{]*\{[^}]*overflow-wrap: anywhere", css)
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_email_log_costs_the_same_queries_for_3_and_30_messages(
+    client, member, production, count, django_assert_num_queries
+):
+    speaker = SpeakerFactory(email="speaker@example.org")
+    for n in range(count):
+        row = _calendar_row(production, idempotency_key=f"k{n}", speaker=speaker)
+        if n % 3 == 0:
+            EmailLog.objects.filter(pk=row.pk).update(state=EmailLog.State.FAILED, attempts=5)
+    client.force_login(member)
+    client.get(reverse("production:email_log"))  # warm the session and content types
+    with django_assert_num_queries(QUERIES_EMAIL_LOG):
+        response = client.get(reverse("production:email_log"))
+    assert response.content.decode().count('class="email-details"') == count
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_speaker_email_page_costs_the_same_queries_for_3_and_30_messages(
+    client, member, production, count, django_assert_num_queries
+):
+    speaker = SpeakerFactory(email="speaker@example.org")
+    make_session(production, speakers=[speaker])
+    for n in range(count):
+        _calendar_row(production, idempotency_key=f"k{n}", speaker=speaker)
+    client.force_login(member)
+    url = reverse("production:email_speaker", args=[speaker.pk])
+    client.get(url)
+    with django_assert_num_queries(QUERIES_SPEAKER_EMAILS):
+        client.get(url)
+
+
+QUERIES_EMAIL_LOG = 5  # however many rows are listed
+QUERIES_SPEAKER_EMAILS = 10  # however many emails the speaker got
