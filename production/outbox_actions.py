@@ -111,10 +111,7 @@ def email_resend(*, email: EmailLog, by) -> EmailLog:
                 from_value=recipient,
                 reason=_("Sent again by hand"),
             )
-    if is_calendar_message(email):
-        new = _calendar_resend(email)
-    else:
-        new = _copy(email, recipient=recipient)
+    new = _calendar_resend(email) if is_calendar_message(email) else _copy(email, recipient=recipient)
     email.resent_as = new
     email.save(update_fields=["resent_as"])
     if email.production_id:
@@ -140,7 +137,7 @@ def _calendar_resend(email: EmailLog) -> EmailLog:
     # The failed row stops counting as delivered; the sync then queues what the calendar needs.
     email.resent_as = email  # placeholder inside this transaction, replaced below
     email.save(update_fields=["resent_as"])
-    queued = [row for row in calendar_sync(target_type=email.target_type, target_id=email.target_id)]
+    queued = calendar_sync(target_type=email.target_type, target_id=email.target_id)
     mine = [row for row in queued if row.speaker_id == email.speaker_id]
     if not mine:
         raise EmailResendRefusedError(

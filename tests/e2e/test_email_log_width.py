@@ -15,7 +15,10 @@ from .browsing import log_in_by_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-LONG = "a.very.long.address.of.a.speaker.with.a.long.name.and.a.department@ministerie-van-voorbeeldzaken.example.org"
+LONG = (
+    "a.very.long.address.of.a.speaker.with.a.long.name.and.a.department"
+    "@ministerie-van-voorbeeldzaken.example.org"
+)
 
 
 def test_the_email_log_fits_1366_px_and_shows_details_on_demand(live_server, new_context):

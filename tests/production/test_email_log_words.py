@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from production import services
 from production.mailer import Content, email_queue

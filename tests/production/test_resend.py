@@ -146,3 +146,16 @@ def test_a_stale_calendar_message_is_not_sent_again(member, production, django_c
     invitation.refresh_from_db()
     with pytest.raises(ApplicationError, match="newer"):
         email_resend(email=invitation, by=member)
+
+
+def test_the_speaker_email_page_offers_the_resend_button_for_a_failed_message(client, member, production):
+    speaker = SpeakerFactory(email="talks@example.org")
+    make_session(production, speakers=[speaker])
+    failed = _row(production, state=EmailLog.State.FAILED, recipient="talks@example.org")
+    EmailLog.objects.filter(pk=failed.pk).update(speaker=speaker)
+    sent = _row(production, state=EmailLog.State.SENT, key="k-sent", recipient="talks@example.org")
+    EmailLog.objects.filter(pk=sent.pk).update(speaker=speaker)
+    client.force_login(member)
+    html = client.get(reverse("production:email_speaker", args=[speaker.pk])).content.decode()
+    assert reverse("production:email_resend", args=[failed.pk]) in html
+    assert reverse("production:email_resend", args=[sent.pk]) not in html
