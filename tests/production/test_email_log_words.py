@@ -175,3 +175,26 @@ def test_the_speaker_email_page_costs_the_same_queries_for_3_and_30_messages(
 
 QUERIES_EMAIL_LOG = 5  # however many rows are listed
 QUERIES_SPEAKER_EMAILS = 10  # however many emails the speaker got
+
+
+@pytest.mark.parametrize(
+    ("action", "raw", "human"),
+    [
+        ("state", "in_review", "In review"),
+        ("state", "planned", "Planned"),
+        ("created", "tentative", "Tentative"),
+        ("held", "on_hold ≥ 2026-04-06", "On hold ≥ 2026-04-06"),
+        ("rsvp", "Ada Lovelace: declined (ill)", "Ada Lovelace: Declined (ill)"),
+        ("answer_reset", "Ada: Lovelace: accepted", "Ada: Lovelace: Accepted"),
+        ("captions", "in_progress", "In progress"),
+        ("moved", "done", "done"),  # a place called "done" is a place, not a state
+        ("version_added", "v3", "v3"),
+        ("postponed", "2026-04-06", "2026-04-06"),
+    ],
+)
+def test_history_values_read_as_the_choices_labels(action, raw, human):
+    from production.models import HistoryEntry
+
+    entry = HistoryEntry(action=action, from_value=raw, to_value=raw)
+    with translation.override("en"):
+        assert entry.from_label == entry.to_label == human
