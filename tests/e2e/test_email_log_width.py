@@ -11,6 +11,7 @@ from production.models import EmailLog
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, make_production
 
+from .axe import serious_violations
 from .browsing import log_in_by_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -55,6 +56,11 @@ def test_the_email_log_fits_1366_px_and_shows_details_on_demand(live_server, new
     assert details.locator("code").first.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     page.screenshot(path="var/screenshots/studio-email-log-1366.png", full_page=True)
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/studio/media/")
+    assert page.locator("nav.studio-nav").is_visible()
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/studio/emails/")
 
     page.get_by_role("button", name="Send again").first.click()
     page.get_by_text("The message is on its way again").wait_for()
