@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
 from .mailer import Content, email_queue, is_calendar_message, newer_calendar_messages
-from .models import BouncedAddress, EmailAttachment, EmailLog
+from .models import BouncedAddress, EmailAttachment, EmailLog, Target
 from .notifications import calendar_sync
 from .outbox_selectors import email_log_visible_to
 from .selectors import production_visible_to
@@ -55,6 +55,14 @@ def email_may_resend(*, user, email: EmailLog) -> bool:
     if email.production_id is None:
         return False
     return production_visible_to(user).filter(pk=email.production_id).exists()
+
+
+def is_speaker_item_message(email: EmailLog) -> bool:
+    return (
+        bool(email.speaker_id)
+        and email.target_type in (Target.SESSION, Target.PRETALK)
+        and bool(email.target_id)
+    )
 
 
 def _resend_key(email: EmailLog) -> str:
@@ -147,6 +155,16 @@ def _calendar_resend(email: EmailLog) -> EmailLog:
 
 
 def _copy(email: EmailLog, *, recipient: str) -> EmailLog:
+    stale_reminder = (
+        email.kind == EmailLog.Kind.REMINDER
+        and is_speaker_item_message(email)
+        and newer_calendar_messages(email).exists()
+    )
+    if stale_reminder:
+        # The reminder was written before the item changed: its time or place may be wrong now.
+        raise EmailResendRefusedError(
+            _("The item changed after this reminder was written; it would give the old details.")
+        )
     full = EmailLog.objects.get(pk=email.pk)  # the stored bodies (the log's selectors defer them)
     new = email_queue(
         idempotency_key=_resend_key(email),

@@ -159,3 +159,37 @@ def test_the_speaker_email_page_offers_the_resend_button_for_a_failed_message(cl
     html = client.get(reverse("production:email_speaker", args=[speaker.pk])).content.decode()
     assert reverse("production:email_resend", args=[failed.pk]) in html
     assert reverse("production:email_resend", args=[sent.pk]) not in html
+
+
+def test_a_speaker_reminder_written_before_the_item_changed_is_not_sent_again(
+    member, production, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from production import services
+
+    speaker = SpeakerFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        session = make_session(production, speakers=[speaker], state="scheduled")
+    reminder = email_queue(
+        idempotency_key="k-reminder",
+        kind=EmailLog.Kind.REMINDER,
+        recipient=speaker.email,
+        content=Content(subject="Tomorrow", text="At 10:00"),
+        speaker=speaker,
+        production=production,
+        target_type="session",
+        target_id=session.pk,
+        send=False,
+    )
+    EmailLog.objects.filter(pk=reminder.pk).update(state=EmailLog.State.FAILED, attempts=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.recording_session_update(
+            session=session,
+            starts_at=session.starts_at + timedelta(days=1),
+            ends_at=session.ends_at + timedelta(days=1),
+            by=member,
+        )
+    reminder.refresh_from_db()
+    with pytest.raises(ApplicationError, match="old details"):
+        email_resend(email=reminder, by=member)
