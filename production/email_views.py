@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from omooc.exceptions import ApplicationError
+from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
-from . import outbox_selectors, permissions, speaker_portal
+from . import outbox_actions, outbox_selectors, permissions, speaker_portal
 from .models import EmailLog, Speaker
 from .permissions import SpeakerNotYoursError
 from .views import studio_view
@@ -82,3 +83,26 @@ def speaker_link_send(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("A new personal link is on its way to %(email)s.") % {"email": speaker.email}
         )
     return redirect("production:email_speaker", pk=speaker.pk)
+
+
+@studio_view
+@require_POST
+def email_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a failed or bounced message again (a new row); back to the page the button was on."""
+    email = get_object_or_404(EmailLog, pk=pk)
+    try:
+        new = outbox_actions.email_resend(email=email, by=request.user)
+    except (NotFoundError, AccessDeniedError):
+        raise  # 404 / 403 (studio_view)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The message is on its way again to %(email)s.") % {"email": new.recipient}
+        )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    return redirect(back or "production:email_log")

@@ -302,7 +302,9 @@ def _logs(emails) -> dict[int, _SpeakerLog]:
         log.count += 1
         if email.state == EmailLog.State.QUEUED:
             log.pending.append(email)
-        elif email.state != EmailLog.State.SUPERSEDED:
+        elif email.state != EmailLog.State.SUPERSEDED and email.resent_as_id is None:
+            # A failed or bounced message sent again (outbox_actions.email_resend) counts no more:
+            # its resend, queued by this sync, stands in for it.
             log.settled = email
     return logs
 

@@ -359,7 +359,16 @@ def calendars_out_of_line(*, now: datetime | None = None) -> tuple[int, list[tup
             ics_method__in=CALENDAR_METHODS,
             speaker__isnull=False,
         )
-        .only("id", "target_type", "target_id", "speaker_id", "state", "ics_method", "ics_sequence")
+        .only(
+            "id",
+            "target_type",
+            "target_id",
+            "speaker_id",
+            "state",
+            "ics_method",
+            "ics_sequence",
+            "resent_as_id",
+        )
         .order_by("id")
     )
     for email in rows:

@@ -59,6 +59,7 @@ from . import email_views  # noqa: E402  (speaker emails: email log and delivery
 
 urlpatterns += [
     path("emails/", email_views.email_log, name="email_log"),
+    path("emails/<int:pk>/resend/", email_views.email_resend, name="email_resend"),
     path("emails/speaker/<int:pk>/", email_views.speaker_delivery, name="email_speaker"),
     path("emails/speaker/<int:pk>/revoke/", email_views.speaker_links_revoke, name="speaker_links_revoke"),
     path("emails/speaker/<int:pk>/send-link/", email_views.speaker_link_send, name="speaker_link_send"),

@@ -203,6 +203,15 @@ class EmailLog(models.Model):
         related_name="+",
         verbose_name=_("replaced by"),
     )
+    # A failed or bounced message a producer sent again (outbox_actions.email_resend): the new row.
+    resent_as = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resend_of",
+        verbose_name=_("sent again as"),
+    )
 
     class Meta:
         verbose_name = _("email")

@@ -7,6 +7,7 @@ These rows change only through ``production/services.py``; the services keep the
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from datetime import UTC, timedelta
@@ -447,6 +448,8 @@ HISTORY_ACTIONS = {
     "edit": _("edit"),
     "captions": _("captions"),
     "review": _("review"),
+    "email_resent": _("email sent again"),
+    "bounce_cleared": _("bounce mark cleared"),
 }
 
 
@@ -487,6 +490,49 @@ class HistoryEntry(models.Model):
     @property
     def action_label(self) -> str:
         return str(HISTORY_ACTIONS.get(self.action, self.action))
+
+    @property
+    def from_label(self) -> str:
+        return _human_value(self.action, self.from_value)
+
+    @property
+    def to_label(self) -> str:
+        return _human_value(self.action, self.to_value)
+
+
+def _history_choices() -> dict[str, tuple[type[models.TextChoices], ...]]:
+    """Per history action, the choices its from/to values are stored in (raw values stay in the
+    database; the pages show the translated labels, like ``get_FOO_display``). The raw values of
+    these choices are distinct, so a value needs no lookup of the subject's model."""
+    states = (RecordingSession.State, PreTalk.State, ScriptPart.State)
+    return {
+        "state": states,
+        "created": states,
+        "held": (RecordingSession.State,),
+        "postponed": (RecordingSession.State,),
+        "rsvp": (Rsvp,),
+        "answer_reset": (Rsvp,),
+        "edit": (StepState,),
+        "captions": (StepState,),
+        "review": (StepState,),
+    }
+
+
+# "scheduled", "on_hold ≥ 2026-04-06", "Name: accepted", "Name: declined (reason)"
+_VALUE_SHAPE = re.compile(r"^(?P<head>.*: )?(?P<value>[a-z_]+)(?P<tail>( ≥ | \().*)?$", re.S)
+
+
+def _human_value(action: str, value: str) -> str:
+    choices = _history_choices().get(action)
+    if not value or not choices:
+        return value
+    match = _VALUE_SHAPE.match(value)
+    if match is None:
+        return value
+    for enum in choices:
+        if match["value"] in enum.values:
+            return f"{match['head'] or ''}{enum(match['value']).label}{match['tail'] or ''}"
+    return value
 
 
 def _feed_token() -> str:

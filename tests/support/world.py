@@ -216,6 +216,28 @@ def build_world(*, hls_sample: Path) -> World:
             idempotency_key=f"authz-{production.pk}",
         )
 
+    # A failed message of team A, and a failed learner email of no production (resend: superusers).
+    failed_a = EmailLog.objects.create(
+        kind=EmailLog.Kind.TEAM_NOTICE,
+        recipient="producent-alfa@example.org",
+        subject="Teambericht alfa",
+        body_text="Hallo",
+        message_id="<authz-failed-a@example.org>",
+        production=production_a,
+        idempotency_key="authz-failed-a",
+        state=EmailLog.State.FAILED,
+    )
+    failed_learner = EmailLog.objects.create(
+        kind=EmailLog.Kind.LEARNER_NUDGE,
+        recipient=other.email,
+        subject="Ga verder",
+        body_text="Hallo",
+        message_id="<authz-failed-learner@example.org>",
+        user=other,
+        idempotency_key="authz-failed-learner",
+        state=EmailLog.State.FAILED,
+    )
+
     # Speaker directory (ADR 0013): one speaker shared by both teams, one with no items yet.
     shared = SpeakerFactory(name=SHARED_SPEAKER_NAME, email="spreker-gedeeld@example.org", language="en")
     services.recording_session_add_speaker(session=session_a, speaker=shared, by=by_a)
@@ -271,5 +293,7 @@ def build_world(*, hls_sample: Path) -> World:
             "revoked_token": revoked_token,
             "shared_speaker": shared,
             "new_speaker": new_speaker,
+            "failed_email_a": failed_a,
+            "failed_learner_email": failed_learner,
         },
     )

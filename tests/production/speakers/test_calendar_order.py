@@ -167,7 +167,7 @@ def test_the_email_log_shows_a_superseded_message_as_replaced_in_english_and_dut
     filtered = client.get("/studio/emails/?state=superseded", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert first.message_id.strip("<>") in filtered and second.message_id.strip("<>") not in filtered
     dutch = client.get(f"/studio/emails/speaker/{speaker.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
-    assert "niet verzonden: vervangen door een nieuwer bericht" in dutch
+    assert "Niet verzonden: vervangen door een nieuwer bericht" in dutch  # the state, in words
 
 
 def test_at_send_time_a_calendar_message_with_a_newer_one_for_the_same_speaker_and_item_is_not_sent(

@@ -206,7 +206,7 @@ def test_the_studio_speaker_page_shows_delivery_and_rsvp_and_can_revoke_links(cl
     client.force_login(world["lead"])
     url = reverse("production:email_speaker", args=[world["speaker"].pk])
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Pending" in html and "invitation" in html and "queued" in html
+    assert "Pending" in html and "Invitation" in html and "Waiting to be sent" in html
     client.post(reverse("production:speaker_links_revoke", args=[world["speaker"].pk]))
     assert not SpeakerLink.objects.filter(revoked_at__isnull=True).exists()
     client.post(reverse("production:speaker_link_send", args=[world["speaker"].pk]))
