@@ -465,7 +465,8 @@ def team_members(production: Production | None) -> list:
     from omooc.accounts.models import User
 
     if production is not None:
-        members = list(production.team.filter(is_active=True).order_by("id"))
+        # Through .all(), so a prefetched team (the reminder planner prefetches it) costs no query.
+        members = sorted((user for user in production.team.all() if user.is_active), key=lambda u: u.pk)
         if members:
             return members
     return list(User.objects.filter(is_active=True, is_superuser=True).order_by("id"))
