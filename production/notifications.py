@@ -283,7 +283,9 @@ class _SpeakerLog:
     settled: EmailLog | None = None  # the last one that left the queue without being superseded
 
 
-def _speaker_logs(target_type: str, target_id: int) -> dict[int, _SpeakerLog]:
+def _speaker_logs(
+    target_type: str, target_id: int, *, resending: int | None = None
+) -> dict[int, _SpeakerLog]:
     """Per speaker: the calendar messages about this item. The queued ones are locked (and waited
     for: a worker sending one right now holds its row lock until the result is recorded), so after
     this the queued/sent split is final for the rest of the sync's transaction."""
@@ -291,18 +293,21 @@ def _speaker_logs(target_type: str, target_id: int) -> dict[int, _SpeakerLog]:
         target_type=target_type, target_id=target_id, ics_method__in=CALENDAR_METHODS
     ).exclude(speaker=None)
     list(rows.filter(state=EmailLog.State.QUEUED).select_for_update().order_by("id").values_list("id"))
-    return _logs(rows.defer("body_text", "body_html", "ics").order_by("id"))
+    return _logs(rows.defer("body_text", "body_html", "ics").order_by("id"), resending=resending)
 
 
-def _logs(emails) -> dict[int, _SpeakerLog]:
-    """Per speaker, the calendar messages ``emails`` (about one item, oldest first)."""
+def _logs(emails, *, resending: int | None = None) -> dict[int, _SpeakerLog]:
+    """Per speaker, the calendar messages ``emails`` (about one item, oldest first). ``resending``:
+    the id of a failed or bounced message being sent again, which counts as never delivered."""
     logs: dict[int, _SpeakerLog] = {}
     for email in emails:
         log = logs.setdefault(email.speaker_id, _SpeakerLog())
         log.count += 1
         if email.state == EmailLog.State.QUEUED:
             log.pending.append(email)
-        elif email.state != EmailLog.State.SUPERSEDED and email.resent_as_id is None:
+        elif (
+            email.state != EmailLog.State.SUPERSEDED and email.resent_as_id is None and email.pk != resending
+        ):
             # A failed or bounced message sent again (outbox_actions.email_resend) counts no more:
             # its resend, queued by this sync, stands in for it.
             log.settled = email
@@ -372,8 +377,10 @@ def calendar_in_line(*, item: Item, emails: list[EmailLog], speaker_ids: set[int
     return True
 
 
-def calendar_sync(*, target_type: str, target_id: int) -> list[EmailLog]:
+def calendar_sync(*, target_type: str, target_id: int, resending: int | None = None) -> list[EmailLog]:
     """Bring every (current or former) speaker's calendar in line with the item. Idempotent.
+    ``resending``: a failed or bounced calendar message being sent again by hand (it counts as never
+    delivered, so the plan queues what that speaker's calendar needs now).
 
     Per speaker, the plan compares the item's state with the last calendar message that left the
     queue (sent, bounced or failed). A queued message that still says exactly that stays queued;
@@ -386,7 +393,7 @@ def calendar_sync(*, target_type: str, target_id: int) -> list[EmailLog]:
             item = _item(target_type, target_id, lock=True)
         except (RecordingSession.DoesNotExist, PreTalk.DoesNotExist):
             return queued
-        logs = _speaker_logs(target_type, target_id)
+        logs = _speaker_logs(target_type, target_id, resending=resending)
         current = item.attendances()
         on_item = {attendance.speaker_id: attendance.speaker for attendance in current}
         former = [sid for sid in logs if sid not in on_item]

@@ -142,10 +142,9 @@ def _calendar_resend(email: EmailLog) -> EmailLog:
                 "again could undo it in their calendar."
             )
         )
-    # The failed row stops counting as delivered; the sync then queues what the calendar needs.
-    email.resent_as = email  # placeholder inside this transaction, replaced below
-    email.save(update_fields=["resent_as"])
-    queued = calendar_sync(target_type=email.target_type, target_id=email.target_id)
+    # The failed row stops counting as delivered; the sync then queues what the calendar needs
+    # (the caller links the failed row to it).
+    queued = calendar_sync(target_type=email.target_type, target_id=email.target_id, resending=email.pk)
     mine = [row for row in queued if row.speaker_id == email.speaker_id]
     if not mine:
         raise EmailResendRefusedError(
