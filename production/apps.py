@@ -11,8 +11,12 @@ class ProductionConfig(AppConfig):
         from omooc.mail import outbox_register
 
         from .mail_port import outbox_queue
+        from .notifications import on_item_changed
+        from .scheduling.events import subscribe
         from .selectors import studio_courses_for
 
         studio_scope_register(studio_courses_for)
         # Every email goes through this app's outbox, the ones ``courses`` sends included (ADR 0014).
         outbox_register(outbox_queue)
+        # Calendar messages and reminders follow every committed session/pre-talk change (ADR 0019).
+        subscribe(on_item_changed)

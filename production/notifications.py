@@ -1,15 +1,15 @@
 """Speaker scheduling emails and notes to the producer team.
 
-``announce`` is called by ``production.services`` after every committed change of a recording
-session or pre-talk. It reconciles what each speaker's calendar should say with what we already sent
-them (the email log is the record): a speaker who never got a REQUEST gets an invitation; a new
-SEQUENCE gets an update; on hold gets a postponement notice (METHOD:CANCEL, "a new invitation
-follows"); cancelled, or removed from the item, gets a cancellation. Running it twice sends nothing
-new, so it is safe to call again: when the after-commit sync fails (a database hiccup, a bug, a
-worker killed after the commit), the periodic re-sync (``reminders.calendar_resync``, beat task
-``production.calendar_resync``) runs it again for every unfinished item whose speakers' calendars are
-not in line (``calendar_in_line``). Older calendar messages still queued are superseded, never sent
-after their successor (ADR 0011).
+``on_item_changed`` is subscribed to scheduling's ``ItemChanged`` event and so runs after every
+committed change of a recording session or pre-talk. It reconciles what each speaker's calendar
+should say with what we already sent them (the email log is the record): a speaker who never got a
+REQUEST gets an invitation; a new SEQUENCE gets an update; on hold gets a postponement notice
+(METHOD:CANCEL, "a new invitation follows"); cancelled, or removed from the item, gets a
+cancellation. Running it twice sends nothing new, so it is safe to call again: when the after-commit
+sync fails (a database hiccup, a bug, a worker killed after the commit), the periodic re-sync
+(``reminders.calendar_resync``, beat task ``production.calendar_resync``) runs it again for every
+unfinished item whose speakers' calendars are not in line (``calendar_in_line``). Older calendar
+messages still queued are superseded, never sent after their successor (ADR 0011).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from .models import (
     Speaker,
     Target,
 )
+from .scheduling.events import ItemChanged
 
 logger = logging.getLogger(__name__)
 
@@ -452,17 +453,17 @@ def _supersede_stale_reminders(item: Item, *, renewed: set[int]) -> None:
     stale.update(state=EmailLog.State.SUPERSEDED)
 
 
-def announce(kind: str, pk: int, action: str) -> None:
-    """Hook for ``production.services._announce`` (runs after commit). Never breaks the caller."""
-    target_type = {"session": Target.SESSION, "pretalk": Target.PRETALK}.get(kind)
+def on_item_changed(event: ItemChanged) -> None:
+    """Subscribed to scheduling's ``ItemChanged`` (runs after commit). Never breaks the caller."""
+    target_type = {"session": Target.SESSION, "pretalk": Target.PRETALK}.get(event.kind)
     if target_type is None:
         return
     try:
-        calendar_sync(target_type=target_type, target_id=pk)
+        calendar_sync(target_type=target_type, target_id=event.item_id)
     except Exception:
         # The change itself is committed; the periodic re-sync (``production.calendar_resync``,
         # ``reminders.calendar_resync``) runs the same sync again within 15 minutes.
-        logger.exception("speaker emails for %s %s (%s) failed", kind, pk, action)
+        logger.exception("speaker emails for %s %s (%s) failed", event.kind, event.item_id, event.action)
 
 
 # --- the producer team ----------------------------------------------------------------------
@@ -590,8 +591,8 @@ def team_speaker_answer(*, attendance: SessionSpeaker | PreTalkSpeaker, what: st
 __all__ = [
     "Item",
     "SpeakerNotInvitableError",
-    "announce",
     "calendar_sync",
+    "on_item_changed",
     "speaker_check_invitable",
     "team_bounce_notice",
     "team_notice",

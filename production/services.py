@@ -3,7 +3,8 @@ pre-talks, recording sessions and post-production.
 
 Every change of a recording session or pre-talk goes through ``_session_changed`` or
 ``_pretalk_changed``: they bump the RFC 5545 SEQUENCE when time, place or status changes, record
-history and announce the change after commit (``_announce``), where invitations and reminders hook in.
+history and publish an ``ItemChanged`` event (delivered after commit), to which invitations and
+reminders subscribe (ADR 0019).
 A significant change (time, end, place, link; resuming a held session) also asks every speaker again
 (``_ask_again``): answers go back to "no answer yet" and an answer to the older version is refused.
 
@@ -44,6 +45,7 @@ from .models import (
     Speaker,
     StepState,
 )
+from .scheduling.events import ItemChanged, publish
 
 logger = logging.getLogger(__name__)
 
@@ -125,18 +127,6 @@ def history_record(
     )
 
 
-def _announce(kind: str, pk: int, action: str, speaker_id: int | None = None) -> None:
-    """Runs after commit for every session/pre-talk change: speaker emails and reminders hook in here.
-
-    ``kind`` is "session" or "pretalk"; ``action`` one of created, rescheduled, moved, state, held,
-    updated, speaker_added, speaker_removed, rsvp; ``speaker_id`` names the one speaker concerned
-    (added, removed or responding), else every speaker of the item is concerned."""
-    logger.info("production %s %s: %s%s", kind, pk, action, f" (speaker {speaker_id})" if speaker_id else "")
-    from .notifications import announce  # speaker emails, calendar invites, reminders
-
-    announce(kind, pk, action)
-
-
 def _session_changed(
     session: RecordingSession,
     *,
@@ -163,7 +153,7 @@ def _session_changed(
         reason=reason,
     )
     speaker_id = speaker.pk if speaker else None
-    transaction.on_commit(lambda: _announce("session", session.pk, action, speaker_id))
+    publish(ItemChanged("session", session.pk, action, speaker_id))
 
 
 def _pretalk_changed(
@@ -190,7 +180,7 @@ def _pretalk_changed(
         reason=reason,
     )
     speaker_id = speaker.pk if speaker else None
-    transaction.on_commit(lambda: _announce("pretalk", pretalk.pk, action, speaker_id))
+    publish(ItemChanged("pretalk", pretalk.pk, action, speaker_id))
 
 
 def _check_invitable(speakers) -> None:

@@ -358,7 +358,7 @@ def test_changes_are_announced_only_after_commit_naming_the_speaker_concerned(
 ):
     ada = SpeakerFactory()
     bob = SpeakerFactory()
-    caplog.set_level("INFO", logger="production.services")
+    caplog.set_level("INFO", logger="production.scheduling.events")
     with django_capture_on_commit_callbacks(execute=False) as pending:
         session = make_session(production, speakers=[ada])
     assert pending and "session" not in caplog.text

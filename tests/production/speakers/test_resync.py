@@ -55,7 +55,7 @@ def resync(send):
 
 class FailOnce:
     """Armed, the next speaker calendar email raises a database error inside ``calendar_sync``:
-    the whole sync rolls back, the committed change stays (``announce`` logs it and goes on)."""
+    the whole sync rolls back, the committed change stays (``on_item_changed`` logs it and goes on)."""
 
     def __init__(self, real) -> None:
         self.real, self.armed, self.raised = real, False, 0

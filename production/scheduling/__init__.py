@@ -1,0 +1,1 @@
+"""Scheduling: recording sessions and pre-talks, holds and postponement, crew, attendance, events."""
