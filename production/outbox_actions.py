@@ -30,12 +30,12 @@ from django.utils.translation import gettext as _
 
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
+from .history import history_record
 from .mailer import Content, email_queue, is_calendar_message, newer_calendar_messages
 from .models import BouncedAddress, EmailAttachment, EmailLog, Target
 from .notifications import calendar_sync
 from .outbox_selectors import email_log_visible_to
 from .selectors import production_visible_to
-from .services import history_record
 
 logger = logging.getLogger(__name__)
 

@@ -16,22 +16,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Lecture
 from courses.services.catalog import Presenter, lecture_presenters_set
-from omooc.exceptions import ApplicationError, ConflictError
 
+from .errors import LocationDoubleBookedError, StaleAnswerError, TransitionError
+from .errors import clean as _clean
+from .errors import field_error as _field_error
+from .errors import illegal as _illegal
+from .errors import utc as _utc
+from .history import history_record
 from .models import (
     CalendarFeed,
     CrewAssignment,
-    HistoryEntry,
     Location,
     PostProduction,
     PreTalk,
@@ -51,80 +53,6 @@ logger = logging.getLogger(__name__)
 
 MAX_PRETALK_MINUTES = 8 * 60
 MAX_SESSION_HOURS = 24
-
-
-class TransitionError(ApplicationError):
-    default_code = "illegal_transition"
-
-
-class SchedulingError(ApplicationError):
-    default_code = "invalid_schedule"
-
-
-class LocationDoubleBookedError(ConflictError):
-    default_code = "location_double_booked"
-
-
-class StaleAnswerError(ConflictError):
-    """An answer given to an older version of a session or pre-talk (its time or place changed since)."""
-
-    default_code = "answer_outdated"
-
-
-def _utc(dt: datetime) -> datetime:
-    """The instant in UTC. Every time rule compares these: aware datetimes sharing one ``ZoneInfo``
-    compare (and subtract) by wall clock, so 02:30 CEST and 02:30 CET would look equal."""
-    return dt.astimezone(UTC)
-
-
-def _field_error(field: str, message: str, *, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, extra={"field": field})
-
-
-def _clean(instance, *, exclude: Iterable[str] = ()) -> None:
-    """``full_clean`` as an ApplicationError naming the first bad field."""
-    try:
-        instance.full_clean(exclude=list(exclude))
-    except ValidationError as exc:
-        errors = exc.message_dict
-        field, messages = next(iter(errors.items()))
-        label = field
-        if field != "__all__":
-            try:
-                label = str(instance._meta.get_field(field).verbose_name)
-            except Exception:  # noqa: BLE001 - a non-field key
-                label = field
-        raise ApplicationError(
-            f"{label}: {messages[0]}" if field != "__all__" else messages[0],
-            code="invalid",
-            extra={"field": field, "fields": errors},
-        ) from exc
-
-
-# --- history -------------------------------------------------------------------------------
-
-
-def history_record(
-    *,
-    production: Production,
-    subject,
-    action: str,
-    by=None,
-    from_value: str = "",
-    to_value: str = "",
-    reason: str = "",
-) -> HistoryEntry:
-    return HistoryEntry.objects.create(
-        production=production,
-        content_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),
-        object_id=subject.pk,
-        subject_label=str(subject)[:300],
-        action=action,
-        from_value=str(from_value)[:300],
-        to_value=str(to_value)[:300],
-        reason=reason or "",
-        by=by if (by is not None and getattr(by, "is_authenticated", False)) else None,
-    )
 
 
 def _session_changed(
@@ -394,15 +322,6 @@ SCRIPT_TRANSITIONS: dict[str, set[str]] = {
     ScriptPart.State.CHANGES_REQUESTED: {ScriptPart.State.IN_REVIEW},
     ScriptPart.State.APPROVED: {ScriptPart.State.CHANGES_REQUESTED},
 }
-
-
-def _illegal(label, current, target, allowed) -> TransitionError:
-    names = ", ".join(sorted(str(a) for a in allowed)) or _("none: this is a final state")
-    return TransitionError(
-        _("%(item)s cannot go from “%(from)s” to “%(to)s”. Allowed next states: %(allowed)s.")
-        % {"item": label, "from": current, "to": target, "allowed": names},
-        extra={"field": "state", "from": str(current), "to": str(target)},
-    )
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from courses.models import Lecture
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
 from . import services
+from .history import history_record
 from .models import (
     EmailLog,
     PreTalk,
@@ -356,9 +357,7 @@ def speaker_script_comment(*, speaker: Speaker, part: ScriptPart, comment: str) 
                 part=part, to_state=ScriptPart.State.CHANGES_REQUESTED, reason=text
             )
         else:
-            services.history_record(
-                production=part.production, subject=part, action="comment", by=None, reason=text
-            )
+            history_record(production=part.production, subject=part, action="comment", by=None, reason=text)
         transaction.on_commit(
             lambda: _script_notice(speaker, part, gettext_lazy("commented on the script"), comment)
         )

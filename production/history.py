@@ -1,0 +1,30 @@
+"""Production history: one generic table of who changed what, when, from what to what and why."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+
+from .models import HistoryEntry, Production
+
+
+def history_record(
+    *,
+    production: Production,
+    subject,
+    action: str,
+    by=None,
+    from_value: str = "",
+    to_value: str = "",
+    reason: str = "",
+) -> HistoryEntry:
+    return HistoryEntry.objects.create(
+        production=production,
+        content_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),
+        object_id=subject.pk,
+        subject_label=str(subject)[:300],
+        action=action,
+        from_value=str(from_value)[:300],
+        to_value=str(to_value)[:300],
+        reason=reason or "",
+        by=by if (by is not None and getattr(by, "is_authenticated", False)) else None,
+    )
