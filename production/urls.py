@@ -64,3 +64,11 @@ urlpatterns += [
     path("emails/speaker/<int:pk>/revoke/", email_views.speaker_links_revoke, name="speaker_links_revoke"),
     path("emails/speaker/<int:pk>/send-link/", email_views.speaker_link_send, name="speaker_link_send"),
 ]
+
+from . import export_views  # noqa: E402  (downloads: board and schedule as CSV, schedule as .ics)
+
+urlpatterns += [
+    path("productions/<int:pk>/board.csv", export_views.board_csv, name="board_csv"),
+    path("schedule.csv", export_views.schedule_csv, name="schedule_csv"),
+    path("schedule.ics", export_views.schedule_ics, name="schedule_ics"),
+]

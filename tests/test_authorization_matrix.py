@@ -446,6 +446,8 @@ CASES: list[Case] = [
     ),
     case("production:call_sheet_pdf", STUDIO_WIDE, _day("session_a"), label="team A's day"),
     case("production:call_sheet_pdf", STUDIO_WIDE, _day("session_b"), label="team B's day"),
+    case("production:schedule_csv", STUDIO_WIDE),
+    case("production:schedule_ics", STUDIO_WIDE),
     case("production:email_log", STUDIO_WIDE),
     case("production:email_resend", STUDIO_TEAM, lambda w, role: {"pk": w.extra["failed_email_a"].pk}),
     case(
@@ -512,6 +514,8 @@ CASES: list[Case] = [
     ),
     case("production:post_production", STUDIO_TEAM, pk("post_production_a")),
     case("production:board", mirror(STUDIO_TEAM), pk("production_b"), label="team B"),
+    case("production:board_csv", STUDIO_TEAM, pk("production_a")),
+    case("production:board_csv", mirror(STUDIO_TEAM), pk("production_b"), label="team B"),
     case("production:session", mirror(STUDIO_TEAM), pk("session_b"), label="team B"),
     case("production:script", mirror(STUDIO_TEAM), pk("script_b"), label="team B"),
     # --- studio: media ------------------------------------------------------------------------

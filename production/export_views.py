@@ -1,0 +1,75 @@
+"""Downloads for the studio: the board and the schedule as CSV, the schedule as .ics (issue 14).
+Producers only, and only their team's productions: another team's production is a 404."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+
+from omooc.exceptions import ApplicationError
+
+from . import exports, feeds, selectors
+from .views import studio_view
+
+CSV = "text/csv; charset=utf-8"
+ICS = "text/calendar; charset=utf-8"
+
+
+def _download(body: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _bad_request(exc: ApplicationError) -> HttpResponse:
+    field = exc.extra.get("field", "")
+    text = f"{field}: {exc.message}" if field else exc.message
+    return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+
+
+@studio_view
+def board_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    production = selectors.production_get_for(user=request.user, pk=pk)
+    board = selectors.board_for(production)
+    body = exports.board_csv(board, columns=selectors.COLUMNS, labels=selectors.COLUMN_LABELS)
+    stem = f"board-{slugify(production.course.title) or production.pk}"
+    return _download(body, content_type=CSV, filename=exports.export_filename(stem, ext="csv"))
+
+
+def _schedule(request: HttpRequest):
+    span = exports.schedule_span(first=request.GET.get("from"), last=request.GET.get("to"))
+    productions = selectors.production_visible_to(request.user)
+    stem = "schedule"
+    if request.GET.get("production"):
+        production = selectors.production_get_for(user=request.user, pk=request.GET["production"])
+        productions = productions.filter(pk=production.pk)
+        stem = f"schedule-{slugify(production.course.title) or production.pk}"
+    sessions, pretalks = exports.schedule_between(productions=productions, start=span.start, end=span.end)
+    return span, stem, sessions, pretalks
+
+
+@studio_view
+def schedule_csv(request: HttpRequest) -> HttpResponse:
+    try:
+        span, stem, sessions, pretalks = _schedule(request)
+    except ApplicationError as exc:
+        if exc.extra.get("field") is None:
+            raise
+        return _bad_request(exc)
+    body = exports.schedule_csv(sessions=sessions, pretalks=pretalks)
+    return _download(body, content_type=CSV, filename=exports.export_filename(stem, span, ext="csv"))
+
+
+@studio_view
+def schedule_ics(request: HttpRequest) -> HttpResponse:
+    try:
+        span, stem, sessions, pretalks = _schedule(request)
+    except ApplicationError as exc:
+        if exc.extra.get("field") is None:
+            raise
+        return _bad_request(exc)
+    body = feeds.schedule_calendar(sessions=sessions, pretalks=pretalks)
+    return _download(body, content_type=ICS, filename=exports.export_filename(stem, span, ext="ics"))
