@@ -72,3 +72,10 @@ urlpatterns += [
     path("schedule.csv", export_views.schedule_csv, name="schedule_csv"),
     path("schedule.ics", export_views.schedule_ics, name="schedule_ics"),
 ]
+
+from . import portfolio_views  # noqa: E402  (the portfolio: table, archive and launch timeline)
+
+urlpatterns += [
+    path("portfolio/", portfolio_views.portfolio_page, name="portfolio"),
+    path("productions/<int:pk>/archive/", portfolio_views.production_archive, name="production_archive"),
+]

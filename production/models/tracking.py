@@ -112,6 +112,7 @@ class Production(models.Model):
         default=False,
         help_text=_("Crew with an email address and speakers get the next day's call sheet by email."),
     )
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -450,6 +451,8 @@ HISTORY_ACTIONS = {
     "review": _("review"),
     "email_resent": _("email sent again"),
     "bounce_cleared": _("bounce mark cleared"),
+    "archived": _("archived"),
+    "unarchived": _("brought back from the archive"),
 }
 
 
