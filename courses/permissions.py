@@ -75,7 +75,7 @@ def studio_courses_for(user):
 # --- may this user watch this lecture --------------------------------------------------------------
 #
 # THE rule, used by the lecture page (selectors.lecture_page / views.lecture), the playback API
-# (api/courses/views.PlaybackView) and every signed media request (media_access.check_still_allowed).
+# (api/courses/learning/views.PlaybackView) and every signed media request (media_access.check_still_allowed).
 
 
 @dataclass(frozen=True)

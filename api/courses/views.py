@@ -14,10 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses import catalog_cache, media_access, progress, selectors
+from courses.catalog import cache as catalog_cache
+from courses.catalog import selectors as catalog_selectors
+from courses.learning import progress, selectors, services
+from courses.media import access as media_access
 from courses.models import Course, Enrollment
-from courses.services import learning as services
-from courses.views import resume_position
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
 from .serializers import (
@@ -49,7 +50,7 @@ class CourseListView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        # The same for every caller: built once per catalog version (courses/catalog_cache.py). The
+        # The same for every caller: built once per catalog version (courses/catalog/cache.py). The
         # pagination links are absolute, so the host is part of the key.
         parts = (request.build_absolute_uri(), get_language())
         return Response(
@@ -58,7 +59,7 @@ class CourseListView(ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        return selectors.course_list_published(
+        return catalog_selectors.course_list_published(
             q=params.get("q", "")[:100], language=params.get("language", ""), theme=params.get("theme", "")
         )
 
@@ -157,7 +158,7 @@ class PlaybackView(APIView):
             "poster_url": absolute(urls["poster"]) if urls["poster"] else "",
             "expires_in_seconds": urls["expires_in"],
             "duration_seconds": duration,
-            "resume_position_seconds": resume_position(page),
+            "resume_position_seconds": selectors.resume_position(page),
             "captions": [{**track, "url": absolute(track["url"])} for track in urls["captions"]],
             "heartbeat": {
                 "url": absolute(reverse("v1:progress")),

@@ -1,15 +1,11 @@
-"""Learner pages: catalog, course, enrollment, dashboard, lecture player, heartbeats, signed media,
-certificates and email opt-out. Logic lives in selectors/services; these only wire HTTP."""
+"""Learner pages: course, enrollment, dashboard, lecture player, heartbeats, certificates and email
+opt-out. Logic lives in selectors/services; these only wire HTTP."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -23,46 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omooc.exceptions import ApplicationError
 
-from . import beacon, catalog_cache, media_access, progress, selectors
-from .models import Certificate, Course, Enrollment, LearnerEmailPreference
-from .services import learning as services
-
-CATALOG_PAGE_SIZE = 12
-
-
-def _catalog_filters(request: HttpRequest) -> dict[str, str]:
-    languages = {code for code, _name in settings.LANGUAGES}
-    language = request.GET.get("language", "")
-    return {
-        "q": request.GET.get("q", "").strip()[:100],
-        "language": language if language in languages else "",
-        "theme": request.GET.get("theme", "").strip()[:100],
-    }
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    filters = _catalog_filters(request)
-    page_number = request.GET.get("page", "")[:10]
-    query = urlencode({key: value for key, value in filters.items() if value})
-
-    def results() -> str:
-        # The same for every visitor: built once per catalog version (courses/catalog_cache.py).
-        page = Paginator(selectors.course_list_published(**filters), CATALOG_PAGE_SIZE).get_page(page_number)
-        context = {"page": page, "query": query, "filtered": any(filters.values())}
-        return render_to_string("courses/_catalog_results.html", context)
-
-    language = translation.get_language()
-    return render(
-        request,
-        "courses/home.html",
-        {
-            "results": catalog_cache.cached("home", (filters, page_number, language), results),
-            "filters": filters,
-            "themes": catalog_cache.cached("themes", (), lambda: list(selectors.theme_list_in_catalog())),
-            "languages": settings.LANGUAGES,
-        },
-    )
+from ..catalog import cache as catalog_cache
+from ..media import access as media_access
+from ..models import Certificate, Course, Enrollment, LearnerEmailPreference
+from . import beacon, progress, selectors, services
 
 
 @require_GET
@@ -126,23 +86,6 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
     return redirect("courses:dashboard")
 
 
-def resume_position(page: selectors.LecturePage) -> float:
-    """The last position on any device: the buffer's newest heartbeat, else the database's."""
-    if page.enrollment is None:
-        return 0.0
-    position, at = 0.0, 0.0
-    if page.progress is not None:
-        position = page.progress.position_seconds
-        at = page.progress.last_heartbeat_at.timestamp() if page.progress.last_heartbeat_at else 0.0
-    latest = progress.latest_position(enrollment_id=page.enrollment.pk, lecture_id=page.lecture.pk)
-    if latest and latest[1] > at:
-        position = latest[0]
-    duration = selectors.lecture_duration(page)
-    if duration and position >= duration - 5:
-        return 0.0  # finished: start again from the beginning
-    return round(position, 1)
-
-
 @require_GET
 @never_cache
 def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
@@ -173,7 +116,7 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
         track["default"] = track["language"] == default
     context.update(
         urls=urls,
-        resume=resume_position(page),
+        resume=selectors.resume_position(page),
         duration=selectors.lecture_duration(page),
         playback_token=(
             progress.playback_token(
@@ -246,16 +189,8 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # the playback token in the body is the whole credential; no cookie is used (ADR 0009)
 def beat(request: HttpRequest) -> HttpResponse:
-    """The player's heartbeat without a session: ``courses.beacon``, mounted in Django's URLconf."""
+    """The player's heartbeat without a session: ``courses.learning.beacon``, mounted in Django's URLconf."""
     return beacon.respond(request)
-
-
-@require_http_methods(["GET", "HEAD"])
-def media(request: HttpRequest, token: str, path: str) -> HttpResponse:
-    try:
-        return media_access.serve(request, token, path)
-    except media_access.MediaAccessDenied as exc:
-        return HttpResponse(exc.message, status=403, content_type="text/plain; charset=utf-8")
 
 
 @require_GET

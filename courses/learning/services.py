@@ -289,7 +289,7 @@ def certificate_issue(*, enrollment: Enrollment) -> Certificate:
 def certificate_email_send(*, certificate_id: int) -> bool:
     """Queue the certificate email (PDF attached) once; ``False`` when it was queued before.
     A learner without a usable address gets none now (logged); calling this again later queues it."""
-    from .. import learner_emails as emails
+    from . import emails
 
     with transaction.atomic():
         certificate = (
@@ -355,7 +355,7 @@ def lecture_release_notices_send(*, now: dt.datetime | None = None) -> int:
     A notice recorded without an email (before the outbox) gets its email now. A learner whose
     address is unusable is skipped and logged; the others still get theirs. Returns how many
     emails this run queued."""
-    from .. import learner_emails as emails
+    from . import emails
 
     now = now or timezone.now()
     lectures = list(
@@ -409,7 +409,7 @@ def nudges_send(*, now: dt.datetime | None = None) -> int:
     """Weekly: "you stopped at 12:35 of lecture 4" for learners who have not been back for a week.
     Queued through the outbox in the transaction that marks the enrollment nudged; a learner whose
     address is unusable is skipped (and tried again next run), the others still get theirs."""
-    from .. import learner_emails as emails
+    from . import emails
 
     now = now or timezone.now()
     enrollments = (

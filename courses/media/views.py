@@ -15,15 +15,16 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omooc.exceptions import ApplicationError
 
-from . import media_access, media_storage
-from .media_forms import CaptionUploadForm, VideoUploadForm
-from .models import Caption, Lecture, Video
-from .permissions import producer_required, producer_required_json, studio_courses_for
-from .services import media as media_services
+from ..models import Caption, Lecture, Video
+from ..permissions import producer_required, producer_required_json, studio_courses_for
+from . import access as media_access
+from . import services as media_services
+from . import storage as media_storage
+from .forms import CaptionUploadForm, VideoUploadForm
 
 RECENT_VIDEOS = 10
 
@@ -308,3 +309,11 @@ def caption_delete(request: HttpRequest, caption_id: int) -> HttpResponse:
     media_services.caption_delete(caption=caption, by=request.user)
     messages.success(request, _("The caption track was removed."))
     return redirect("courses_media:lecture", lecture_id=lecture_id)
+
+
+@require_http_methods(["GET", "HEAD"])
+def media(request: HttpRequest, token: str, path: str) -> HttpResponse:
+    try:
+        return media_access.serve(request, token, path)
+    except media_access.MediaAccessDenied as exc:
+        return HttpResponse(exc.message, status=403, content_type="text/plain; charset=utf-8")
