@@ -30,17 +30,21 @@ def course_list_published(*, q: str = "", language: str = "", theme: str = "") -
         courses = courses.filter(language=language)
     if theme:
         courses = courses.filter(theme__slug=theme)
-    lecture_count = (
+    return courses.annotate(lecture_count=published_lecture_count("pk")).order_by("title", "id")
+
+
+def published_lecture_count(course: str) -> Coalesce:
+    """An annotation: the number of published lectures of the course that ``course`` (an outer
+    field: ``"pk"`` on courses, ``"course_id"`` on enrollments) points at, 0 for none."""
+    count = (
         Lecture.objects.published()
-        .filter(course=OuterRef("pk"))
+        .filter(course=OuterRef(course))
         .order_by()
         .values("course")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return courses.annotate(
-        lecture_count=Coalesce(Subquery(lecture_count, output_field=IntegerField()), Value(0))
-    ).order_by("title", "id")
+    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
 
 
 def theme_list_in_catalog() -> QuerySet[Theme]:

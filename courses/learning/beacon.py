@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 
-from omooc.exceptions import ApplicationError
+from omooc.exceptions import ApplicationError, error_envelope
 
 from . import progress
 
@@ -65,7 +65,7 @@ class _Refused(ApplicationError):
 
 
 def _error(status: int, message: str, code: str, extra: dict | None = None, headers=()) -> Reply:
-    body = json.dumps({"message": message, "code": code, "extra": extra or {}}).encode()
+    body = json.dumps(error_envelope(message, code=code, extra=extra)).encode()
     return Reply(status, [*HEADERS, *headers, ("Content-Type", JSON)], body)
 
 

@@ -15,7 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..catalog import cache as catalog_cache
-from ..catalog.selectors import course_outline, shared_lecture
+from ..catalog.selectors import course_outline, published_lecture_count, shared_lecture
+from ..media import access as media_access
 from ..models import Caption, Course, Enrollment, Lecture, LectureProgress, Video
 from ..permissions import LectureAccess, is_team_producer, lecture_access
 from . import progress
@@ -185,14 +186,6 @@ def course_page(*, slug: str, user) -> CoursePage | None:
 
 def dashboard_enrollments(*, user) -> QuerySet[Enrollment]:
     """The learner's active enrollments with counts for the progress bar and the resume pointer."""
-    total = (
-        Lecture.objects.published()
-        .filter(course=OuterRef("course_id"))
-        .order_by()
-        .values("course")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     done = (
         LectureProgress.objects.filter(
             enrollment=OuterRef("pk"), completed_at__isnull=False, lecture__status=Lecture.Status.PUBLISHED
@@ -207,7 +200,7 @@ def dashboard_enrollments(*, user) -> QuerySet[Enrollment]:
         .filter(user=user, course__in=Course.objects.published())
         .select_related("course", "course__theme", "last_lecture", "certificate")
         .annotate(
-            lecture_total=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)),
+            lecture_total=published_lecture_count("course_id"),
             lecture_done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
         )
         .order_by(F("last_activity_at").desc(nulls_last=True), "-enrolled_at", "id")
@@ -296,3 +289,37 @@ def resume_position(page: LecturePage) -> float:
     if duration and position >= duration - 5:
         return 0.0  # finished: start again from the beginning
     return round(position, 1)
+
+
+@dataclass
+class Playback:
+    """What a player needs for one lecture: signed media URLs (``media.access.playback_urls``), the
+    heartbeat's playback token ("" for a producer's preview: no progress is recorded) and the
+    duration."""
+
+    urls: dict
+    token: str
+    duration: float
+
+
+def playback(page: LecturePage, *, user_id: int, captions: bool = True, bearer: bool = False) -> Playback:
+    """Signed URLs and playback token for a page the user may watch (``page.access.allowed``).
+    ``bearer``: for a native player, which cannot renew URLs mid-stream, so they stay valid for the
+    whole lecture (and pauses)."""
+    enrollment_id = page.enrollment.pk if page.enrollment else 0  # 0: a producer's preview
+    duration = lecture_duration(page)
+    urls = media_access.playback_urls(
+        lecture=page.lecture,
+        video=page.video,
+        captions=page.captions if captions else [],
+        enrollment_id=enrollment_id,
+        user_id=user_id,
+        bearer=bearer,
+        lifetime=media_access.ttl_seconds() + int(2 * duration) if bearer else 0,
+    )
+    token = ""
+    if enrollment_id:  # on /progress/beat/ the token is the only credential (ADR 0009)
+        token = progress.playback_token(
+            enrollment_id=enrollment_id, lecture_id=page.lecture.pk, user_id=user_id, duration=duration
+        )
+    return Playback(urls=urls, token=token, duration=duration)

@@ -17,10 +17,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from omooc.exceptions import ApplicationError
+from omooc.exceptions import ApplicationError, json_error
 
 from ..catalog import cache as catalog_cache
-from ..media import access as media_access
 from ..models import Certificate, Course, Enrollment, LearnerEmailPreference
 from . import beacon, progress, selectors, services
 
@@ -101,14 +100,8 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
     context = {"page": page, "course": page.course, "lecture": page.lecture}
     if page.access.code == "not_released":
         return render(request, "courses/lecture_unreleased.html", context, status=200)
-    enrollment_id = page.enrollment.pk if page.enrollment else 0
-    urls = media_access.playback_urls(
-        lecture=page.lecture,
-        video=page.video,
-        captions=page.captions,
-        enrollment_id=enrollment_id,
-        user_id=request.user.pk,
-    )
+    play = selectors.playback(page, user_id=request.user.pk)
+    urls = play.urls
     languages = [track["language"] for track in urls["captions"]]
     default = request.LANGUAGE_CODE if request.LANGUAGE_CODE in languages else page.course.language
     default = default if default in languages else (languages[0] if languages else "")
@@ -117,17 +110,8 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
     context.update(
         urls=urls,
         resume=selectors.resume_position(page),
-        duration=selectors.lecture_duration(page),
-        playback_token=(
-            progress.playback_token(
-                enrollment_id=enrollment_id,
-                lecture_id=page.lecture.pk,
-                user_id=request.user.pk,
-                duration=selectors.lecture_duration(page),
-            )
-            if page.enrollment
-            else ""
-        ),
+        duration=play.duration,
+        playback_token=play.token,
         player_language=request.LANGUAGE_CODE,
     )
     return render(request, "courses/lecture.html", context)
@@ -138,29 +122,14 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
 def lecture_media(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
     """Fresh signed URLs for a page that has been open longer than ``MEDIA_URL_TTL``."""
     if not request.user.is_authenticated:
-        return JsonResponse(
-            {"message": _("Log in again to keep watching."), "code": "not_authenticated"}, status=403
-        )
+        return json_error(_("Log in again to keep watching."), code="not_authenticated", status=403)
     page = selectors.lecture_page(slug=slug, lecture_slug=lecture_slug, user=request.user)
     if page is None or not page.access.allowed:
-        message = _("Enroll in this course to watch its lectures.")
-        return JsonResponse({"message": message, "code": "not_enrolled"}, status=403)
-    urls = media_access.playback_urls(
-        lecture=page.lecture,
-        video=page.video,
-        captions=[],
-        enrollment_id=page.enrollment.pk if page.enrollment else 0,
-        user_id=request.user.pk,
+        return json_error(_("Enroll in this course to watch its lectures."), code="not_enrolled", status=403)
+    play = selectors.playback(page, user_id=request.user.pk, captions=False)
+    return JsonResponse(
+        {"master": play.urls["master"], "expires_in": play.urls["expires_in"], "token": play.token}
     )
-    token = ""
-    if page.enrollment:  # a fresh playback token too: on /progress/beat/ it is the only credential
-        token = progress.playback_token(
-            enrollment_id=page.enrollment.pk,
-            lecture_id=page.lecture.pk,
-            user_id=request.user.pk,
-            duration=selectors.lecture_duration(page),
-        )
-    return JsonResponse({"master": urls["master"], "expires_in": urls["expires_in"], "token": token})
 
 
 @require_POST
@@ -169,9 +138,7 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
     the player moved to ``/progress/beat/`` (``beat`` below). Writes only to the buffer; the flush
     task moves it to the database."""
     if not request.user.is_authenticated:
-        return JsonResponse(
-            {"message": _("Log in again to save your progress."), "code": "not_authenticated"}, status=403
-        )
+        return json_error(_("Log in again to save your progress."), code="not_authenticated", status=403)
     try:
         claims = progress.read_playback_token(request.POST.get("token", ""), user_id=request.user.pk)
         progress.record(
@@ -181,9 +148,7 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
             event=request.POST.get("event", "tick"),
         )
     except ApplicationError as exc:
-        return JsonResponse(
-            {"message": exc.message, "code": exc.code, "extra": exc.extra}, status=exc.status_code
-        )
+        return json_error(exc)
     return HttpResponse(status=204)
 
 

@@ -180,7 +180,7 @@ def _message(code: str, params: dict) -> str:
 def probe_media(path: str | Path) -> ProbeResult:
     """Check ``path`` (a local file) and describe it, or raise ``MediaRejectedError`` saying why."""
     timeout = media_setting("MEDIA_PROBE_TIMEOUT_SECONDS")
-    base_dir = str(Path(__file__).resolve().parent.parent)
+    base_dir = str(Path(__file__).resolve().parents[2])  # the project root, above courses/
     command = [
         sys.executable,
         "-I",  # isolated: no user site, no environment variables, no cwd on sys.path
