@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from rest_framework.authtoken.models import Token
 
-from courses import progress
+from courses.learning import progress
 from courses.models import Caption, Course, Enrollment, Lecture, LectureProgress, Theme, Video
 from omooc.accounts.models import User
 

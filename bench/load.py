@@ -12,7 +12,7 @@ shared machine's load drifts during a run. Endpoints (seeded by ``bench/fixtures
 - ``heartbeat_api`` ``POST /api/v1/progress/`` (JSON, token), ``heartbeat_beacon``
   ``POST /progress/heartbeat/`` (the former form-encoded beacon, session + CSRF) and
   ``heartbeat_lean`` ``POST /progress/beat/`` (the player's beacon: form-encoded, the playback token
-  as the only credential, served by ``courses.beacon`` in front of Django; ADR 0009). Its token lives
+  as the only credential, served by ``courses.learning.beacon`` in front of Django; ADR 0009). Its token lives
   15 minutes, so keep a whole run shorter than that.
 
 then the bulk flush of the buffered heartbeats into the database.
@@ -100,7 +100,7 @@ def prepare_database(env: dict[str, str]) -> dict:
         env,
         "shell",
         "-c",
-        "from django.db import connection; from courses.tasks.learning import progress_flush;"
+        "from django.db import connection; from courses.learning.tasks import progress_flush;"
         "connection.cursor().execute('ANALYZE'); progress_flush()",
     )
     return json.loads(out.strip().splitlines()[-1])
@@ -199,7 +199,7 @@ def median_run(runs: list[dict]) -> dict:
 def flush_figure(env: dict[str, str]) -> None:
     """Move the buffered heartbeats into the database, as the progress-flush task does."""
     code = (
-        "import json, time; from courses.tasks.learning import progress_flush;"
+        "import json, time; from courses.learning.tasks import progress_flush;"
         "t = time.perf_counter(); done = progress_flush(); e = time.perf_counter() - t;"
         "print(json.dumps({'done': done, 'seconds': e}))"
     )

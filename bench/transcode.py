@@ -53,8 +53,8 @@ def _measure(work: Callable[[Path], object]) -> tuple[float, float]:
 
 
 def run() -> list[str]:
-    from courses import transcoding
-    from courses.probing import probe_media
+    from courses.media import transcoding
+    from courses.media.probing import probe_media
 
     seconds = int(os.environ.get("BENCH_TRANSCODE_SECONDS", 60))
     repeat = max(1, int(os.environ.get("BENCH_REPEAT", 2)))

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from omooc.exceptions import ApplicationError
 
+from .media import services as media_services
 from .models import Caption, Course, Lecture, LecturePresenter, Module, Theme, Video
 from .permissions import studio_courses_for
-from .services import media as media_services
 
 
 class StudioScopedAdmin(admin.ModelAdmin):

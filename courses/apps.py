@@ -7,6 +7,10 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self) -> None:
-        from . import catalog_cache
+        from .catalog import cache as catalog_cache
 
         catalog_cache.connect()
+        # Each sub-domain keeps its Celery tasks next to its services (Celery's autodiscovery looks
+        # for ``courses.tasks`` only): importing them registers them, under unchanged names.
+        from .learning import tasks as learning_tasks  # noqa: F401
+        from .media import tasks as media_tasks  # noqa: F401

@@ -98,7 +98,7 @@ def _seed_english_course() -> Course:
 
 def _seed_learner(*, users: dict, course: Course) -> None:
     """The demo learner follows the published course (progress comes from watching)."""
-    from .services.learning import enrollment_create
+    from .learning.services import enrollment_create
 
     learner = users.get("learner")
     if learner is not None:
@@ -112,7 +112,7 @@ def _demo_clip(path, *, seconds: int, tone: int) -> None:
     """A test pattern with a tone, made with the pipeline's own ffmpeg."""
     import subprocess
 
-    from .ffmpeg import ffmpeg_exe
+    from .media.ffmpeg import ffmpeg_exe
 
     subprocess.run(  # noqa: S603 (fixed argv)
         [
@@ -184,8 +184,8 @@ def seed_media(*, courses: dict[str, Course], stdout) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test.utils import override_settings
 
+    from .media.services import caption_upload, video_process, video_upload
     from .models import Caption, Video
-    from .services.media import caption_upload, video_process, video_upload
 
     course = courses["published"]
     lectures = list(course.lectures.order_by("position", "id"))

@@ -1,49 +1,10 @@
-"""Permission decorators for the courses app's studio pages (courses never imports production)."""
+"""Who may work on which course in the studio, and who may watch a lecture (courses never imports
+production). The studio's ``producer_required`` decorators live in ``omooc.accounts.permissions``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
-from django.utils.translation import gettext as _
-
-
-def producer_required(view):
-    """Pages for producers only: anonymous users go to the login page, others get 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_producer:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def producer_required_json(view):
-    """JSON endpoints for producers: 401/403 with the error envelope instead of redirects."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return JsonResponse(
-                {"message": _("Log in first."), "code": "not_authenticated", "extra": {}}, status=401
-            )
-        if not request.user.is_producer:
-            return JsonResponse(
-                {"message": _("Only producers may do this."), "code": "permission_denied", "extra": {}},
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
 
 # --- which courses a producer may work on in the studio --------------------------------------
 #
@@ -75,7 +36,7 @@ def studio_courses_for(user):
 # --- may this user watch this lecture --------------------------------------------------------------
 #
 # THE rule, used by the lecture page (selectors.lecture_page / views.lecture), the playback API
-# (api/courses/views.PlaybackView) and every signed media request (media_access.check_still_allowed).
+# (api/courses/learning/views.PlaybackView) and every signed media request (media_access.check_still_allowed).
 
 
 @dataclass(frozen=True)

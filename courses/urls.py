@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from .learning import views
+from .media import views as media_views
 
 app_name = "courses"
 
@@ -15,9 +16,9 @@ urlpatterns = [
         "courses/<slug:slug>/lectures/<slug:lecture_slug>/media/", views.lecture_media, name="lecture_media"
     ),
     path("progress/heartbeat/", views.heartbeat, name="heartbeat"),
-    # Served by courses.beacon through omooc.wsgi; this twin answers the same wherever Django does.
+    # Served by courses.learning.beacon through omooc.wsgi; this twin answers the same wherever Django does.
     path("progress/beat/", views.beat, name="beat"),
-    path("media/s/<str:token>/<path:path>", views.media, name="media"),
+    path("media/s/<str:token>/<path:path>", media_views.media, name="media"),
     path("certificates/<uuid:uid>/", views.certificate_verify, name="certificate_verify"),
     path("certificates/<uuid:uid>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("emails/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),

@@ -1,27 +1,20 @@
-"""The one ``ApplicationError`` hierarchy and the DRF handler that renders it.
+"""The one ``ApplicationError`` hierarchy, and the error envelope outside the API.
 
-Services raise subclasses next to themselves; the API answers ``{"message", "code", "extra"}``
-with the subclass's status; forms show the same message.
+Services raise subclasses next to themselves; every error answer in JSON is
+``{"message", "code", "extra"}`` with the subclass's status: the API's through its DRF handler
+(``api/exceptions.py``), pages' JSON endpoints and middleware through ``json_error``; forms show the
+same message. Nothing here depends on DRF, so domain code imports it freely.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from rest_framework import exceptions as drf_exceptions
-from rest_framework import status
-from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_default_handler
-
-logger = logging.getLogger(__name__)
+from django.http import JsonResponse
 
 
 class ApplicationError(Exception):
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code = 400
     default_code = "invalid"
 
     def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
@@ -32,60 +25,37 @@ class ApplicationError(Exception):
 
 
 class NotFoundError(ApplicationError):
-    status_code = status.HTTP_404_NOT_FOUND
+    status_code = 404
     default_code = "not_found"
 
 
 class AccessDeniedError(ApplicationError):
-    status_code = status.HTTP_403_FORBIDDEN
+    status_code = 403
     default_code = "permission_denied"
 
 
 class ConflictError(ApplicationError):
-    status_code = status.HTTP_409_CONFLICT
+    status_code = 409
     default_code = "conflict"
 
 
-def _envelope(message: str, code: str, extra: dict | None, status_code: int) -> Response:
-    return Response({"message": message, "code": code, "extra": extra or {}}, status=status_code)
+def error_envelope(message: str, *, code: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The body of every error answer in JSON."""
+    return {"message": str(message), "code": code, "extra": extra or {}}
 
 
-def _first_message(detail: Any) -> str:
-    if isinstance(detail, list) and detail:
-        return _first_message(detail[0])
-    if isinstance(detail, dict) and detail:
-        key, value = next(iter(detail.items()))
-        inner = _first_message(value)
-        return inner if key in ("non_field_errors", "__all__") else f"{key}: {inner}"
-    return str(detail)
-
-
-def api_exception_handler(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, ApplicationError):
-        return _envelope(exc.message, exc.code, exc.extra, exc.status_code)
-    if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        exc = drf_exceptions.ValidationError(detail=detail)
-    elif isinstance(exc, Http404):
-        exc = drf_exceptions.NotFound()
-    elif isinstance(exc, PermissionDenied):
-        exc = drf_exceptions.PermissionDenied()
-
-    response = drf_default_handler(exc, context)
-    if response is None:
-        return None  # unexpected: a logged 500
-    if isinstance(exc, drf_exceptions.ValidationError):
-        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = {
-            "message": _first_message(exc.detail),
-            "code": "invalid",
-            "extra": {"fields": fields},
-        }
-    elif isinstance(exc, drf_exceptions.APIException):
-        codes = exc.get_codes()
-        code = codes if isinstance(codes, str) else "error"
-        extra = {}
-        if isinstance(exc, drf_exceptions.Throttled) and exc.wait is not None:
-            extra["retry_after_seconds"] = int(exc.wait)
-        response.data = {"message": _first_message(exc.detail), "code": code, "extra": extra}
-    return response
+def json_error(
+    error: ApplicationError | str,
+    *,
+    status: int | None = None,
+    code: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JsonResponse:
+    """A JSON error answer outside DRF: an ``ApplicationError`` (its message, code, extra and status,
+    each of which may be overridden) or a message with ``code`` and ``status``."""
+    if isinstance(error, ApplicationError):
+        body = error_envelope(
+            error.message, code=code or error.code, extra=error.extra if extra is None else extra
+        )
+        return JsonResponse(body, status=status or error.status_code)
+    return JsonResponse(error_envelope(error, code=code or "invalid", extra=extra), status=status or 400)

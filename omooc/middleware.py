@@ -3,10 +3,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+
+from .exceptions import json_error
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
@@ -124,7 +126,7 @@ def refuse_unreadable_input(request: HttpRequest, error: UnreadableInput) -> Htt
         if request.path_info.startswith("/api/"):
             code = "not_found" if error.status == 404 else "unreadable_input"
             extra = {"where": error.where, "name": error.name} if error.name else {"where": error.where}
-            return JsonResponse({"message": message, "code": code, "extra": extra}, status=error.status)
+            return json_error(message, code=code, extra=extra, status=error.status)
         page = PLAIN_PAGE.format(
             lang=translation.get_language(),
             title=escape(_("Page not found") if error.status == 404 else _("Bad request")),

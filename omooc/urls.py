@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from courses import views as course_views
+from courses.catalog import views as catalog_views
 
 from . import views
 
@@ -11,14 +11,14 @@ urlpatterns = [
     path("accounts/", include("omooc.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
-    path("studio/media/", include("courses.media_urls")),
+    path("studio/media/", include("courses.media.urls")),
     path("studio/", include("production.urls")),
     path("s/", include("production.speaker_urls")),
-    path("", course_views.home, name="home"),
+    path("", catalog_views.home, name="home"),
     path("", include("courses.urls")),
 ]
 # No route serves MEDIA_ROOT directly, not even in development: learners and producers reach media
-# only through signed, permission-checked links (courses/media_access.py).
+# only through signed, permission-checked links (courses/media/access.py).
 
 handler404 = "omooc.views.not_found"
 handler500 = "omooc.views.server_error"

@@ -8,6 +8,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .exceptions import json_error
+
 logger = logging.getLogger(__name__)
 
 
@@ -61,7 +63,7 @@ def _is_api(request: HttpRequest) -> bool:
 def not_found(request: HttpRequest, exception: Exception | None = None):
     """404: the API answers with the error envelope, pages with the site's own page."""
     if _is_api(request):
-        return JsonResponse({"message": "Not found.", "code": "not_found", "extra": {}}, status=404)
+        return json_error("Not found.", code="not_found", status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -69,13 +71,8 @@ def not_found(request: HttpRequest, exception: Exception | None = None):
 
 def server_error(request: HttpRequest):
     if _is_api(request):
-        return JsonResponse(
-            {
-                "message": "Something went wrong on our side; it has been logged.",
-                "code": "server_error",
-                "extra": {},
-            },
-            status=500,
+        return json_error(
+            "Something went wrong on our side; it has been logged.", code="server_error", status=500
         )
     from django.views.defaults import server_error as page_server_error
 

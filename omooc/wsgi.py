@@ -1,7 +1,7 @@
 """WSGI entry point (gunicorn, and ``runserver`` through ``WSGI_APPLICATION``).
 
 One exact path skips Django: the player's heartbeats (``POST /progress/beat/``, ADR 0009) go to the
-small WSGI app in ``courses.beacon``; every other request reaches Django's handler unchanged.
+small WSGI app in ``courses.learning.beacon``; every other request reaches Django's handler unchanged.
 """
 
 import os
@@ -11,7 +11,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omooc.settings")
 django_application = get_wsgi_application()
 
-from courses import beacon  # noqa: E402 - needs the settings configured above
+from courses.learning import beacon  # noqa: E402 - needs the settings configured above
 
 BEAT_PATH = beacon.BEAT_PATH
 beat_application = beacon.application

@@ -16,31 +16,13 @@ and the admin agree.
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from omooc.accounts.permissions import producer_required  # noqa: F401 - the studio's pages import it from here
 from omooc.exceptions import AccessDeniedError
 
 from .models import PreTalkSpeaker, Production, SessionSpeaker, Speaker
-
-
-def producer_required(view):
-    """Pages for producers only: anonymous users go to the login page, others get 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_producer:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
 
 # --- speakers ---------------------------------------------------------------------------------
 

@@ -22,8 +22,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses.catalog.services import Presenter, lecture_presenters_set
 from courses.models import Lecture
-from courses.services.catalog import Presenter, lecture_presenters_set
 
 from .errors import LocationDoubleBookedError, StaleAnswerError, TransitionError
 from .errors import clean as _clean

@@ -38,8 +38,9 @@ import pytest
 from django.urls import resolve
 from django.utils import timezone
 
-from courses import media_access, progress
-from courses.services.learning import unsubscribe_token
+from courses.learning import progress
+from courses.learning.services import unsubscribe_token
+from courses.media import access as media_access
 from tests.support.authz import SUCCESS, Case, MatrixRunner, walk_patterns
 from tests.support.world import (
     ANON,

@@ -14,10 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses import catalog_cache, media_access, progress, selectors
+from courses.catalog import cache as catalog_cache
+from courses.catalog import selectors as catalog_selectors
+from courses.learning import progress, selectors, services
 from courses.models import Course, Enrollment
-from courses.services import learning as services
-from courses.views import resume_position
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
 from .serializers import (
@@ -49,7 +49,7 @@ class CourseListView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        # The same for every caller: built once per catalog version (courses/catalog_cache.py). The
+        # The same for every caller: built once per catalog version (courses/catalog/cache.py). The
         # pagination links are absolute, so the host is part of the key.
         parts = (request.build_absolute_uri(), get_language())
         return Response(
@@ -58,7 +58,7 @@ class CourseListView(ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        return selectors.course_list_published(
+        return catalog_selectors.course_list_published(
             q=params.get("q", "")[:100], language=params.get("language", ""), theme=params.get("theme", "")
         )
 
@@ -137,18 +137,8 @@ class PlaybackView(APIView):
                 code="not_released",
                 extra={"release_at": page.lecture.release_at.isoformat()},
             )
-        enrollment_id = page.enrollment.pk if page.access.learner else 0  # 0: a producer's preview
-        duration = selectors.lecture_duration(page)
-        urls = media_access.playback_urls(
-            lecture=page.lecture,
-            video=page.video,
-            captions=page.captions,
-            enrollment_id=enrollment_id,
-            user_id=request.user.pk,
-            bearer=True,
-            # A native player cannot renew URLs mid-stream: valid for the whole lecture (and pauses).
-            lifetime=media_access.ttl_seconds() + int(2 * duration),
-        )
+        play = selectors.playback(page, user_id=request.user.pk, bearer=True)
+        urls = play.urls
         absolute = request.build_absolute_uri
         payload = {
             "lecture_id": page.lecture.pk,
@@ -156,19 +146,12 @@ class PlaybackView(APIView):
             "master_url": absolute(urls["master"]) if urls["master"] else "",
             "poster_url": absolute(urls["poster"]) if urls["poster"] else "",
             "expires_in_seconds": urls["expires_in"],
-            "duration_seconds": duration,
-            "resume_position_seconds": resume_position(page),
+            "duration_seconds": play.duration,
+            "resume_position_seconds": selectors.resume_position(page),
             "captions": [{**track, "url": absolute(track["url"])} for track in urls["captions"]],
             "heartbeat": {
                 "url": absolute(reverse("v1:progress")),
-                "token": progress.playback_token(
-                    enrollment_id=enrollment_id,
-                    lecture_id=page.lecture.pk,
-                    user_id=request.user.pk,
-                    duration=duration,
-                )
-                if enrollment_id
-                else "",  # a preview records no progress
+                "token": play.token,  # "" for a preview: it records no progress
                 "interval_seconds": HEARTBEAT_INTERVAL_SECONDS,
             },
             "next_lecture_id": page.next.pk if page.next else None,

@@ -1,4 +1,4 @@
-"""Video and caption records of a lecture. The media pipeline (courses/transcoding.py and friends)
+"""Video and caption records of a lecture. The media pipeline (courses/media/transcoding.py and friends)
 fills them; the player reads them. Files live in the default storage (local or S3)."""
 
 from __future__ import annotations

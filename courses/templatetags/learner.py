@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
-from ..learner_emails import format_position
+from ..learning.emails import format_position
 
 register = template.Library()
 

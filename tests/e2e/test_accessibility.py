@@ -57,8 +57,8 @@ def learning_world():
 
     from django.utils import timezone
 
+    from courses.learning.services import certificate_issue, enrollment_create
     from courses.models import LectureProgress
-    from courses.services.learning import certificate_issue, enrollment_create
     from tests.factories import ThemeFactory, UserFactory
 
     theme = ThemeFactory(name="Digitale overheid")

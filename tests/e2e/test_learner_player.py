@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from courses.learning.tasks import progress_flush
 from courses.models import LectureProgress
-from courses.tasks.learning import progress_flush
 from tests.courses.learning.media import install_video, make_hls
 from tests.factories import PASSWORD, CourseFactory, LectureFactory, UserFactory
 
@@ -129,7 +129,7 @@ def test_a_learner_watches_with_captions_and_resumes_on_another_device(live_serv
 
 
 def test_the_transcript_seeks_and_filters_and_the_speed_and_keys_work(live_server, new_context, hls_sample):
-    from courses.services.learning import enrollment_create
+    from courses.learning.services import enrollment_create
 
     lecture = LectureFactory(title="Aanbesteden", position=1)
     install_video(lecture, sample=hls_sample)
@@ -175,8 +175,9 @@ def test_the_player_renews_expired_media_urls_and_keeps_playing(
     """Signed URLs live 4 s here; hls.js buffers ~30 s ahead, so segments at 70 s are fetched long
     after the page's first URLs expired: the player must have renewed them. The playback token for
     heartbeats (8 s here) is renewed with them."""
-    from courses import media_access, progress
-    from courses.services.learning import enrollment_create
+    from courses.learning import progress
+    from courses.learning.services import enrollment_create
+    from courses.media import access as media_access
 
     settings.MEDIA_URL_TTL = 4
     monkeypatch.setattr(progress, "BEAT_TOKEN_MAX_AGE", 0)  # so tokens live 2 x 4 s

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from courses.media.services import video_process
 from courses.models import Video
-from courses.services.media import video_process
 from tests.factories import LectureFactory, UserFactory
 from tests.support.media import make_concat_list, make_test_video
 

@@ -35,7 +35,7 @@ WALK = textwrap.dedent(
     # The hot learner read is hand-written SQL: on SQLite it must give what the ORM gives.
     from django.utils import timezone
     from courses.models import LectureProgress
-    from courses.selectors import enrollment_with_progress
+    from courses.learning.selectors import enrollment_with_progress
     enrollment = Enrollment.objects.filter(user__email="learner@example.org").first()
     lecture = Lecture.objects.filter(course=enrollment.course).first()
     now = timezone.now()

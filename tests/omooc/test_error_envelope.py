@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from rest_framework.exceptions import NotFound
 
-from omooc.exceptions import ApplicationError, ConflictError, api_exception_handler
+from api.exceptions import api_exception_handler
+from omooc.exceptions import ApplicationError, ConflictError
 
 
 def test_application_errors_become_the_envelope_with_their_status():

@@ -109,7 +109,7 @@ def test_a_nul_byte_in_an_api_path_is_a_404_in_the_envelope(api):
 
 
 def test_a_nul_byte_in_a_signed_media_path_is_not_a_500(client, settings, tmp_path):
-    from courses import media_access
+    from courses.media import access as media_access
     from tests.production.factories import make_production
 
     producer = UserFactory(producer=True)

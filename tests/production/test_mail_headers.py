@@ -151,8 +151,8 @@ def test_a_speaker_invitation_to_a_long_accented_name_stays_within_the_limits(ma
 
 
 def test_learner_emails_have_headers_within_the_limits_and_keep_the_one_click_opt_out(mailbox):
+    from courses.learning.services import certificate_issue, lecture_release_notices_send, nudges_send
     from courses.models import Certificate
-    from courses.services.learning import certificate_issue, lecture_release_notices_send, nudges_send
     from tests.courses.learning.factories import EnrollmentFactory
 
     now = timezone.now()

@@ -57,7 +57,7 @@ def _queue_one_of_every_studio_kind() -> None:
 
 def _queue_the_learner_kinds() -> None:
     """Through the courses services and the mail port, as the beat tasks and the progress flush do."""
-    from courses.services.learning import certificate_issue, lecture_release_notices_send, nudges_send
+    from courses.learning.services import certificate_issue, lecture_release_notices_send, nudges_send
     from tests.courses.learning.factories import EnrollmentFactory
 
     now = timezone.now()

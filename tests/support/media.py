@@ -10,7 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from courses.ffmpeg import ffmpeg_exe
+from courses.media.ffmpeg import ffmpeg_exe
 
 
 def make_test_video(

@@ -6,8 +6,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from courses.learning.tasks import progress_flush
 from courses.models import Course, Enrollment, LectureProgress
-from courses.tasks.learning import progress_flush
 from tests.courses.learning.media import install_video
 from tests.factories import CourseFactory, LectureFactory, UserFactory
 
@@ -141,7 +141,7 @@ def test_the_playback_endpoint_takes_the_same_number_of_queries_for_5_or_50_lect
 def test_the_cached_course_detail_still_gives_each_caller_only_their_own_progress():
     from django.utils import timezone
 
-    from courses.services.learning import enrollment_create
+    from courses.learning.services import enrollment_create
 
     course = CourseFactory()
     first, second = LectureFactory(course=course, position=1), LectureFactory(course=course, position=2)

@@ -38,7 +38,7 @@ Tot slot: data delen tussen organisaties.
 
 
 def ffmpeg() -> str:
-    from courses.ffmpeg import ffmpeg_exe
+    from courses.media.ffmpeg import ffmpeg_exe
 
     return ffmpeg_exe()
 

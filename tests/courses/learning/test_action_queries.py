@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
-from courses import progress
+from courses.learning import progress
+from courses.learning.services import progress_apply
 from courses.models import Certificate, Enrollment, LectureProgress
-from courses.services.learning import progress_apply
 from omooc.accounts.models import User
 from tests.factories import CourseFactory, LectureFactory
 

@@ -17,9 +17,9 @@ from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
 
-from courses import beacon, progress
+from courses.learning import beacon, progress
+from courses.learning.tasks import progress_flush
 from courses.models import LectureProgress
-from courses.tasks.learning import progress_flush
 from omooc.wsgi import application
 from tests.factories import LectureFactory
 

@@ -100,7 +100,7 @@ def test_the_cached_catalog_page_still_shows_the_visitors_own_menu(django_user_m
 
 
 def _enrolled_client(course):
-    from courses.services.learning import enrollment_create
+    from courses.learning.services import enrollment_create
     from tests.factories import UserFactory
 
     learner = UserFactory()
@@ -111,7 +111,7 @@ def _enrolled_client(course):
 
 
 def test_the_course_page_shows_lecture_and_presenter_changes_on_the_next_visit():
-    from courses.services.catalog import Presenter, lecture_presenters_set
+    from courses.catalog.services import Presenter, lecture_presenters_set
 
     course = CourseFactory(title="Open data")
     lecture = LectureFactory(course=course, title="Why open data")
@@ -155,7 +155,7 @@ def test_the_lecture_page_follows_a_new_video_new_captions_and_unpublishing(hls_
 def test_the_playback_api_is_refused_once_the_course_is_archived(hls_sample):
     from rest_framework.authtoken.models import Token
 
-    from courses.services.learning import enrollment_create
+    from courses.learning.services import enrollment_create
     from tests.factories import UserFactory
 
     from .media import install_video

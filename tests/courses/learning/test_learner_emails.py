@@ -11,8 +11,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from courses.learning.services import lecture_release_notices_send, nudges_send
 from courses.models import Enrollment, LearnerEmailPreference, LearnerNotice
-from courses.services.learning import lecture_release_notices_send, nudges_send
 from production.mailer import emails_send_due
 from production.models import EmailLog
 from tests.factories import LectureFactory, UserFactory

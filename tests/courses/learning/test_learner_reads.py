@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from courses.learning.selectors import enrollment_with_progress
+from courses.learning.services import enrollment_create, enrollment_leave
 from courses.models import Enrollment, LectureProgress
-from courses.selectors import enrollment_with_progress
-from courses.services.learning import enrollment_create, enrollment_leave
 from tests.factories import CourseFactory, LectureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

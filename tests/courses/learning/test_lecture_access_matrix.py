@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from courses import media_access
+from courses.learning.services import enrollment_create
+from courses.media import access as media_access
 from courses.models import Course, Enrollment, Lecture
-from courses.services.learning import enrollment_create
 from tests.factories import LectureFactory, UserFactory
 from tests.production.factories import make_production
 

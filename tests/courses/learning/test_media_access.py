@@ -7,9 +7,10 @@ import time
 import pytest
 from django.core import signing
 
-from courses import media_access, progress
+from courses.learning import progress
+from courses.learning.services import enrollment_create, enrollment_leave
+from courses.media import access as media_access
 from courses.models import Lecture
-from courses.services.learning import enrollment_create, enrollment_leave
 from tests.factories import LectureFactory, UserFactory
 
 from .media import install_video

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from courses.learning.services import enrollment_create
 from courses.models import Caption, Video
-from courses.services.learning import enrollment_create
 from tests.factories import LectureFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

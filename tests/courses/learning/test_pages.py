@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from courses.learning.services import enrollment_create
 from courses.models import Course, Enrollment, Lecture, LectureProgress
-from courses.services.learning import enrollment_create
 from tests.factories import CourseFactory, LectureFactory, ThemeFactory, UserFactory
 
 from .factories import EnrollmentFactory
@@ -256,7 +256,7 @@ def test_the_lecture_page_takes_the_same_number_of_queries_for_5_or_50_lectures(
 
 
 def test_the_lecture_list_shows_every_row_state_escaped_and_in_dutch(client):
-    from courses.services.catalog import Presenter, lecture_presenters_set
+    from courses.catalog.services import Presenter, lecture_presenters_set
 
     course = CourseFactory()
     done, half, fresh, later = (

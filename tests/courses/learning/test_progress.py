@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from courses import progress
+from courses.learning import progress
+from courses.learning.services import merge_intervals, progress_apply
+from courses.learning.tasks import progress_flush
 from courses.models import Certificate, Enrollment, LectureProgress
-from courses.services.learning import merge_intervals, progress_apply
-from courses.tasks.learning import progress_flush
 from tests.factories import LectureFactory
 
 from .factories import EnrollmentFactory
@@ -147,7 +147,7 @@ def test_completing_every_lecture_issues_a_certificate_and_emails_it(
     certificate = Certificate.objects.get(enrollment=enrollment)
     assert Enrollment.objects.get(pk=enrollment.pk).completed_at is not None
     assert len(callbacks) == 1  # the outbox sends the certificate email after the commit
-    from courses.services.learning import certificate_email_send
+    from courses.learning.services import certificate_email_send
     from production.mailer import emails_send_due
     from production.models import EmailLog
 
@@ -300,7 +300,7 @@ def test_one_flush_upserts_many_learners_in_a_constant_number_of_queries(django_
 
 def test_the_flush_ignores_heartbeats_sent_after_unenrolling(course_lecture):
     """A playback token outlives an unenrollment (it is checked without the database)."""
-    from courses.services.learning import enrollment_leave
+    from courses.learning.services import enrollment_leave
 
     enrollment, lecture = course_lecture
     Enrollment.objects.filter(pk=enrollment.pk).update(
@@ -320,7 +320,7 @@ def test_the_flush_ignores_heartbeats_sent_after_unenrolling(course_lecture):
 
 
 def test_the_flush_ignores_heartbeats_sent_while_unenrolled_after_enrolling_again(course_lecture):
-    from courses.services.learning import enrollment_create, enrollment_leave
+    from courses.learning.services import enrollment_create, enrollment_leave
 
     enrollment, lecture = course_lecture
     claims = claims_for(enrollment, lecture)

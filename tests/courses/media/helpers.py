@@ -7,7 +7,7 @@ from pathlib import Path
 
 import av
 
-from courses.ffmpeg import ffmpeg_exe
+from courses.media.ffmpeg import ffmpeg_exe
 
 
 def decode_errors(playlist: Path) -> str:

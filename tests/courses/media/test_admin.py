@@ -16,7 +16,7 @@ def admin_client(client):
 
 
 def test_the_admin_lists_videos_and_retries_failed_ones(admin_client, lecture, monkeypatch):
-    monkeypatch.setattr("courses.tasks.media.video_process.delay", lambda **kw: None)
+    monkeypatch.setattr("courses.media.tasks.video_process.delay", lambda **kw: None)
     failed = Video.objects.create(
         lecture=lecture, status="failed", error="boom", source="uploads/x/source.mp4"
     )

@@ -4,9 +4,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from courses.captions import CaptionParseError, parse_captions, to_transcript, to_webvtt
+from courses.media.captions import CaptionParseError, parse_captions, to_transcript, to_webvtt
+from courses.media.services import caption_upload
 from courses.models import Caption
-from courses.services.media import caption_upload
 
 SRT = (
     b"1\r\n00:00:01,000 --> 00:00:03,500\r\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
-from courses import ffmpeg
+from courses.media import ffmpeg
 
 BUNDLED = imageio_ffmpeg.get_ffmpeg_exe()
 DEBIAN_12_BANNER = """ffmpeg version 5.1.6-0+deb12u1 Copyright (c) 2000-2024 the FFmpeg developers
@@ -70,7 +70,7 @@ def test_debian_12s_ffmpeg_5_1_on_path_is_passed_over_for_the_bundled_one(
     help_5_1 = "\n".join(line for line in real_help.splitlines() if "display_rotation" not in line)
     script = fake_ffmpeg(tmp_path / "bin", banner=DEBIAN_12_BANNER, help_text=help_5_1)
     on_path(monkeypatch, script)
-    with caplog.at_level(logging.INFO, logger="courses.ffmpeg"):
+    with caplog.at_level(logging.INFO, logger="courses.media.ffmpeg"):
         choice = ffmpeg.ffmpeg_choice()
     assert choice.path == BUNDLED
     assert choice.origin == "bundled"
@@ -83,7 +83,7 @@ def test_debian_12s_ffmpeg_5_1_on_path_is_passed_over_for_the_bundled_one(
 def test_a_qualifying_ffmpeg_on_path_is_used(fresh_choice, monkeypatch, tmp_path, real_help, caplog):
     script = fake_ffmpeg(tmp_path / "bin", banner=NEWER_BANNER, help_text=real_help)
     on_path(monkeypatch, script)
-    with caplog.at_level(logging.INFO, logger="courses.ffmpeg"):
+    with caplog.at_level(logging.INFO, logger="courses.media.ffmpeg"):
         choice = ffmpeg.ffmpeg_choice()
     assert (choice.path, choice.origin, choice.version) == (str(script), "PATH", "7.1.1-1+b1")
     assert ffmpeg.ffmpeg_exe() == str(script)
@@ -141,7 +141,7 @@ def test_media_ffmpeg_is_used_as_given_with_a_warning_when_it_falls_short(
 ):
     script = fake_ffmpeg(tmp_path / "bin", banner=DEBIAN_12_BANNER, help_text=real_help)
     monkeypatch.setenv("MEDIA_FFMPEG", str(script))
-    with caplog.at_level(logging.INFO, logger="courses.ffmpeg"):
+    with caplog.at_level(logging.INFO, logger="courses.media.ffmpeg"):
         choice = ffmpeg.ffmpeg_choice()
     assert (choice.path, choice.origin) == (str(script), "MEDIA_FFMPEG")
     assert any(r.levelno == logging.WARNING and "5.1.6" in r.getMessage() for r in caplog.records)

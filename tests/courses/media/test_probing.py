@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from courses.probing import MediaRejectedError, probe_media
+from courses.media.probing import MediaRejectedError, probe_media
 from tests.support import media as corpus
 
 
@@ -50,7 +50,7 @@ HOSTILE = {
 def _audio_only(path):
     import subprocess
 
-    from courses.ffmpeg import ffmpeg_exe
+    from courses.media.ffmpeg import ffmpeg_exe
 
     subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "sine=duration=2", "-c:a", "aac", str(path)],
@@ -85,7 +85,7 @@ def test_a_recording_longer_than_the_cap_is_refused(source_video, settings):
 
 def test_a_probe_that_hangs_is_stopped_by_the_timeout(tmp_path, settings, monkeypatch):
     # A child that never answers stands in for a file that makes the demuxer spin.
-    import courses.probing as probing
+    import courses.media.probing as probing
 
     settings.MEDIA_PROBE_TIMEOUT_SECONDS = 1
     real_run = probing.subprocess.run

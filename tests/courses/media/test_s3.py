@@ -11,8 +11,8 @@ import requests
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from courses.media.services import video_process
 from courses.models import Video
-from courses.services.media import video_process
 from tests.support.media import make_concat_list
 
 from .helpers import decode_errors
@@ -99,7 +99,7 @@ def _direct_upload(producer_client, lecture, path: Path) -> dict:
 def test_a_recording_goes_to_the_bucket_directly_and_comes_back_transcoded(
     s3, producer_client, lecture, source_video, tmp_path, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr("courses.tasks.media.video_process.delay", lambda **kw: None)
+    monkeypatch.setattr("courses.media.tasks.video_process.delay", lambda **kw: None)
     ticket = _direct_upload(producer_client, lecture, source_video)
     assert ticket["fields"]["key"].startswith("uploads/incoming/")
     video = Video.objects.get(uid=ticket["uid"])
@@ -141,7 +141,7 @@ def test_a_recording_goes_to_the_bucket_directly_and_comes_back_transcoded(
 def test_a_hostile_direct_upload_is_refused_and_removed_from_the_bucket(
     s3, producer_client, lecture, tmp_path, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr("courses.tasks.media.video_process.delay", lambda **kw: None)
+    monkeypatch.setattr("courses.media.tasks.video_process.delay", lambda **kw: None)
     ticket = _direct_upload(producer_client, lecture, make_concat_list(tmp_path / "recording.mp4"))
     producer_client.post(ticket["complete_url"])
     with django_capture_on_commit_callbacks(execute=True):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from courses.media_selectors import lecture_media_summary
+from courses.media.selectors import lecture_media_summary
 from courses.models import Caption, Video
 from tests.factories import LectureFactory
 

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from courses.media.probing import MediaRejectedError
+from courses.media.services import video_process, video_retry, video_upload
 from courses.models import Video
-from courses.probing import MediaRejectedError
-from courses.services.media import video_process, video_retry, video_upload
 from tests.support.media import make_hls_disguised_as_mp4
 
 from .helpers import decode_errors
@@ -32,7 +32,7 @@ def test_an_uploaded_recording_is_queued_with_its_probe_and_enqueued_after_commi
     lecture, producer, source_video, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr("courses.tasks.media.video_process.delay", lambda **kw: sent.append(kw))
+    monkeypatch.setattr("courses.media.tasks.video_process.delay", lambda **kw: sent.append(kw))
     with django_capture_on_commit_callbacks(execute=True):
         video = _upload(lecture, source_video, producer)
     assert video.status == Video.Status.QUEUED
@@ -100,7 +100,7 @@ def test_a_refused_upload_writes_nothing(lecture, tmp_path):
 def test_a_failed_transcode_shows_the_reason_keeps_the_source_and_can_be_retried(
     lecture, source_video, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr("courses.tasks.media.video_process.delay", lambda **kw: None)
+    monkeypatch.setattr("courses.media.tasks.video_process.delay", lambda **kw: None)
     video = _upload(lecture, source_video)
     settings.MEDIA_X264_PRESET = "no-such-preset"
     with django_capture_on_commit_callbacks(execute=True):
@@ -141,10 +141,10 @@ def test_the_media_task_is_routed_to_the_media_queue():
 
 
 def test_a_video_left_half_done_by_a_dead_worker_is_queued_again(lecture, monkeypatch):
-    from courses.services.media import video_requeue_stale
+    from courses.media.services import video_requeue_stale
 
     sent = []
-    monkeypatch.setattr("courses.tasks.media.video_process.delay", lambda **kw: sent.append(kw["video_id"]))
+    monkeypatch.setattr("courses.media.tasks.video_process.delay", lambda **kw: sent.append(kw["video_id"]))
     abandoned = Video.objects.create(lecture=lecture, status="transcoding", source="uploads/a/source.mp4")
     running = Video.objects.create(lecture=lecture, status="transcoding", source="uploads/b/source.mp4")
     done = Video.objects.create(lecture=lecture, status="ready", source="uploads/c/source.mp4")

@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-from courses import transcoding
-from courses.probing import probe_media
-from courses.transcoding import (
+from courses.media import transcoding
+from courses.media.probing import probe_media
+from courses.media.transcoding import (
     TranscodeError,
     build_command,
     check_outputs,
@@ -142,7 +142,7 @@ def test_the_health_check_names_a_missing_segment_and_a_short_rendition(ladder_o
 
 
 def test_a_transcode_over_its_time_limit_is_stopped_with_a_reason(tmp_path):
-    from courses.ffmpeg import ffmpeg_exe
+    from courses.media.ffmpeg import ffmpeg_exe
 
     command = [ffmpeg_exe(), "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc2=size=64x64:rate=5:duration=30",
                "-progress", "pipe:1", "-f", "null", "-"]  # fmt: skip
@@ -162,7 +162,7 @@ def test_an_ffmpeg_error_is_reported_with_ffmpegs_words(long_source, tmp_path, s
 def test_a_phone_video_stored_sideways_is_transcoded_upright(source_video, tmp_path):
     import subprocess
 
-    from courses.ffmpeg import ffmpeg_exe
+    from courses.media.ffmpeg import ffmpeg_exe
 
     rotated = tmp_path / "phone.mp4"
     subprocess.run(

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from courses.media.services import video_process
 from courses.models import Caption, Video
-from courses.services.media import video_process
 from tests.factories import CourseFactory, LectureFactory, UserFactory
 from tests.support.media import make_concat_list, make_random_bytes
 
@@ -52,7 +52,7 @@ def test_media_pages_are_for_producers_only(client, lecture):
 def test_a_producer_uploads_a_recording_and_follows_its_progress(
     producer_client, lecture, source_video, monkeypatch
 ):
-    monkeypatch.setattr("courses.tasks.media.video_process.delay", lambda **kw: None)
+    monkeypatch.setattr("courses.media.tasks.video_process.delay", lambda **kw: None)
     response = _upload(producer_client, lecture, source_video, **XHR)
     assert response.status_code == 201, response.content
     payload = response.json()
@@ -124,7 +124,7 @@ def test_an_upload_is_streamed_to_a_temporary_file_not_held_in_memory(
 ):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # the 700 KB source must go to disk
     seen = {}
-    import courses.services.media as services
+    import courses.media.services as services
 
     real = services.probe_media
 
@@ -164,7 +164,7 @@ def test_the_lecture_page_shows_progress_errors_and_a_retry_button_without_inlin
 
 def test_retrying_a_failed_video_queues_it_again(producer_client, lecture, monkeypatch):
     sent = []
-    monkeypatch.setattr("courses.tasks.media.video_process.delay", lambda **kw: sent.append(kw))
+    monkeypatch.setattr("courses.media.tasks.video_process.delay", lambda **kw: sent.append(kw))
     failed = Video.objects.create(
         lecture=lecture, status="failed", error="boom", source="uploads/x/source.mp4"
     )

@@ -1,8 +1,8 @@
 """The part of the hardened probe that touches the untrusted file, run in a child process.
 
-``python -m courses.container_inspection PATH LIMITS_JSON`` prints one JSON object:
+``python -m courses.media.container_inspection PATH LIMITS_JSON`` prints one JSON object:
 ``{"ok": true, "info": {...}}`` or ``{"ok": false, "code": "...", "params": {...}}``. It imports no
-Django, so the parent (courses/probing.py) can start it cheaply under a timeout and resource limits and
+Django, so the parent (courses/media/probing.py) can start it cheaply under a timeout and resource limits and
 turn the code into a message in the producer's language.
 
 Defences, in order: size checks; a look at the first bytes (playlists, concat lists and text are

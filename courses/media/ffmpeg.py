@@ -1,7 +1,7 @@
 """Which ffmpeg binary the media pipeline runs, and why.
 
 The one on PATH only when it qualifies: version ``MIN_VERSION`` or newer and every option, encoder and
-muxer the pipeline uses (``courses/transcoding.py``) present in its ``-h full``. Otherwise the binary
+muxer the pipeline uses (``courses/media/transcoding.py``) present in its ``-h full``. Otherwise the binary
 the ``imageio-ffmpeg`` package ships, so a fresh machine needs no system package and a distribution's
 older build (Debian 12 ships 5.1, which lacks ``-display_rotation``) never runs half a pipeline.
 ``MEDIA_FFMPEG`` (environment) names a binary explicitly; it is used as given, with a warning when it

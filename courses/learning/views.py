@@ -1,15 +1,11 @@
-"""Learner pages: catalog, course, enrollment, dashboard, lecture player, heartbeats, signed media,
-certificates and email opt-out. Logic lives in selectors/services; these only wire HTTP."""
+"""Learner pages: course, enrollment, dashboard, lecture player, heartbeats, certificates and email
+opt-out. Logic lives in selectors/services; these only wire HTTP."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,48 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from omooc.exceptions import ApplicationError
+from omooc.exceptions import ApplicationError, json_error
 
-from . import beacon, catalog_cache, media_access, progress, selectors
-from .models import Certificate, Course, Enrollment, LearnerEmailPreference
-from .services import learning as services
-
-CATALOG_PAGE_SIZE = 12
-
-
-def _catalog_filters(request: HttpRequest) -> dict[str, str]:
-    languages = {code for code, _name in settings.LANGUAGES}
-    language = request.GET.get("language", "")
-    return {
-        "q": request.GET.get("q", "").strip()[:100],
-        "language": language if language in languages else "",
-        "theme": request.GET.get("theme", "").strip()[:100],
-    }
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    filters = _catalog_filters(request)
-    page_number = request.GET.get("page", "")[:10]
-    query = urlencode({key: value for key, value in filters.items() if value})
-
-    def results() -> str:
-        # The same for every visitor: built once per catalog version (courses/catalog_cache.py).
-        page = Paginator(selectors.course_list_published(**filters), CATALOG_PAGE_SIZE).get_page(page_number)
-        context = {"page": page, "query": query, "filtered": any(filters.values())}
-        return render_to_string("courses/_catalog_results.html", context)
-
-    language = translation.get_language()
-    return render(
-        request,
-        "courses/home.html",
-        {
-            "results": catalog_cache.cached("home", (filters, page_number, language), results),
-            "filters": filters,
-            "themes": catalog_cache.cached("themes", (), lambda: list(selectors.theme_list_in_catalog())),
-            "languages": settings.LANGUAGES,
-        },
-    )
+from ..catalog import cache as catalog_cache
+from ..models import Certificate, Course, Enrollment, LearnerEmailPreference
+from . import beacon, progress, selectors, services
 
 
 @require_GET
@@ -126,23 +85,6 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
     return redirect("courses:dashboard")
 
 
-def resume_position(page: selectors.LecturePage) -> float:
-    """The last position on any device: the buffer's newest heartbeat, else the database's."""
-    if page.enrollment is None:
-        return 0.0
-    position, at = 0.0, 0.0
-    if page.progress is not None:
-        position = page.progress.position_seconds
-        at = page.progress.last_heartbeat_at.timestamp() if page.progress.last_heartbeat_at else 0.0
-    latest = progress.latest_position(enrollment_id=page.enrollment.pk, lecture_id=page.lecture.pk)
-    if latest and latest[1] > at:
-        position = latest[0]
-    duration = selectors.lecture_duration(page)
-    if duration and position >= duration - 5:
-        return 0.0  # finished: start again from the beginning
-    return round(position, 1)
-
-
 @require_GET
 @never_cache
 def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
@@ -158,14 +100,8 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
     context = {"page": page, "course": page.course, "lecture": page.lecture}
     if page.access.code == "not_released":
         return render(request, "courses/lecture_unreleased.html", context, status=200)
-    enrollment_id = page.enrollment.pk if page.enrollment else 0
-    urls = media_access.playback_urls(
-        lecture=page.lecture,
-        video=page.video,
-        captions=page.captions,
-        enrollment_id=enrollment_id,
-        user_id=request.user.pk,
-    )
+    play = selectors.playback(page, user_id=request.user.pk)
+    urls = play.urls
     languages = [track["language"] for track in urls["captions"]]
     default = request.LANGUAGE_CODE if request.LANGUAGE_CODE in languages else page.course.language
     default = default if default in languages else (languages[0] if languages else "")
@@ -173,18 +109,9 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
         track["default"] = track["language"] == default
     context.update(
         urls=urls,
-        resume=resume_position(page),
-        duration=selectors.lecture_duration(page),
-        playback_token=(
-            progress.playback_token(
-                enrollment_id=enrollment_id,
-                lecture_id=page.lecture.pk,
-                user_id=request.user.pk,
-                duration=selectors.lecture_duration(page),
-            )
-            if page.enrollment
-            else ""
-        ),
+        resume=selectors.resume_position(page),
+        duration=play.duration,
+        playback_token=play.token,
         player_language=request.LANGUAGE_CODE,
     )
     return render(request, "courses/lecture.html", context)
@@ -195,29 +122,14 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
 def lecture_media(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
     """Fresh signed URLs for a page that has been open longer than ``MEDIA_URL_TTL``."""
     if not request.user.is_authenticated:
-        return JsonResponse(
-            {"message": _("Log in again to keep watching."), "code": "not_authenticated"}, status=403
-        )
+        return json_error(_("Log in again to keep watching."), code="not_authenticated", status=403)
     page = selectors.lecture_page(slug=slug, lecture_slug=lecture_slug, user=request.user)
     if page is None or not page.access.allowed:
-        message = _("Enroll in this course to watch its lectures.")
-        return JsonResponse({"message": message, "code": "not_enrolled"}, status=403)
-    urls = media_access.playback_urls(
-        lecture=page.lecture,
-        video=page.video,
-        captions=[],
-        enrollment_id=page.enrollment.pk if page.enrollment else 0,
-        user_id=request.user.pk,
+        return json_error(_("Enroll in this course to watch its lectures."), code="not_enrolled", status=403)
+    play = selectors.playback(page, user_id=request.user.pk, captions=False)
+    return JsonResponse(
+        {"master": play.urls["master"], "expires_in": play.urls["expires_in"], "token": play.token}
     )
-    token = ""
-    if page.enrollment:  # a fresh playback token too: on /progress/beat/ it is the only credential
-        token = progress.playback_token(
-            enrollment_id=page.enrollment.pk,
-            lecture_id=page.lecture.pk,
-            user_id=request.user.pk,
-            duration=selectors.lecture_duration(page),
-        )
-    return JsonResponse({"master": urls["master"], "expires_in": urls["expires_in"], "token": token})
 
 
 @require_POST
@@ -226,9 +138,7 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
     the player moved to ``/progress/beat/`` (``beat`` below). Writes only to the buffer; the flush
     task moves it to the database."""
     if not request.user.is_authenticated:
-        return JsonResponse(
-            {"message": _("Log in again to save your progress."), "code": "not_authenticated"}, status=403
-        )
+        return json_error(_("Log in again to save your progress."), code="not_authenticated", status=403)
     try:
         claims = progress.read_playback_token(request.POST.get("token", ""), user_id=request.user.pk)
         progress.record(
@@ -238,24 +148,14 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
             event=request.POST.get("event", "tick"),
         )
     except ApplicationError as exc:
-        return JsonResponse(
-            {"message": exc.message, "code": exc.code, "extra": exc.extra}, status=exc.status_code
-        )
+        return json_error(exc)
     return HttpResponse(status=204)
 
 
 @csrf_exempt  # the playback token in the body is the whole credential; no cookie is used (ADR 0009)
 def beat(request: HttpRequest) -> HttpResponse:
-    """The player's heartbeat without a session: ``courses.beacon``, mounted in Django's URLconf."""
+    """The player's heartbeat without a session: ``courses.learning.beacon``, mounted in Django's URLconf."""
     return beacon.respond(request)
-
-
-@require_http_methods(["GET", "HEAD"])
-def media(request: HttpRequest, token: str, path: str) -> HttpResponse:
-    try:
-        return media_access.serve(request, token, path)
-    except media_access.MediaAccessDenied as exc:
-        return HttpResponse(exc.message, status=403, content_type="text/plain; charset=utf-8")
 
 
 @require_GET

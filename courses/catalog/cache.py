@@ -68,7 +68,7 @@ def changed(**kwargs) -> None:
 
 
 def connect() -> None:
-    from .models import Caption, Course, Lecture, LecturePresenter, Theme, Video
+    from ..models import Caption, Course, Lecture, LecturePresenter, Theme, Video
 
     for model in (Course, Lecture, Theme, Video, Caption, LecturePresenter):
         post_save.connect(changed, sender=model, dispatch_uid=f"catalog-cache-save-{model.__name__}")

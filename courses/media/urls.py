@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import media_views as views
+from . import views
 
 app_name = "courses_media"
 

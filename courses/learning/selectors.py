@@ -2,79 +2,24 @@
 constant number of queries (pinned by tests for 5 and 50 lectures).
 
 What every visitor of a published course or lecture sees alike (the course outline; a lecture's
-video, captions and neighbours) comes from ``catalog_cache`` (built once per catalog version); what is
-personal (enrollment, progress, the producer's preview right) is read per request."""
+video, captions and neighbours) comes from ``courses.catalog`` (built once per catalog version); what
+is personal (enrollment, progress, the producer's preview right) is read per request."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import catalog_cache
-from .models import Caption, Course, Enrollment, Lecture, LectureProgress, Theme, Video
-from .permissions import LectureAccess, is_team_producer, lecture_access
-
-
-def course_list_published(*, q: str = "", language: str = "", theme: str = "") -> QuerySet[Course]:
-    """The catalog: published courses, searchable by text, filterable by language and theme slug."""
-    courses = Course.objects.published().select_related("theme")
-    q = (q or "").strip()
-    if q:
-        courses = courses.filter(
-            Q(title__icontains=q)
-            | Q(summary__icontains=q)
-            | Q(description__icontains=q)
-            | Q(lectures__title__icontains=q, lectures__status=Lecture.Status.PUBLISHED)
-        ).distinct()
-    if language:
-        courses = courses.filter(language=language)
-    if theme:
-        courses = courses.filter(theme__slug=theme)
-    lecture_count = (
-        Lecture.objects.published()
-        .filter(course=OuterRef("pk"))
-        .order_by()
-        .values("course")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return courses.annotate(
-        lecture_count=Coalesce(Subquery(lecture_count, output_field=IntegerField()), Value(0))
-    ).order_by("title", "id")
-
-
-def theme_list_in_catalog() -> QuerySet[Theme]:
-    return Theme.objects.filter(courses__in=Course.objects.published()).distinct().order_by("name", "id")
-
-
-def _video_duration() -> Subquery:
-    return Subquery(
-        Video.objects.filter(lecture=OuterRef("pk"), is_current=True, status=Video.Status.READY).values(
-            "duration_seconds"
-        )[:1],
-        output_field=FloatField(),
-    )
-
-
-def lectures_for_learners(course: Course) -> QuerySet[Lecture]:
-    """Published lectures of a course in order, with the duration to show (video's, else lecture's)."""
-    return (
-        course.lectures.published()
-        .annotate(video_duration=_video_duration())
-        .annotate(
-            shown_duration=Coalesce(F("video_duration"), F("duration_seconds"), output_field=FloatField())
-        )
-        .prefetch_related("presenters")
-        .order_by("position", "id")
-    )
-
-
-def course_get_published(*, slug: str) -> Course | None:
-    return Course.objects.published().select_related("theme").filter(slug=slug).first()
+from ..catalog import cache as catalog_cache
+from ..catalog.selectors import course_outline, published_lecture_count, shared_lecture
+from ..media import access as media_access
+from ..models import Caption, Course, Enrollment, Lecture, LectureProgress, Video
+from ..permissions import LectureAccess, is_team_producer, lecture_access
+from . import progress
 
 
 def enrollment_get(*, user, course: Course) -> Enrollment | None:
@@ -218,30 +163,6 @@ class CoursePage:
         return next((row for row in self.rows if row.lecture.pk == last), None) if last else None
 
 
-@dataclass
-class CourseOutline:
-    """A published course and its published lectures (with ``shown_duration`` and presenters)."""
-
-    course: Course
-    lectures: list[Lecture]
-
-
-def _course_outline_build(slug: str) -> CourseOutline | None:
-    course = course_get_published(slug=slug)
-    if course is None:
-        return None
-    lectures = list(lectures_for_learners(course))
-    for lecture in lectures:  # what every row shows, computed once instead of per page view
-        lecture.learner_url = lecture.get_absolute_url()  # its course is known: course.lectures
-        lecture.presenter_names = ", ".join(p.name for p in lecture.presenters.all())
-    return CourseOutline(course=course, lectures=lectures)
-
-
-def course_outline(*, slug: str) -> CourseOutline | None:
-    """The same for every visitor: cached per catalog version (no queries on a hit)."""
-    return catalog_cache.cached("course", (slug,), lambda: _course_outline_build(slug))
-
-
 def course_page(*, slug: str, user) -> CoursePage | None:
     outline = course_outline(slug=slug)
     if outline is None:
@@ -265,14 +186,6 @@ def course_page(*, slug: str, user) -> CoursePage | None:
 
 def dashboard_enrollments(*, user) -> QuerySet[Enrollment]:
     """The learner's active enrollments with counts for the progress bar and the resume pointer."""
-    total = (
-        Lecture.objects.published()
-        .filter(course=OuterRef("course_id"))
-        .order_by()
-        .values("course")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     done = (
         LectureProgress.objects.filter(
             enrollment=OuterRef("pk"), completed_at__isnull=False, lecture__status=Lecture.Status.PUBLISHED
@@ -287,7 +200,7 @@ def dashboard_enrollments(*, user) -> QuerySet[Enrollment]:
         .filter(user=user, course__in=Course.objects.published())
         .select_related("course", "course__theme", "last_lecture", "certificate")
         .annotate(
-            lecture_total=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)),
+            lecture_total=published_lecture_count("course_id"),
             lecture_done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
         )
         .order_by(F("last_activity_at").desc(nulls_last=True), "-enrolled_at", "id")
@@ -309,56 +222,6 @@ class LecturePage:
     next: Lecture | None
 
 
-@dataclass
-class SharedLecture:
-    """What a lecture page shows every viewer alike."""
-
-    course: Course
-    lecture: Lecture
-    published: bool
-    video: Video | None
-    captions: list[Caption]
-    previous: Lecture | None
-    next: Lecture | None
-
-
-def _shared_lecture(
-    *, slug: str, lecture_slug: str, lecture_id: int | None, published_only: bool
-) -> SharedLecture | None:
-    lectures = Lecture.objects.select_related("course", "course__theme")
-    if published_only:
-        lectures = lectures.published().filter(course__in=Course.objects.published())
-    if lecture_id is not None:
-        lecture = lectures.filter(pk=lecture_id).first()
-    else:
-        lecture = lectures.filter(course__slug=slug, slug=lecture_slug).first()
-    if lecture is None:
-        return None
-    course = lecture.course
-    published = (
-        course.status == Course.Status.PUBLISHED
-        and course.published_at is not None
-        and course.published_at <= timezone.now()
-        and lecture.status == Lecture.Status.PUBLISHED
-    )
-    # Both neighbours from one small query over the course's published lectures (a course has tens
-    # of lectures): works on every database, unlike a UNION of sliced queries (not on SQLite).
-    fields = ("id", "course_id", "slug", "title", "position")
-    siblings = list(course.lectures.published().only(*fields).order_by("position", "id"))
-    for sibling in siblings:
-        sibling.learner_url = sibling.get_absolute_url()  # course known through course.lectures
-    here = (lecture.position, lecture.pk)
-    return SharedLecture(
-        course=course,
-        lecture=lecture,
-        published=published,
-        video=Video.objects.filter(lecture=lecture, is_current=True, status=Video.Status.READY).first(),
-        captions=list(Caption.objects.filter(lecture=lecture).order_by("language")),
-        previous=next((n for n in reversed(siblings) if (n.position, n.pk) < here), None),
-        next=next((n for n in siblings if (n.position, n.pk) > here), None),
-    )
-
-
 def lecture_page(
     *, slug: str = "", lecture_slug: str = "", lecture_id: int | None = None, user
 ) -> LecturePage | None:
@@ -370,9 +233,9 @@ def lecture_page(
     producer role is asked only when the user is not enrolled)."""
     key = ("id", lecture_id) if lecture_id is not None else ("slug", slug, lecture_slug)
     find = {"slug": slug, "lecture_slug": lecture_slug, "lecture_id": lecture_id}
-    shared = catalog_cache.cached("lecture", key, lambda: _shared_lecture(**find, published_only=True))
+    shared = catalog_cache.cached("lecture", key, lambda: shared_lecture(**find, published_only=True))
     if shared is None:
-        shared = _shared_lecture(**find, published_only=False)
+        shared = shared_lecture(**find, published_only=False)
     if shared is None:
         return None
     course, lecture = shared.course, shared.lecture
@@ -409,3 +272,54 @@ def lecture_duration(page: LecturePage) -> float:
     if page.video and page.video.duration_seconds:
         return float(page.video.duration_seconds)
     return float(page.lecture.duration_seconds or 0)
+
+
+def resume_position(page: LecturePage) -> float:
+    """The last position on any device: the buffer's newest heartbeat, else the database's."""
+    if page.enrollment is None:
+        return 0.0
+    position, at = 0.0, 0.0
+    if page.progress is not None:
+        position = page.progress.position_seconds
+        at = page.progress.last_heartbeat_at.timestamp() if page.progress.last_heartbeat_at else 0.0
+    latest = progress.latest_position(enrollment_id=page.enrollment.pk, lecture_id=page.lecture.pk)
+    if latest and latest[1] > at:
+        position = latest[0]
+    duration = lecture_duration(page)
+    if duration and position >= duration - 5:
+        return 0.0  # finished: start again from the beginning
+    return round(position, 1)
+
+
+@dataclass
+class Playback:
+    """What a player needs for one lecture: signed media URLs (``media.access.playback_urls``), the
+    heartbeat's playback token ("" for a producer's preview: no progress is recorded) and the
+    duration."""
+
+    urls: dict
+    token: str
+    duration: float
+
+
+def playback(page: LecturePage, *, user_id: int, captions: bool = True, bearer: bool = False) -> Playback:
+    """Signed URLs and playback token for a page the user may watch (``page.access.allowed``).
+    ``bearer``: for a native player, which cannot renew URLs mid-stream, so they stay valid for the
+    whole lecture (and pauses)."""
+    enrollment_id = page.enrollment.pk if page.enrollment else 0  # 0: a producer's preview
+    duration = lecture_duration(page)
+    urls = media_access.playback_urls(
+        lecture=page.lecture,
+        video=page.video,
+        captions=page.captions if captions else [],
+        enrollment_id=enrollment_id,
+        user_id=user_id,
+        bearer=bearer,
+        lifetime=media_access.ttl_seconds() + int(2 * duration) if bearer else 0,
+    )
+    token = ""
+    if enrollment_id:  # on /progress/beat/ the token is the only credential (ADR 0009)
+        token = progress.playback_token(
+            enrollment_id=enrollment_id, lecture_id=page.lecture.pk, user_id=user_id, duration=duration
+        )
+    return Playback(urls=urls, token=token, duration=duration)

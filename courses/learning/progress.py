@@ -20,7 +20,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +106,54 @@ def parse_beat(*, position, played_from, event) -> tuple[float, float | None, st
     return position, start, event
 
 
+@dataclass(frozen=True)
+class Beat:
+    """One buffered heartbeat: the enrollment and lecture its token names, the lecture's duration as
+    signed, the position reached, where the stretch played since the previous beat started
+    (``None``: not playing), when it arrived (unix time) and the player's event.
+
+    The buffer stores it as compact JSON with one-letter keys (``to_entry``); ``from_entry`` is the
+    one place that reads that format back."""
+
+    enrollment_id: int
+    lecture_id: int
+    duration: float
+    position: float
+    played_from: float | None
+    at: float
+    event: str = "tick"
+
+    def to_entry(self) -> dict:
+        return {
+            "e": self.enrollment_id,
+            "l": self.lecture_id,
+            "d": self.duration,
+            "p": self.position,
+            "f": self.played_from,
+            "t": self.at,
+            "ev": self.event,
+        }
+
+    @classmethod
+    def from_entry(cls, entry: Mapping | Beat) -> Beat:
+        if isinstance(entry, Beat):
+            return entry
+        start = entry.get("f")
+        return cls(
+            enrollment_id=int(entry["e"]),
+            lecture_id=int(entry["l"]),
+            duration=float(entry.get("d") or 0),
+            position=float(entry["p"]),
+            played_from=None if start is None else float(start),
+            at=float(entry["t"]),
+            event=entry.get("ev", "tick"),
+        )
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.enrollment_id, self.lecture_id)
+
+
 def make_entry(*, claims: PlaybackClaims, position, played_from, event: str, at: float | None = None) -> dict:
     """Validate one heartbeat and turn it into a buffer entry (no database access)."""
     position, start, event = parse_beat(position=position, played_from=played_from, event=event)
@@ -113,15 +161,16 @@ def make_entry(*, claims: PlaybackClaims, position, played_from, event: str, at:
         position = min(position, claims.duration)
     if start is not None:
         start = min(start, position)
-    return {
-        "e": claims.enrollment_id,
-        "l": claims.lecture_id,
-        "d": claims.duration,
-        "p": round(position, 3),
-        "f": None if start is None else round(start, 3),
-        "t": round(time.time() if at is None else at, 3),
-        "ev": event,
-    }
+    beat = Beat(
+        enrollment_id=claims.enrollment_id,
+        lecture_id=claims.lecture_id,
+        duration=claims.duration,
+        position=round(position, 3),
+        played_from=None if start is None else round(start, 3),
+        at=round(time.time() if at is None else at, 3),
+        event=event,
+    )
+    return beat.to_entry()
 
 
 # --- Buffers -------------------------------------------------------------------------------------
@@ -145,10 +194,10 @@ class RedisBuffer:
         self.client = _redis(url)
 
     def append(self, entry: dict) -> None:
-        field = f"{entry['e']}:{entry['l']}"
+        beat = Beat.from_entry(entry)
         pipe = self.client.pipeline(transaction=False)
         pipe.rpush(BUFFER_KEY, json.dumps(entry, separators=(",", ":")))
-        pipe.hset(LATEST_KEY, field, f"{entry['p']} {entry['t']}")
+        pipe.hset(LATEST_KEY, f"{beat.enrollment_id}:{beat.lecture_id}", f"{beat.position} {beat.at}")
         pipe.execute()
 
     def latest(self, enrollment_id: int, lecture_id: int) -> tuple[float, float] | None:
@@ -199,7 +248,8 @@ class FileBuffer:
             os.write(fd, line)
         finally:
             os.close(fd)
-        cache.set(self._latest_key(entry["e"], entry["l"]), (entry["p"], entry["t"]), 30 * 24 * 3600)
+        beat = Beat.from_entry(entry)
+        cache.set(self._latest_key(*beat.key), (beat.position, beat.at), 30 * 24 * 3600)
 
     @staticmethod
     def _latest_key(enrollment_id: int, lecture_id: int) -> str:

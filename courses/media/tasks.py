@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .. import ffmpeg  # noqa: F401 - a media worker says at start which ffmpeg it runs, and why
+from . import ffmpeg  # noqa: F401 - a media worker says at start which ffmpeg it runs, and why
 
 # A transcode is bounded by its own ffmpeg timeout (MEDIA_TRANSCODE_TIMEOUT_FACTOR × duration);
 # the task limits are the outer safety net for the longest accepted recording.
@@ -20,7 +20,7 @@ TASK_TIME_LIMIT = TASK_SOFT_TIME_LIMIT + 120
     time_limit=TASK_TIME_LIMIT,
 )
 def video_process(*, video_id: int) -> str | None:
-    from ..services.media import video_process as process
+    from .services import video_process as process
 
     video = process(video_id=video_id)
     return video.status if video else None
@@ -29,6 +29,6 @@ def video_process(*, video_id: int) -> str | None:
 @shared_task(name="courses.media.video_requeue_stale", acks_late=True, soft_time_limit=60, time_limit=90)
 def video_requeue_stale() -> int:
     """Beat, every 5 minutes: recover videos a dead worker left half-processed."""
-    from ..services.media import video_requeue_stale as requeue
+    from .services import video_requeue_stale as requeue
 
     return len(requeue())

@@ -27,12 +27,12 @@ from django.utils.translation import gettext as _
 
 from omooc.exceptions import ApplicationError, ConflictError
 
-from .. import media_storage
-from ..captions import parse_captions, to_transcript, to_webvtt
 from ..models import Caption, Lecture, Video
 from ..models.media import source_upload_to
-from ..probing import MediaRejectedError, ProbeResult, media_setting, probe_media
-from ..transcoding import TranscodeError, transcode
+from . import storage as media_storage
+from .captions import parse_captions, to_transcript, to_webvtt
+from .probing import MediaRejectedError, ProbeResult, media_setting, probe_media
+from .transcoding import TranscodeError, transcode
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _check_upload(*, filename: str, size: int | None) -> str:
 
 
 def _enqueue_processing(video_id: int) -> None:
-    from ..tasks.media import video_process as task
+    from .tasks import video_process as task
 
     task.delay(video_id=video_id)
 
@@ -374,7 +374,7 @@ def caption_upload(*, lecture: Lecture, language: str, file: UploadedFile, by=No
             code="caption_language",
             extra={"field": "language"},
         )
-    from ..captions import MAX_BYTES
+    from .captions import MAX_BYTES
 
     data = file.read(MAX_BYTES + 1)
     cues = parse_captions(data)

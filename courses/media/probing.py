@@ -1,6 +1,6 @@
 """Hardened probing of uploaded recordings, before anything else touches them.
 
-The untrusted file is opened by courses/container_inspection.py in a child process that runs under a
+The untrusted file is opened by courses/media/container_inspection.py in a child process that runs under a
 wall-clock timeout and CPU and memory limits; a hostile file can hang or crash only that child. The
 child's verdict (a code) becomes a message in the producer's language here. Limits come from settings
 (``MEDIA_MAX_UPLOAD_BYTES``, ``MEDIA_MAX_WIDTH`` ...), with defaults below.
@@ -180,13 +180,13 @@ def _message(code: str, params: dict) -> str:
 def probe_media(path: str | Path) -> ProbeResult:
     """Check ``path`` (a local file) and describe it, or raise ``MediaRejectedError`` saying why."""
     timeout = media_setting("MEDIA_PROBE_TIMEOUT_SECONDS")
-    base_dir = str(Path(__file__).resolve().parent.parent)
+    base_dir = str(Path(__file__).resolve().parents[2])  # the project root, above courses/
     command = [
         sys.executable,
         "-I",  # isolated: no user site, no environment variables, no cwd on sys.path
         "-c",
         f"import sys; sys.path.insert(0, {base_dir!r}); "
-        "from courses.container_inspection import main; sys.exit(main(sys.argv[1:]))",
+        "from courses.media.container_inspection import main; sys.exit(main(sys.argv[1:]))",
         str(path),
         json.dumps(_limits()),
     ]

@@ -8,7 +8,7 @@ cookie is read, so there is nothing for a cross-site request to borrow. Validati
 ``progress.read_playback_token`` and ``progress.record``, the same as the other heartbeat endpoints.
 
 ``handle`` is the whole endpoint, independent of the server: the WSGI ``application`` below and the
-Django view ``courses.views.beat`` (the same URL in the URLconf, for the test client, ``live_server``
+Django view ``courses.learning.views.beat`` (the same URL in the URLconf, for the test client, ``live_server``
 and ASGI) only adapt its input and output. Answers: 204 on success; errors in the product's
 ``{"message", "code", "extra"}`` envelope: 405 (with ``Allow``), 413, 415, 400, 403, 503.
 
@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 
-from omooc.exceptions import ApplicationError
+from omooc.exceptions import ApplicationError, error_envelope
 
 from . import progress
 
@@ -65,7 +65,7 @@ class _Refused(ApplicationError):
 
 
 def _error(status: int, message: str, code: str, extra: dict | None = None, headers=()) -> Reply:
-    body = json.dumps({"message": message, "code": code, "extra": extra or {}}).encode()
+    body = json.dumps(error_envelope(message, code=code, extra=extra)).encode()
     return Reply(status, [*HEADERS, *headers, ("Content-Type", JSON)], body)
 
 
@@ -218,7 +218,7 @@ def application(environ: dict, start_response: Callable) -> list[bytes]:
 
 
 def respond(request: HttpRequest) -> HttpResponse:
-    """The same endpoint behind Django (``courses.views.beat``)."""
+    """The same endpoint behind Django (``courses.learning.views.beat``)."""
     reply = handle(
         method=request.method or "",
         content_type=request.META.get("CONTENT_TYPE", ""),

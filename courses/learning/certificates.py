@@ -10,11 +10,11 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 
-from .models import Certificate
+from ..models import Certificate
 
 
 def verification_url(certificate: Certificate) -> str:
-    from .services.learning import site_url
+    from .services import site_url
 
     return site_url(certificate.get_absolute_url())
 

@@ -15,15 +15,17 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from omooc.exceptions import ApplicationError
+from omooc.accounts.permissions import producer_required, producer_required_json
+from omooc.exceptions import ApplicationError, json_error
 
-from . import media_access, media_storage
-from .media_forms import CaptionUploadForm, VideoUploadForm
-from .models import Caption, Lecture, Video
-from .permissions import producer_required, producer_required_json, studio_courses_for
-from .services import media as media_services
+from ..models import Caption, Lecture, Video
+from ..permissions import studio_courses_for
+from . import access as media_access
+from . import services as media_services
+from . import storage as media_storage
+from .forms import CaptionUploadForm, VideoUploadForm
 
 RECENT_VIDEOS = 10
 
@@ -61,12 +63,6 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get(
         "x-requested-with"
     ) == "XMLHttpRequest" or "application/json" in request.headers.get("accept", "")
-
-
-def _error(exc: ApplicationError, status: int | None = None) -> JsonResponse:
-    return JsonResponse(
-        {"message": exc.message, "code": exc.code, "extra": exc.extra}, status=status or exc.status_code
-    )
 
 
 def video_status_payload(video: Video) -> dict:
@@ -188,7 +184,7 @@ def _video_upload(request: HttpRequest, lecture_id: int, handler: SizeCapUploadH
         video = media_services.video_upload(lecture=lecture, file=form.cleaned_data["file"], by=request.user)
     except ApplicationError as exc:
         if _wants_json(request):
-            return _error(exc, status=413 if exc.code == "upload_too_large" else 400)
+            return json_error(exc, status=413 if exc.code == "upload_too_large" else 400)
         context = _lecture_context(lecture, user=request.user, upload_error=exc.message)
         return render(request, "courses/studio/lecture_media.html", context, status=400)
     if _wants_json(request):
@@ -204,20 +200,13 @@ def video_upload_start(request: HttpRequest, lecture_id: int) -> JsonResponse:
     try:
         size = int(request.POST.get("size", ""))
     except ValueError:
-        return JsonResponse(
-            {
-                "message": _("size: give the file size in bytes."),
-                "code": "invalid",
-                "extra": {"field": "size"},
-            },
-            status=400,
-        )
+        return json_error(_("size: give the file size in bytes."), code="invalid", extra={"field": "size"})
     try:
         video, post = media_services.video_upload_start(
             lecture=lecture, filename=request.POST.get("filename", ""), size=size, by=request.user
         )
     except ApplicationError as exc:
-        return _error(exc, status=413 if exc.code == "upload_too_large" else None)
+        return json_error(exc, status=413 if exc.code == "upload_too_large" else None)
     return JsonResponse(
         {
             "uid": str(video.uid),
@@ -237,7 +226,7 @@ def video_upload_complete(request: HttpRequest, uid) -> JsonResponse:
     try:
         video = media_services.video_upload_complete(video=video, by=request.user)
     except ApplicationError as exc:
-        return _error(exc)
+        return json_error(exc)
     return JsonResponse(video_status_payload(video))
 
 
@@ -250,28 +239,27 @@ def video_status(request: HttpRequest, uid) -> JsonResponse:
     return response
 
 
-@producer_required
-@require_POST
-def video_retry(request: HttpRequest, uid) -> HttpResponse:
+def _video_action(request: HttpRequest, uid, action, done: str) -> HttpResponse:
+    """Retry or delete a video of the producer's courses, then back to its lecture's media page."""
     video = get_object_or_404(Video, uid=uid, lecture__course__in=studio_courses_for(request.user))
     try:
-        media_services.video_retry(video=video, by=request.user)
-        messages.success(request, _("Transcoding will be tried again."))
+        action(video=video, by=request.user)
+        messages.success(request, done)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("courses_media:lecture", lecture_id=video.lecture_id)
+
+
+@producer_required
+@require_POST
+def video_retry(request: HttpRequest, uid) -> HttpResponse:
+    return _video_action(request, uid, media_services.video_retry, _("Transcoding will be tried again."))
 
 
 @producer_required
 @require_POST
 def video_delete(request: HttpRequest, uid) -> HttpResponse:
-    video = get_object_or_404(Video, uid=uid, lecture__course__in=studio_courses_for(request.user))
-    try:
-        media_services.video_delete(video=video, by=request.user)
-        messages.success(request, _("The video was removed."))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return redirect("courses_media:lecture", lecture_id=video.lecture_id)
+    return _video_action(request, uid, media_services.video_delete, _("The video was removed."))
 
 
 @producer_required
@@ -308,3 +296,11 @@ def caption_delete(request: HttpRequest, caption_id: int) -> HttpResponse:
     media_services.caption_delete(caption=caption, by=request.user)
     messages.success(request, _("The caption track was removed."))
     return redirect("courses_media:lecture", lecture_id=lecture_id)
+
+
+@require_http_methods(["GET", "HEAD"])
+def media(request: HttpRequest, token: str, path: str) -> HttpResponse:
+    try:
+        return media_access.serve(request, token, path)
+    except media_access.MediaAccessDenied as exc:
+        return HttpResponse(exc.message, status=403, content_type="text/plain; charset=utf-8")

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .services.media import ALLOWED_EXTENSIONS
+from .services import ALLOWED_EXTENSIONS
 
 
 class VideoUploadForm(forms.Form):

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .. import catalog_cache
 from ..models import Lecture, LecturePresenter
+from . import cache as catalog_cache
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from omooc import mail
 
-from .models import Certificate, Enrollment, Lecture
+from ..models import Certificate, Enrollment, Lecture
 
 
 def format_position(seconds: float) -> str:
@@ -27,7 +27,7 @@ def format_position(seconds: float) -> str:
 
 
 def _unsubscribe_url(user, kind: str) -> str:
-    from .services.learning import site_url, unsubscribe_token
+    from .services import site_url, unsubscribe_token
 
     token = unsubscribe_token(user_id=user.pk, kind=kind)
     return site_url(reverse("courses:unsubscribe", kwargs={"token": token}))
@@ -126,6 +126,6 @@ def queue_nudge(*, enrollment: Enrollment, key: str) -> mail.Queued:
 
 
 def site_url_for(lecture: Lecture) -> str:
-    from .services.learning import site_url
+    from .services import site_url
 
     return site_url(lecture.get_absolute_url())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core import signing
@@ -25,6 +25,7 @@ from ..models import (
     Lecture,
     LectureProgress,
 )
+from .progress import Beat
 
 logger = logging.getLogger(__name__)
 
@@ -94,18 +95,16 @@ def watched_total(intervals: list[list[float]]) -> float:
     return round(sum(end - start for start, end in intervals), 3)
 
 
-def credited_interval(entry: dict, previous_at: float | None) -> tuple[float, float] | None:
+def credited_interval(beat: Beat, previous_at: float | None) -> tuple[float, float] | None:
     """The stretch of media a heartbeat may credit: what it claims to have played since the
     previous heartbeat, capped at ``MAX_SPEED`` times the wall-clock time since then."""
-    start = entry.get("f")
-    if start is None or previous_at is None:
+    if beat.played_from is None or previous_at is None:
         return None
-    elapsed = min(max(entry["t"] - previous_at, 0.0), MAX_CREDITED_GAP_SECONDS)
-    end = float(entry["p"])
-    start = max(float(start), end - MAX_SPEED * elapsed)
-    duration = float(entry.get("d") or 0)
-    if duration:
-        end = min(end, duration)
+    elapsed = min(max(beat.at - previous_at, 0.0), MAX_CREDITED_GAP_SECONDS)
+    end = beat.position
+    start = max(beat.played_from, end - MAX_SPEED * elapsed)
+    if beat.duration:
+        end = min(end, beat.duration)
     if end <= start:
         return None
     return (max(start, 0.0), end)
@@ -125,88 +124,108 @@ def _while_enrolled(enrollment: Enrollment, at: float) -> bool:
 
 
 @transaction.atomic
-def progress_apply(*, entries: list[dict]) -> dict[str, int]:
-    """Fold buffered heartbeats into ``LectureProgress`` rows with one upsert, update each
-    enrollment's "continue watching" pointer, and complete lectures and courses.
+def progress_apply(*, entries: Iterable[Mapping | Beat]) -> dict[str, int]:
+    """Fold buffered heartbeats (buffer entries or ``Beat``s) into ``LectureProgress`` rows with one
+    upsert, update each enrollment's "continue watching" pointer, and complete lectures and courses.
 
     Idempotent: a heartbeat not newer than a row's ``last_heartbeat_at`` is skipped.
     Revocation: a playback token outlives an unenrollment (it is checked without the database), so
     only heartbeats received while the enrollment was active count: none of a deleted enrollment,
     none after ``left_at``, none before the current ``enrolled_at`` (sent while it was left).
     """
-    by_key: dict[tuple[int, int], list[dict]] = defaultdict(list)
-    for entry in entries:
-        by_key[(int(entry["e"]), int(entry["l"]))].append(entry)
+    beats = [Beat.from_entry(entry) for entry in entries]
+    by_key: dict[tuple[int, int], list[Beat]] = defaultdict(list)
+    for beat in beats:
+        by_key[beat.key].append(beat)
     if not by_key:
         return {"entries": 0, "rows": 0, "completed": 0}
-    enrollment_ids = {e for e, _ in by_key}
-    lecture_ids = {lec for _, lec in by_key}
-    enrollments = {
-        enr.pk: enr
-        for enr in Enrollment.objects.select_for_update()
-        .filter(pk__in=enrollment_ids)
-        .order_by("pk")
-        .only(
-            "pk",
-            "course_id",
-            "status",
-            "enrolled_at",
-            "left_at",
-            "last_activity_at",
-            "last_lecture_id",
-            "last_position_seconds",
-        )
-    }
-    lectures = dict(Lecture.objects.filter(pk__in=lecture_ids).values_list("pk", "course_id"))
-    existing = {
-        (row.enrollment_id, row.lecture_id): row
-        for row in LectureProgress.objects.select_for_update()
-        .filter(enrollment_id__in=enrollment_ids, lecture_id__in=lecture_ids)
-        .order_by("pk")
-    }
+    enrollments = _enrollments_locked({e for e, _ in by_key})
+    lectures = dict(Lecture.objects.filter(pk__in={lec for _, lec in by_key}).values_list("pk", "course_id"))
+    existing = _progress_rows_locked(by_key)
     rows: list[LectureProgress] = []
     newly_completed: set[int] = set()
-    touched_enrollments: dict[int, Enrollment] = {}
-    for (enrollment_id, lecture_id), items in by_key.items():
+    moved: dict[int, Enrollment] = {}
+    for (enrollment_id, lecture_id), group in by_key.items():
         enrollment = enrollments.get(enrollment_id)
         if enrollment is None or lectures.get(lecture_id) != enrollment.course_id:
             continue  # enrollment deleted meanwhile, or a token for another course
-        items = [entry for entry in items if _while_enrolled(enrollment, entry["t"])]
         row = existing.get((enrollment_id, lecture_id)) or LectureProgress(
             enrollment_id=enrollment_id, lecture_id=lecture_id
         )
-        previous = row.last_heartbeat_at.timestamp() if row.last_heartbeat_at else None
-        intervals = list(row.watched or [])
-        changed = False
-        for entry in sorted(items, key=lambda item: item["t"]):
-            if previous is not None and entry["t"] <= previous:
-                continue
-            span = credited_interval(entry, previous)
-            if span:
-                intervals.append(list(span))
-            row.position_seconds = max(float(entry["p"]), 0.0)
-            if entry.get("d"):
-                row.duration_seconds = float(entry["d"])
-            previous = entry["t"]
-            changed = True
-        if not changed:
+        if not _fold(row, [beat for beat in group if _while_enrolled(enrollment, beat.at)]):
             continue
+        if _complete_lecture(row):
+            newly_completed.add(enrollment_id)
+        rows.append(row)
+        if _move_resume_pointer(enrollment, row):
+            moved[enrollment_id] = enrollment
+    _progress_save(rows, list(moved.values()))
+    completed_courses = 0
+    if newly_completed:
+        completed_courses = len(course_completion_check(enrollment_ids=newly_completed))
+    return {"entries": len(beats), "rows": len(rows), "completed": completed_courses}
+
+
+def _enrollments_locked(ids: set[int]) -> dict[int, Enrollment]:
+    fields = ("pk", "course_id", "status", "enrolled_at", "left_at")
+    pointer = ("last_activity_at", "last_lecture_id", "last_position_seconds")
+    locked = Enrollment.objects.select_for_update().filter(pk__in=ids).order_by("pk").only(*fields, *pointer)
+    return {enrollment.pk: enrollment for enrollment in locked}
+
+
+def _progress_rows_locked(keys) -> dict[tuple[int, int], LectureProgress]:
+    rows = (
+        LectureProgress.objects.select_for_update()
+        .filter(enrollment_id__in={e for e, _ in keys}, lecture_id__in={lec for _, lec in keys})
+        .order_by("pk")
+    )
+    return {(row.enrollment_id, row.lecture_id): row for row in rows}
+
+
+def _fold(row: LectureProgress, beats: list[Beat]) -> bool:
+    """Apply the beats newer than the row's last one, in arrival order; whether any was."""
+    previous = row.last_heartbeat_at.timestamp() if row.last_heartbeat_at else None
+    intervals = list(row.watched or [])
+    changed = False
+    for beat in sorted(beats, key=lambda item: item.at):
+        if previous is not None and beat.at <= previous:
+            continue
+        span = credited_interval(beat, previous)
+        if span:
+            intervals.append(list(span))
+        row.position_seconds = max(beat.position, 0.0)
+        if beat.duration:
+            row.duration_seconds = beat.duration
+        previous = beat.at
+        changed = True
+    if changed:
         row.watched = merge_intervals(intervals)
         row.watched_seconds = watched_total(row.watched)
         row.last_heartbeat_at = _ts(previous)
-        if (
-            row.completed_at is None
-            and row.duration_seconds > 0
-            and row.watched_seconds >= COMPLETION_RATIO * row.duration_seconds
-        ):
-            row.completed_at = row.last_heartbeat_at
-            newly_completed.add(enrollment_id)
-        rows.append(row)
-        if enrollment.last_activity_at is None or enrollment.last_activity_at < row.last_heartbeat_at:
-            enrollment.last_activity_at = row.last_heartbeat_at
-            enrollment.last_lecture_id = lecture_id
-            enrollment.last_position_seconds = row.position_seconds
-            touched_enrollments[enrollment_id] = enrollment
+    return changed
+
+
+def _complete_lecture(row: LectureProgress) -> bool:
+    """Mark the lecture complete once enough of it was watched; whether it happened now."""
+    if row.completed_at is not None or row.duration_seconds <= 0:
+        return False
+    if row.watched_seconds < COMPLETION_RATIO * row.duration_seconds:
+        return False
+    row.completed_at = row.last_heartbeat_at
+    return True
+
+
+def _move_resume_pointer(enrollment: Enrollment, row: LectureProgress) -> bool:
+    """Point "continue watching" at this row when it is the enrollment's newest activity."""
+    if enrollment.last_activity_at is not None and enrollment.last_activity_at >= row.last_heartbeat_at:
+        return False
+    enrollment.last_activity_at = row.last_heartbeat_at
+    enrollment.last_lecture_id = row.lecture_id
+    enrollment.last_position_seconds = row.position_seconds
+    return True
+
+
+def _progress_save(rows: list[LectureProgress], enrollments: list[Enrollment]) -> None:
     if rows:
         LectureProgress.objects.bulk_create(
             rows,
@@ -222,15 +241,10 @@ def progress_apply(*, entries: list[dict]) -> dict[str, int]:
                 "updated_at",
             ],
         )
-    if touched_enrollments:
+    if enrollments:
         Enrollment.objects.bulk_update(
-            list(touched_enrollments.values()),
-            ["last_activity_at", "last_lecture", "last_position_seconds"],
+            enrollments, ["last_activity_at", "last_lecture", "last_position_seconds"]
         )
-    completed_courses = 0
-    if newly_completed:
-        completed_courses = len(course_completion_check(enrollment_ids=newly_completed))
-    return {"entries": len(entries), "rows": len(rows), "completed": completed_courses}
 
 
 def course_completion_check(*, enrollment_ids: Iterable[int]) -> list[Certificate]:
@@ -289,7 +303,7 @@ def certificate_issue(*, enrollment: Enrollment) -> Certificate:
 def certificate_email_send(*, certificate_id: int) -> bool:
     """Queue the certificate email (PDF attached) once; ``False`` when it was queued before.
     A learner without a usable address gets none now (logged); calling this again later queues it."""
-    from .. import learner_emails as emails
+    from . import emails
 
     with transaction.atomic():
         certificate = (
@@ -355,7 +369,7 @@ def lecture_release_notices_send(*, now: dt.datetime | None = None) -> int:
     A notice recorded without an email (before the outbox) gets its email now. A learner whose
     address is unusable is skipped and logged; the others still get theirs. Returns how many
     emails this run queued."""
-    from .. import learner_emails as emails
+    from . import emails
 
     now = now or timezone.now()
     lectures = list(
@@ -409,7 +423,7 @@ def nudges_send(*, now: dt.datetime | None = None) -> int:
     """Weekly: "you stopped at 12:35 of lecture 4" for learners who have not been back for a week.
     Queued through the outbox in the transaction that marks the enrollment nudged; a learner whose
     address is unusable is skipped (and tried again next run), the others still get theirs."""
-    from .. import learner_emails as emails
+    from . import emails
 
     now = now or timezone.now()
     enrollments = (

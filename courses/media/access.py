@@ -117,8 +117,8 @@ def resolve(grant: MediaGrant, path: str) -> str:
 def check_still_allowed(grant: MediaGrant) -> None:
     """The grant's user may still watch the lecture, by the one lecture-access rule
     (``permissions.lecture_access``): through the grant's enrollment, or as a producer previewing."""
-    from .models import Course, Enrollment, Lecture
-    from .permissions import is_team_producer, lecture_access
+    from ..models import Course, Enrollment, Lecture
+    from ..permissions import is_team_producer, lecture_access
 
     now = timezone.now()
     lecture = (
