@@ -203,7 +203,7 @@ class EmailLog(models.Model):
         related_name="+",
         verbose_name=_("replaced by"),
     )
-    # A failed or bounced message a producer sent again (outbox_actions.email_resend): the new row.
+    # A failed or bounced message a producer sent again (outbox.actions.email_resend): the new row.
     resent_as = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

@@ -1,7 +1,7 @@
 """Queue and send the studio's emails (the email log is the outbox).
 
-- ``email_queue`` stores a rendered message (idempotent by its key) and, after commit, asks the mail
-  queue to send it.
+- ``queue.email_queue`` stores a rendered message (idempotent by its key) and, after commit, asks the
+  mail queue to send it (``email_send``).
 - ``email_send`` / ``emails_send_due`` claim queued rows one at a time with
   ``select_for_update(skip_locked=True)`` and keep the row lock until the result is recorded, so two
   workers never send the same row, and a worker that dies mid-send leaves its row queued for the next
@@ -23,7 +23,6 @@ import logging
 import secrets
 import smtplib
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from email.headerregistry import Address
 from email.utils import formatdate
@@ -35,9 +34,12 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from .calendar import CANCEL, REQUEST, mime_type, one_line
-from .mail_headers import MAIL_POLICY, URL_HEADER_MAX, MIMEMessage, OutboxMessage, ascii_address
-from .models.outbox import BouncedAddress, EmailLog, SpeakerLink, Target
+from ..ical import one_line
+from ..models import PreTalk, PreTalkSpeaker, RecordingSession, Rsvp, SessionSpeaker
+from ..models.outbox import BouncedAddress, EmailLog, SpeakerLink, Target
+from .headers import MAIL_POLICY, URL_HEADER_MAX, MIMEMessage, OutboxMessage, ascii_address
+from .queue import is_calendar_message, is_speaker_item_message, newer_calendar_messages
+from .team_notices import team_bounce_notice
 
 logger = logging.getLogger(__name__)
 
@@ -49,102 +51,14 @@ BACKOFF_CAP_SECONDS = 6 * 3600
 UNREACHABLE_RETRY_CAP_SECONDS = 10 * 60
 
 
-class InvalidRecipientError(ValueError):
-    """The recipient has no usable email address."""
-
-
 class ServerUnreachableError(smtplib.SMTPException):
     """The connection to the mail server could not be opened (refused, timed out, greeting or login
     refused): a fault of the server or of our settings, never of the message being sent."""
 
 
-@dataclass(frozen=True)
-class Content:
-    subject: str
-    text: str
-    html: str = ""
-
-
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, ... minutes after the first, second, ... failure, capped at six hours."""
     return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
-
-
-def validate_address(address: str) -> str:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    cleaned = (address or "").strip()
-    if not cleaned or cleaned != one_line(cleaned):
-        raise InvalidRecipientError("No email address.")
-    try:
-        validate_email(cleaned)
-    except ValidationError as exc:
-        raise InvalidRecipientError(f"“{cleaned}” is not a valid email address.") from exc
-    return cleaned
-
-
-def email_queue(
-    *,
-    idempotency_key: str,
-    kind: str,
-    recipient: str,
-    content: Content,
-    recipient_name: str = "",
-    language: str = "nl",
-    ics: bytes | str = b"",
-    ics_method: str = "",
-    ics_sequence: int | None = None,
-    speaker=None,
-    user=None,
-    production=None,
-    target_type: str = Target.NONE,
-    target_id: int | None = None,
-    related_label: str = "",
-    send: bool = True,
-) -> EmailLog:
-    """Store one email (once per idempotency key) and send it after the surrounding commit."""
-    address = validate_address(recipient)
-    if isinstance(ics, bytes):
-        ics = ics.decode()
-    with transaction.atomic():
-        email, created = EmailLog.objects.get_or_create(
-            idempotency_key=idempotency_key,
-            defaults={
-                "message_id": EmailLog.message_id_for(idempotency_key),
-                "kind": kind,
-                "recipient": address,
-                "recipient_name": one_line(recipient_name, limit=200),
-                "language": language,
-                "speaker": speaker,
-                "user": user,
-                "production": production,
-                "target_type": target_type,
-                "target_id": target_id,
-                "related_label": one_line(related_label),
-                "subject": one_line(content.subject),
-                "body_text": content.text,
-                "body_html": content.html,
-                "ics": ics,
-                "ics_method": ics_method,
-                "ics_sequence": ics_sequence,
-            },
-        )
-        if created and send:
-            email_id = email.id
-            transaction.on_commit(lambda: _enqueue_send(email_id))
-    return email
-
-
-def _enqueue_send(email_id: int) -> None:
-    """Ask the mail queue to send now. If the broker is down the row stays queued and the
-    per-minute scan sends it, so this never fails the request that made the change."""
-    from .tasks import email_send_task
-
-    try:
-        email_send_task.delay(email_id=email_id)
-    except Exception:  # noqa: BLE001 - broker trouble must not undo a committed change
-        logger.warning("could not enqueue email %s; the scan will send it", email_id, exc_info=True)
 
 
 def _speaker_link(email: EmailLog) -> str:
@@ -240,35 +154,10 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-CALENDAR_METHODS = (REQUEST, CANCEL)
-SPEAKER_ITEM_TARGETS = (Target.SESSION, Target.PRETALK)
-
-
-def is_calendar_message(email: EmailLog) -> bool:
-    return bool(email.speaker_id) and email.ics_method in CALENDAR_METHODS and _about_an_item(email)
-
-
-def _about_an_item(email: EmailLog) -> bool:
-    return email.target_type in SPEAKER_ITEM_TARGETS and email.target_id is not None
-
-
-def newer_calendar_messages(email: EmailLog):
-    """Calendar messages to the same speaker about the same item, queued after ``email``."""
-    return EmailLog.objects.filter(
-        speaker_id=email.speaker_id,
-        target_type=email.target_type,
-        target_id=email.target_id,
-        ics_method__in=CALENDAR_METHODS,
-        id__gt=email.id,
-    )
-
-
 def _speaker_reminder_stale(email: EmailLog) -> bool:
     """A speaker reminder says when and where the item is and that the speaker is expected: true
     only while the item is planned and not started, the speaker is on it and has not declined, and
     no calendar message sent after the reminder was written changed its content."""
-    from .models import PreTalk, PreTalkSpeaker, RecordingSession, Rsvp, SessionSpeaker
-
     if email.target_type == Target.SESSION:
         model, attendance, field = RecordingSession, SessionSpeaker, "session_id"
         open_states = (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED)
@@ -297,8 +186,7 @@ def superseded_reason(email: EmailLog) -> str:
             return "A newer calendar message for this speaker and item replaced it."
     elif (
         email.kind == EmailLog.Kind.REMINDER
-        and email.speaker_id
-        and _about_an_item(email)
+        and is_speaker_item_message(email)
         and _speaker_reminder_stale(email)
     ):
         return "The item changed, is no longer planned, or the speaker is no longer expected."
@@ -398,8 +286,6 @@ def _record_bounce(email: EmailLog, *, code: int) -> None:
     )
     if email.kind == EmailLog.Kind.BOUNCE:
         return  # never report a bounce of a bounce report
-    from .notifications import team_bounce_notice
-
     team_bounce_notice(email=email)
 
 
@@ -530,17 +416,10 @@ def emails_send_due(*, limit: int | None = None, sender: Sender | None = None) -
 
 
 __all__ = [
-    "CALENDAR_METHODS",
-    "Content",
-    "InvalidRecipientError",
     "Sender",
     "backoff",
     "build_message",
-    "email_queue",
     "email_send",
     "emails_send_due",
-    "mime_type",
-    "newer_calendar_messages",
     "superseded_reason",
-    "validate_address",
 ]
