@@ -53,7 +53,8 @@ def main() -> None:
     from django.utils import timezone
 
     from production.models import EmailLog
-    from production.outbox.mailer import build_message, emails_send_due
+    from production.outbox.mailer import emails_send_due
+    from production.outbox.message import build_message
     from production.outbox.queue import Content, email_queue
 
     with socket.socket() as probe:
