@@ -52,8 +52,10 @@ def main() -> None:
     from django.conf import settings
     from django.utils import timezone
 
-    from production.mailer import Content, build_message, email_queue, emails_send_due
     from production.models import EmailLog
+    from production.outbox.mailer import emails_send_due
+    from production.outbox.message import build_message
+    from production.outbox.queue import Content, email_queue
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -1,7 +1,7 @@
 """The mail port: how an app that may not import ``production`` hands an email to the studio's outbox.
 
 ``courses`` never imports ``production`` (ARCHITECTURE.md), yet every email must go through one
-outbox (``production.mailer``: one log, stable Message-IDs, retries with backoff). So ``courses``
+outbox (``production.outbox``: one log, stable Message-IDs, retries with backoff). So ``courses``
 describes the message (``Email``) and calls ``queue_email``; the production app registers the
 outbox behind it at start-up (``ProductionConfig.ready``). See docs/adr/0014.
 

@@ -10,8 +10,8 @@ class ProductionConfig(AppConfig):
         from courses.permissions import studio_scope_register
         from omooc.mail import outbox_register
 
-        from .mail_port import outbox_queue
-        from .notifications import on_item_changed
+        from .outbox.calendar_messages import on_item_changed
+        from .outbox.mail_port import outbox_queue
         from .scheduling.events import subscribe
         from .selectors import studio_courses_for
 

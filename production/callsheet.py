@@ -331,9 +331,9 @@ def call_sheet_emails_queue(*, now: datetime | None = None) -> int:
     reads another team's session in its log. Held, cancelled and recorded sessions send nothing.
     Localized in the recipient's language and time zone (crew: the studio's).
     """
-    from . import emails
-    from .mailer import InvalidRecipientError, email_queue
     from .models import EmailLog
+    from .outbox import rendering as emails
+    from .outbox.queue import InvalidRecipientError, email_queue
 
     zone = studio_zone()
     now_local = (now or datetime.now(tz=zone)).astimezone(zone)
@@ -371,7 +371,7 @@ def call_sheet_emails_queue(*, now: datetime | None = None) -> int:
             if EmailLog.objects.filter(idempotency_key=key).exists():
                 continue
             mine = [s for s in group if s.pk in recipient.session_ids]
-            with translation.override(emails._language(recipient.language)):  # labels: answer, role
+            with translation.override(emails.supported_language(recipient.language)):  # labels: answer, role
                 entries = [
                     {
                         "entry": _entry(s, zone),
@@ -401,7 +401,7 @@ def call_sheet_emails_queue(*, now: datetime | None = None) -> int:
                     recipient=recipient.email,
                     recipient_name=recipient.name,
                     content=content,
-                    language=emails._language(recipient.language),
+                    language=emails.supported_language(recipient.language),
                     speaker=recipient.speaker,
                     production=mine[0].production,
                     related_label=f"{day.isoformat()} {location.name if location else ''}".strip(),

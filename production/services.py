@@ -113,7 +113,7 @@ def _pretalk_changed(
 
 def _check_invitable(speakers) -> None:
     """A speaker without a valid email address cannot be invited (clear error, nothing saved)."""
-    from .notifications import speaker_check_invitable
+    from .outbox.calendar_messages import speaker_check_invitable
 
     for speaker in speakers:
         speaker_check_invitable(speaker=speaker)
@@ -190,7 +190,8 @@ def speaker_update(*, speaker: Speaker, by=None, **fields) -> Speaker:
 def _speaker_address_announce(speaker: Speaker, old_email: str, productions, by) -> None:
     """Tell each team the speaker works with that mail to the speaker now goes elsewhere."""
     from .models import EmailLog
-    from .notifications import studio_url, team_notice
+    from .outbox.rendering import studio_url
+    from .outbox.team_notices import team_notice
 
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
     for production in productions:

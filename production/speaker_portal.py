@@ -37,7 +37,8 @@ from .models import (
     SpeakerLink,
     Target,
 )
-from .notifications import speaker_url, team_speaker_answer
+from .outbox.rendering import speaker_url
+from .outbox.team_notices import team_speaker_answer
 from .permissions import WITHDRAW, speaker_manage_check, speaker_send_link_check
 
 LINK_VALID_AFTER_LAST_ITEM = timedelta(weeks=6)
@@ -104,9 +105,9 @@ def speaker_links_revoke(*, speaker: Speaker, by) -> int:
 def speaker_link_send(*, speaker: Speaker, by) -> EmailLog:
     """Email the speaker a fresh personal link (e.g. after revoking the old ones), to the stored
     address; ``by`` must work with the speaker (``permissions.speaker_send_link_check``)."""
-    from .emails import render
-    from .mailer import email_queue
-    from .notifications import speaker_check_invitable
+    from .outbox.calendar_messages import speaker_check_invitable
+    from .outbox.queue import email_queue
+    from .outbox.rendering import render
 
     if by is not None:
         speaker_send_link_check(user=by, speaker=speaker)
@@ -365,7 +366,8 @@ def speaker_script_comment(*, speaker: Speaker, part: ScriptPart, comment: str) 
 
 
 def _script_notice(speaker: Speaker, part: ScriptPart, what, detail: str = "") -> None:
-    from .notifications import studio_url, team_notice
+    from .outbox.rendering import studio_url
+    from .outbox.team_notices import team_notice
 
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
 

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
-from . import calendar as ical
+from . import ical
 from . import speaker_portal as portal
 from .models import PreTalk, RecordingSession, Target
-from .notifications import Item, calendar_item, prepare_lines
+from .outbox.items import Item, calendar_item, prepare_lines
 
 
 def speaker_link_required(view):

@@ -55,7 +55,7 @@ urlpatterns = [
     path("feed/<str:token>.ics", views.feed, name="feed"),
 ]
 
-from . import email_views  # noqa: E402  (speaker emails: email log and delivery status)
+from .outbox import views as email_views  # noqa: E402  (speaker emails: email log and delivery status)
 
 urlpatterns += [
     path("emails/", email_views.email_log, name="email_log"),

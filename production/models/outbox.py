@@ -192,6 +192,9 @@ class EmailLog(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # The lease of the scan sending the row's batch (ADR 0021): the scan's token, and until when.
+    lease_holder = models.BigIntegerField(_("leased by"), null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(_("leased until"), null=True, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -203,7 +206,7 @@ class EmailLog(models.Model):
         related_name="+",
         verbose_name=_("replaced by"),
     )
-    # A failed or bounced message a producer sent again (outbox_actions.email_resend): the new row.
+    # A failed or bounced message a producer sent again (outbox.actions.email_resend): the new row.
     resent_as = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from production.mailer import Content, email_queue
 from production.models import EmailLog
+from production.outbox.queue import Content, email_queue
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, make_production
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from production.mailer import emails_send_due
+from production.outbox.mailer import emails_send_due
 from tests.factories import PASSWORD, UserFactory
 from tests.production.factories import SpeakerFactory, make_production, make_session
 

@@ -13,10 +13,11 @@ import pytest
 from django.utils import timezone
 
 from production import services
-from production.mailer import Content, email_queue, emails_send_due
 from production.models import EmailLog, Reminder, ScriptPart, Target
-from production.notifications import calendar_sync
-from production.reminders import reminders_plan
+from production.outbox.calendar_messages import calendar_sync
+from production.outbox.mailer import emails_send_due
+from production.outbox.queue import Content, email_queue
+from production.outbox.reminders.planning import reminders_plan
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 
@@ -74,7 +75,7 @@ def test_postponing_recordings(
 # The calendar sync of a rescheduled session whose invitations were delivered: 18 + 8 per speaker.
 # Per speaker, by design: the update email's row (email_queue: SAVEPOINT, the idempotency-key
 # SELECT, SAVEPOINT, INSERT, RELEASE, RELEASE = 6) and moving that speaker's two pending reminders
-# (7 days and 1 day before: one UPDATE each, in production.reminders.reminders_sync_item; one bulk
+# (7 days and 1 day before: one UPDATE each, in reminders.planning.reminders_sync_item; one bulk
 # UPDATE could move them all). Constant: the session's lectures and script parts, read once per sync
 # (before: read again for every speaker, 16 + 11 per speaker, 27 and 126).
 # A second sync finds nothing to send and costs the same constant 16 whatever the number of speakers.
@@ -100,7 +101,7 @@ def test_the_calendar_sync_of_a_rescheduled_session(
 
 # Planning the team reminders: constant, 10 queries for 1 and for 10 productions (two script parts
 # due, a session with an unconfirmed speaker, a held session, two producers each). It was 10 + 6 per
-# production while ``notifications.team_members`` read the team again for each rule row
+# production while ``team_notices.team_members`` read the team again for each rule row
 # (``production.team.filter(...)`` bypassed the prefetched team): 16 and 70.
 @pytest.mark.parametrize(("productions", "queries"), [(1, 10), (10, 10)])
 def test_planning_the_team_reminders(productions, queries, run, django_assert_num_queries):

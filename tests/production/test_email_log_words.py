@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from production import services
-from production.mailer import Content, email_queue
 from production.models import EmailLog, RecordingSession
+from production.outbox.queue import Content, email_queue
 from tests.factories import UserFactory
 
 from .factories import SpeakerFactory, make_production, make_session

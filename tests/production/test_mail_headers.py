@@ -15,8 +15,9 @@ from email import policy
 import pytest
 from django.utils import timezone
 
-from production.mailer import Content, email_queue, emails_send_due
 from production.models import EmailLog
+from production.outbox.mailer import emails_send_due
+from production.outbox.queue import Content, email_queue
 from tests.factories import LectureFactory, UserFactory
 from tests.support.mailbox import ENCODED_WORD, SMTPServer, display_name, header_lines, point_email_at
 
@@ -116,7 +117,7 @@ def test_every_kind_of_studio_email_has_headers_within_the_rfc_limits(mailbox, k
 
 
 def test_a_team_notice_with_a_long_subject_and_long_names_stays_within_the_limits(mailbox):
-    from production.notifications import team_notice
+    from production.outbox.team_notices import team_notice
     from tests.production.factories import make_production
 
     team = [UserFactory(producer=True, full_name=name, language="nl") for name in NAMES[:3]]
@@ -137,7 +138,7 @@ def test_a_team_notice_with_a_long_subject_and_long_names_stays_within_the_limit
 
 def test_a_speaker_invitation_to_a_long_accented_name_stays_within_the_limits(mailbox, settings):
     from production.models import Target
-    from production.notifications import calendar_sync
+    from production.outbox.calendar_messages import calendar_sync
     from tests.production.factories import SpeakerFactory, make_production, make_session
 
     speaker = SpeakerFactory(name=NAMES[0], email="annemarie@example.org")
@@ -208,7 +209,7 @@ def test_names_whose_accented_stretches_fit_one_encoded_word_read_exactly_in_the
     """The standard library's modern address parser keeps the folding space between two adjacent
     encoded words (RFC 2047 6.2 says to ignore it), so it can judge only names that need no split
     inside a stretch of accented words; the folder never puts the text's own spaces outside one."""
-    from production.mail_headers import MAIL_POLICY, MIMEMessage
+    from production.outbox.headers import MAIL_POLICY, MIMEMessage
 
     message = MIMEMessage(policy=MAIL_POLICY)
     message["To"] = email.headerregistry.Address(display_name=name, addr_spec="a@example.org")

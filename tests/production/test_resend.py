@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from omooc.exceptions import ApplicationError
-from production.mailer import Content, email_queue, emails_send_due
 from production.models import BouncedAddress, EmailLog
-from production.outbox_actions import email_resend
+from production.outbox.actions import email_resend
+from production.outbox.mailer import emails_send_due
+from production.outbox.queue import Content, email_queue
 from tests.factories import UserFactory
 
 from .factories import SpeakerFactory, make_production, make_session
@@ -121,7 +122,7 @@ def test_a_failed_invitation_is_sent_again_through_the_calendar_sync(
     emails_send_due()
     assert [m["Message-ID"] for m in smtp_server.messages] == [new.message_id]
     # the sync sees the resend as the speaker's message: nothing more is queued
-    from production.notifications import calendar_sync
+    from production.outbox.calendar_messages import calendar_sync
 
     assert calendar_sync(target_type="session", target_id=session.pk) == []
 

@@ -14,8 +14,9 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from production.mailer import MAX_ATTEMPTS, Content, email_queue, emails_send_due
 from production.models import EmailLog
+from production.outbox.mailer import MAX_ATTEMPTS, emails_send_due
+from production.outbox.queue import Content, email_queue
 from tests.factories import LectureFactory, UserFactory
 from tests.support.mailbox import SMTPServer, point_email_at
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from production.reminders import reminders_plan, reminders_scan
+from production.outbox.reminders.planning import reminders_plan
+from production.outbox.reminders.scanning import reminders_scan
 
 
 class Command(BaseCommand):

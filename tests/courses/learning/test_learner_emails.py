@@ -1,5 +1,5 @@
 """Learner emails: a new lecture released, the weekly nudge (each with a working opt-out), the
-certificate. Every one goes through the studio's outbox (production.mailer): a log row, a stable
+certificate. Every one goes through the studio's outbox (production.outbox): a log row, a stable
 Message-ID, retries with backoff, nothing lost while SMTP is down, one learner's trouble never
 stops the others."""
 
@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from courses.learning.services import lecture_release_notices_send, nudges_send
 from courses.models import Enrollment, LearnerEmailPreference, LearnerNotice
-from production.mailer import emails_send_due
 from production.models import EmailLog
+from production.outbox.mailer import emails_send_due
 from tests.factories import LectureFactory, UserFactory
 
 from .factories import EnrollmentFactory

@@ -148,8 +148,8 @@ def test_completing_every_lecture_issues_a_certificate_and_emails_it(
     assert Enrollment.objects.get(pk=enrollment.pk).completed_at is not None
     assert len(callbacks) == 1  # the outbox sends the certificate email after the commit
     from courses.learning.services import certificate_email_send
-    from production.mailer import emails_send_due
     from production.models import EmailLog
+    from production.outbox.mailer import emails_send_due
 
     # Queued in the outbox with the certificate, in the same transaction: nothing to lose on the way.
     (logged,) = EmailLog.objects.filter(kind=EmailLog.Kind.LEARNER_CERTIFICATE)

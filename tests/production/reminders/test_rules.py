@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from production import services
 from production.models import EmailLog, Reminder, ScriptPart
-from production.reminders import reminders_claim_due, reminders_plan, reminders_scan
+from production.outbox.reminders.planning import reminders_plan
+from production.outbox.reminders.scanning import reminders_claim_due, reminders_scan
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 

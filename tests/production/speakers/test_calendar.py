@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from production import calendar as ical
+from production import ical
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 
 from production import services
-from production.mailer import email_send, emails_send_due
 from production.models import EmailLog, PreTalk, RecordingSession
+from production.outbox.mailer import email_send, emails_send_due
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 
 from .caldav import radicale  # noqa: F401 - the fixture
@@ -174,7 +174,7 @@ def test_at_send_time_a_calendar_message_with_a_newer_one_for_the_same_speaker_a
     smtp_server,
 ):
     """The last guard, for rows that reached the queue without the sync superseding them."""
-    from production.mailer import Content, email_queue
+    from production.outbox.queue import Content, email_queue
 
     speaker = SpeakerFactory(email="dirk@example.org")
     common = {
@@ -198,7 +198,7 @@ def test_at_send_time_a_calendar_message_with_a_newer_one_for_the_same_speaker_a
 
 
 def test_a_speaker_reminder_waiting_for_a_retry_is_not_sent_after_the_session_is_held(smtp_server, send):
-    from production.reminders import reminders_claim_due
+    from production.outbox.reminders.scanning import reminders_claim_due
 
     speaker = SpeakerFactory(email="eva@example.org")
     production = make_production(lectures=1)

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 
 from production import services
-from production.mailer import email_send, emails_send_due
 from production.models import EmailLog
+from production.outbox.mailer import email_send, emails_send_due
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 
 from .helpers import calendar_part

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from production.mailer import Content, email_queue, email_send, emails_send_due
 from production.models import BouncedAddress, EmailLog
+from production.outbox.mailer import email_send, emails_send_due
+from production.outbox.queue import Content, email_queue
 from tests.factories import UserFactory
 from tests.production.factories import make_production
 
@@ -58,7 +59,7 @@ def test_a_temporary_smtp_failure_is_retried_later_with_backoff(smtp_server):
 
 
 def test_the_backoff_doubles_per_attempt():
-    from production.mailer import backoff
+    from production.outbox.mailer import backoff
 
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
     assert backoff(50) == timedelta(hours=6)

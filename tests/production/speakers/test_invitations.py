@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from production import services
-from production.mailer import emails_send_due
 from production.models import EmailLog, SpeakerLink
-from production.notifications import SpeakerNotInvitableError
+from production.outbox.calendar_messages import SpeakerNotInvitableError
+from production.outbox.mailer import emails_send_due
 from tests.production.factories import LocationFactory, SpeakerFactory, at, make_production, make_session
 
 from .helpers import calendar_part, html_body, replay, speaker_link, text_body
@@ -108,7 +108,7 @@ def test_replaying_schedule_reschedule_hold_reschedule_cancel_ends_at_the_truth(
 
 def test_replay_is_idempotent_a_second_sync_sends_nothing(smtp_server, send):
     from production.models import Target
-    from production.notifications import calendar_sync
+    from production.outbox.calendar_messages import calendar_sync
 
     speaker = SpeakerFactory()
     session = send(make_session, production=make_production(lectures=1), speakers=[speaker])

@@ -15,10 +15,11 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from production import notifications, services
-from production.mailer import emails_send_due
+from production import services
 from production.models import EmailLog, PreTalk, RecordingSession
-from production.reminders import calendar_resync
+from production.outbox import calendar_messages
+from production.outbox.calendar_resync import calendar_resync
+from production.outbox.mailer import emails_send_due
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 
 from .helpers import calendar_part, replay
@@ -75,8 +76,8 @@ class FailOnce:
 
 @pytest.fixture
 def sync_fails_once(monkeypatch):
-    fail = FailOnce(notifications.speaker_calendar_email)
-    monkeypatch.setattr(notifications, "speaker_calendar_email", fail.email)
+    fail = FailOnce(calendar_messages.speaker_calendar_email)
+    monkeypatch.setattr(calendar_messages, "speaker_calendar_email", fail.email)
     return fail
 
 
@@ -96,7 +97,7 @@ def test_a_reschedule_whose_calendar_sync_failed_reaches_the_speaker_at_the_next
     assert [m["X-OMOOC-Kind"] for m in _to(smtp_server, speaker)] == ["invitation"]
 
     sync_fails_once()
-    with caplog.at_level(logging.ERROR, logger="production.notifications"):
+    with caplog.at_level(logging.ERROR, logger="production.outbox.calendar_messages"):
         send(services.recording_session_update, session=session, starts_at=at(12, 14), ends_at=at(12, 16))
     sync_fails_once.check()
     session.refresh_from_db()
@@ -113,7 +114,7 @@ def test_a_reschedule_whose_calendar_sync_failed_reaches_the_speaker_at_the_next
     assert event["dtstart"].dt == session.starts_at
     assert result["resynced"] == 1 and result["queued"] == 1 and result["failed"] == 0
 
-    from production.tasks import calendar_resync_task
+    from production.outbox.tasks import calendar_resync_task
 
     again = send(calendar_resync_task)  # the beat task itself
     assert len(_to(smtp_server, speaker)) == 2, "a second run adds nothing"
@@ -267,22 +268,22 @@ def test_one_failing_item_is_logged_and_the_others_are_still_resynced(
         )
         sync_fails_once.check()
 
-    real = notifications.calendar_sync
+    real = calendar_messages.calendar_sync
 
     def broken_for_the_first(*, target_type, target_id):
         if target_id == first.pk:
             raise RuntimeError("a bug in one item")
         return real(target_type=target_type, target_id=target_id)
 
-    monkeypatch.setattr(notifications, "calendar_sync", broken_for_the_first)
-    with caplog.at_level(logging.ERROR, logger="production.reminders"):
+    monkeypatch.setattr(calendar_messages, "calendar_sync", broken_for_the_first)
+    with caplog.at_level(logging.ERROR, logger="production.outbox.calendar_resync"):
         result = resync()
     assert result["failed"] == 1 and result["resynced"] == 1
     assert f"session {first.pk}" in caplog.text and "a bug in one item" in caplog.text
     assert [m["X-OMOOC-Kind"] for m in _to(smtp_server, eva)] == ["invitation"]
     assert [m["X-OMOOC-Kind"] for m in _to(smtp_server, joost)] == ["invitation", "update"]
 
-    monkeypatch.setattr(notifications, "calendar_sync", real)
+    monkeypatch.setattr(calendar_messages, "calendar_sync", real)
     assert resync()["resynced"] == 1, "the next run tries the failed item again"
     assert [m["X-OMOOC-Kind"] for m in _to(smtp_server, eva)] == ["invitation", "update"]
 
@@ -324,7 +325,7 @@ def test_finished_items_and_long_past_starts_are_left_alone(smtp_server, send, r
 
 def test_the_resync_is_a_periodic_task_on_the_mail_queue():
     from omooc.celery import BEAT_SCHEDULE, app
-    from production.tasks import calendar_resync_task
+    from production.outbox.tasks import calendar_resync_task
 
     (entry,) = [e for e in BEAT_SCHEDULE.values() if e["task"] == calendar_resync_task.name]
     assert entry["schedule"] <= 60 * 60, "at least hourly"

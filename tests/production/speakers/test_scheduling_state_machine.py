@@ -40,7 +40,6 @@ from hypothesis.stateful import (
 
 from omooc.exceptions import ApplicationError
 from production import services
-from production.mailer import emails_send_due
 from production.models import (
     BouncedAddress,
     EmailLog,
@@ -51,7 +50,8 @@ from production.models import (
     Rsvp,
     SessionSpeaker,
 )
-from production.reminders import reminders_scan
+from production.outbox.mailer import emails_send_due
+from production.outbox.reminders.scanning import reminders_scan
 from production.selectors import board_for
 from tests.production.factories import SpeakerFactory, make_production
 

@@ -187,7 +187,7 @@ def test_the_page_takes_a_fixed_number_of_queries(client, world, django_assert_m
 
 
 def test_the_email_log_shows_every_message_to_the_team_only(client, world):
-    from production.mailer import emails_send_due
+    from production.outbox.mailer import emails_send_due
 
     emails_send_due()
     client.force_login(world["lead"])
@@ -214,7 +214,7 @@ def test_the_studio_speaker_page_shows_delivery_and_rsvp_and_can_revoke_links(cl
 
 
 def test_email_log_query_count_is_constant(client, world, django_assert_num_queries):
-    from production.mailer import Content, email_queue
+    from production.outbox.queue import Content, email_queue
 
     client.force_login(world["lead"])
     url = reverse("production:email_log")

@@ -16,8 +16,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from production import services
-from production.mailer import emails_send_due
 from production.models import EmailLog, Speaker, SpeakerLink
+from production.outbox.mailer import emails_send_due
 from production.speaker_portal import speaker_link_send
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, at, make_production, make_session

@@ -4,12 +4,13 @@ studio's own (docs/adr/0014). Registered at start-up by ``ProductionConfig.ready
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from omooc import mail
 
-from .mailer import Content, InvalidRecipientError, email_queue
-from .models.outbox import EmailAttachment, EmailLog
+from ..models.outbox import EmailAttachment, EmailLog
+from .queue import Content, InvalidRecipientError, email_queue
 
 PORT_KINDS = {mail.Kind.LECTURE_RELEASED, mail.Kind.NUDGE, mail.Kind.CERTIFICATE}
 
@@ -53,6 +54,4 @@ def outbox_queue(message: mail.Email) -> mail.Queued:
 def _user(user_id: int | None):
     if user_id is None:
         return None
-    from django.contrib.auth import get_user_model
-
     return get_user_model()(pk=user_id)

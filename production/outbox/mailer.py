@@ -1,7 +1,7 @@
 """Queue and send the studio's emails (the email log is the outbox).
 
-- ``email_queue`` stores a rendered message (idempotent by its key) and, after commit, asks the mail
-  queue to send it.
+- ``queue.email_queue`` stores a rendered message (idempotent by its key) and, after commit, asks the
+  mail queue to send it (``email_send``).
 - ``email_send`` / ``emails_send_due`` claim queued rows one at a time with
   ``select_for_update(skip_locked=True)`` and keep the row lock until the result is recorded, so two
   workers never send the same row, and a worker that dies mid-send leaves its row queued for the next
@@ -20,24 +20,23 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import smtplib
+from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
-from email.headerregistry import Address
-from email.utils import formatdate
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from .calendar import CANCEL, REQUEST, mime_type, one_line
-from .mail_headers import MAIL_POLICY, URL_HEADER_MAX, MIMEMessage, OutboxMessage, ascii_address
-from .models.outbox import BouncedAddress, EmailLog, SpeakerLink, Target
+from ..models import PreTalk, PreTalkSpeaker, RecordingSession, Rsvp, SessionSpeaker
+from ..models.outbox import BouncedAddress, EmailLog, Target
+from .lease import Lease, lease_free
+from .message import Builder, build_message
+from .queue import is_calendar_message, is_speaker_item_message, newer_calendar_messages
+from .team_notices import team_bounce_notice
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +46,8 @@ BACKOFF_CAP_SECONDS = 6 * 3600
 # While the mail server cannot be reached at all, nothing is wrong with the messages: they wait,
 # never fail, and are retried at most this far apart, so the queue drains soon after it returns.
 UNREACHABLE_RETRY_CAP_SECONDS = 10 * 60
-
-
-class InvalidRecipientError(ValueError):
-    """The recipient has no usable email address."""
+# How many due rows a scan leases at a time (ADR 0021).
+LEASE_BATCH = 50
 
 
 class ServerUnreachableError(smtplib.SMTPException):
@@ -58,161 +55,9 @@ class ServerUnreachableError(smtplib.SMTPException):
     refused): a fault of the server or of our settings, never of the message being sent."""
 
 
-@dataclass(frozen=True)
-class Content:
-    subject: str
-    text: str
-    html: str = ""
-
-
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, ... minutes after the first, second, ... failure, capped at six hours."""
     return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
-
-
-def validate_address(address: str) -> str:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    cleaned = (address or "").strip()
-    if not cleaned or cleaned != one_line(cleaned):
-        raise InvalidRecipientError("No email address.")
-    try:
-        validate_email(cleaned)
-    except ValidationError as exc:
-        raise InvalidRecipientError(f"“{cleaned}” is not a valid email address.") from exc
-    return cleaned
-
-
-def email_queue(
-    *,
-    idempotency_key: str,
-    kind: str,
-    recipient: str,
-    content: Content,
-    recipient_name: str = "",
-    language: str = "nl",
-    ics: bytes | str = b"",
-    ics_method: str = "",
-    ics_sequence: int | None = None,
-    speaker=None,
-    user=None,
-    production=None,
-    target_type: str = Target.NONE,
-    target_id: int | None = None,
-    related_label: str = "",
-    send: bool = True,
-) -> EmailLog:
-    """Store one email (once per idempotency key) and send it after the surrounding commit."""
-    address = validate_address(recipient)
-    if isinstance(ics, bytes):
-        ics = ics.decode()
-    with transaction.atomic():
-        email, created = EmailLog.objects.get_or_create(
-            idempotency_key=idempotency_key,
-            defaults={
-                "message_id": EmailLog.message_id_for(idempotency_key),
-                "kind": kind,
-                "recipient": address,
-                "recipient_name": one_line(recipient_name, limit=200),
-                "language": language,
-                "speaker": speaker,
-                "user": user,
-                "production": production,
-                "target_type": target_type,
-                "target_id": target_id,
-                "related_label": one_line(related_label),
-                "subject": one_line(content.subject),
-                "body_text": content.text,
-                "body_html": content.html,
-                "ics": ics,
-                "ics_method": ics_method,
-                "ics_sequence": ics_sequence,
-            },
-        )
-        if created and send:
-            email_id = email.id
-            transaction.on_commit(lambda: _enqueue_send(email_id))
-    return email
-
-
-def _enqueue_send(email_id: int) -> None:
-    """Ask the mail queue to send now. If the broker is down the row stays queued and the
-    per-minute scan sends it, so this never fails the request that made the change."""
-    from .tasks import email_send_task
-
-    try:
-        email_send_task.delay(email_id=email_id)
-    except Exception:  # noqa: BLE001 - broker trouble must not undo a committed change
-        logger.warning("could not enqueue email %s; the scan will send it", email_id, exc_info=True)
-
-
-def _speaker_link(email: EmailLog) -> str:
-    """Mint a fresh personal link for this message (only its hash is stored)."""
-    token = secrets.token_urlsafe(24)  # 192 bits
-    SpeakerLink.objects.create(speaker_id=email.speaker_id, token_hash=SpeakerLink.hash_token(token))
-    return token
-
-
-def build_message(email: EmailLog, *, connection=None) -> OutboxMessage:
-    """The message for one log row: headers by ``MAIL_POLICY`` (RFC 5322/2047 limits), the opt-out
-    headers of an optional email, the calendar parts, and the stored attachments."""
-    text, html = email.body_text, email.body_html
-    if email.speaker_id and (EmailLog.LINK_PLACEHOLDER in text or EmailLog.LINK_PLACEHOLDER in html):
-        token = _speaker_link(email)
-        text = text.replace(EmailLog.LINK_PLACEHOLDER, token)
-        html = html.replace(EmailLog.LINK_PLACEHOLDER, token)
-    subject = one_line(email.subject)
-    recipient = ascii_address(email.recipient)
-    headers = {
-        "Message-ID": email.message_id,
-        "Reply-To": settings.STUDIO_MAILBOX,
-        "Auto-Submitted": "auto-generated",
-        "X-OMOOC-Kind": email.kind,
-    }
-    url = one_line(email.unsubscribe_url, limit=URL_HEADER_MAX + 1)
-    if url and len(url) <= URL_HEADER_MAX and url.isascii() and " " not in url:
-        headers["List-Unsubscribe"] = f"<{url}>"  # RFC 8058 one-click: a POST to this URL opts out
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-
-    mime = MIMEMessage(policy=MAIL_POLICY)
-    mime["Subject"] = subject
-    mime["From"] = settings.DEFAULT_FROM_EMAIL
-    mime["To"] = Address(display_name=one_line(email.recipient_name, limit=200), addr_spec=recipient)
-    mime["Date"] = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
-    for name, value in headers.items():
-        mime[name] = value
-    mime.set_content(text)
-    message = OutboxMessage(
-        mime=mime,
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient],
-        headers=headers,
-        connection=connection,
-    )
-    if html:
-        mime.add_alternative(html, subtype="html")
-        message.attach_alternative(html, "text/html")
-    if email.ics:
-        method = email.ics_method or "REQUEST"
-        # The calendar part inside multipart/alternative (what Outlook/Gmail act on) and the same
-        # file as an attachment (what other clients offer to import). Both say the same method.
-        mime.add_alternative(email.ics, subtype="calendar")
-        calendar = mime.get_payload()[-1]
-        calendar.replace_header("Content-Type", f'text/calendar; method={method}; charset="utf-8"')
-        mime.add_attachment(email.ics.encode(), maintype="application", subtype="ics", filename="invite.ics")
-        message.attach_alternative(email.ics, "text/calendar; method=" + method)
-        message.attach("invite.ics", email.ics.encode(), "application/ics")
-    if email.has_attachments:
-        for attachment in email.attachments.all():
-            content = bytes(attachment.content)
-            maintype, _slash, subtype = attachment.mimetype.partition("/")
-            mime.add_attachment(content, maintype=maintype, subtype=subtype, filename=attachment.filename)
-            message.attach(attachment.filename, content, attachment.mimetype)
-    mime.set_boundaries()
-    return message
 
 
 def _smtp_code(exc: Exception) -> int | None:
@@ -240,35 +85,10 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-CALENDAR_METHODS = (REQUEST, CANCEL)
-SPEAKER_ITEM_TARGETS = (Target.SESSION, Target.PRETALK)
-
-
-def is_calendar_message(email: EmailLog) -> bool:
-    return bool(email.speaker_id) and email.ics_method in CALENDAR_METHODS and _about_an_item(email)
-
-
-def _about_an_item(email: EmailLog) -> bool:
-    return email.target_type in SPEAKER_ITEM_TARGETS and email.target_id is not None
-
-
-def newer_calendar_messages(email: EmailLog):
-    """Calendar messages to the same speaker about the same item, queued after ``email``."""
-    return EmailLog.objects.filter(
-        speaker_id=email.speaker_id,
-        target_type=email.target_type,
-        target_id=email.target_id,
-        ics_method__in=CALENDAR_METHODS,
-        id__gt=email.id,
-    )
-
-
 def _speaker_reminder_stale(email: EmailLog) -> bool:
     """A speaker reminder says when and where the item is and that the speaker is expected: true
     only while the item is planned and not started, the speaker is on it and has not declined, and
     no calendar message sent after the reminder was written changed its content."""
-    from .models import PreTalk, PreTalkSpeaker, RecordingSession, Rsvp, SessionSpeaker
-
     if email.target_type == Target.SESSION:
         model, attendance, field = RecordingSession, SessionSpeaker, "session_id"
         open_states = (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED)
@@ -297,12 +117,14 @@ def superseded_reason(email: EmailLog) -> str:
             return "A newer calendar message for this speaker and item replaced it."
     elif (
         email.kind == EmailLog.Kind.REMINDER
-        and email.speaker_id
-        and _about_an_item(email)
+        and is_speaker_item_message(email)
         and _speaker_reminder_stale(email)
     ):
         return "The item changed, is no longer planned, or the speaker is no longer expected."
     return ""
+
+
+LEASE_FIELDS = ("lease_holder", "lease_until")
 
 
 class Sender:
@@ -315,6 +137,7 @@ class Sender:
         # Set when opening the connection failed: the scan stops there (one probe per scan while the
         # server is down, instead of one connection timeout per queued message).
         self.unreachable = False
+        self.record: tuple[str, list] | None = None
 
     def __enter__(self) -> Sender:
         return self
@@ -343,14 +166,24 @@ class Sender:
         if not sent:
             raise smtplib.SMTPException("The mail backend accepted nothing.")
 
-    def send_row(self, email: EmailLog, *, commit: bool = False) -> str:
-        """Send one claimed (locked) row and record the result on it. Returns the new state.
-        ``commit``: the caller's transaction ends right after this (the sent mark commits with it)."""
+    def send_row(
+        self,
+        email: EmailLog,
+        *,
+        commit: bool = False,
+        message: Callable[[], EmailMultiAlternatives] | None = None,
+        record_later: bool = False,
+    ) -> str:
+        """Send one claimed (locked) row and record the result on it (its lease ends). Returns the new
+        state. ``commit``: the caller's transaction ends right after this (the sent mark commits with
+        it). ``message``: gives the row's message built ahead (``message.Builder``). ``record_later``:
+        the "sent" mark is left in ``self.record`` for the caller to send with its next statement."""
+        email.lease_holder = email.lease_until = None
         now = timezone.now()
         reason = superseded_reason(email)
         if reason:
             email.state = EmailLog.State.SUPERSEDED
-            email.save(update_fields=["state", "superseded_by"])
+            email.save(update_fields=["state", "superseded_by", *LEASE_FIELDS])
             logger.info("email %s to %s superseded: %s", email.id, email.recipient, reason)
             return email.state
         email.attempts += 1
@@ -360,10 +193,10 @@ class Sender:
         if bounced:
             email.state = EmailLog.State.BOUNCED
             email.error = "Not sent: this address bounced before."
-            email.save(update_fields=["attempts", "state", "error"])
+            email.save(update_fields=["attempts", "state", "error", *LEASE_FIELDS])
             return email.state
         try:
-            self.send(build_message(email))
+            self.send(message() if message is not None else build_message(email))
         except (smtplib.SMTPException, OSError) as exc:
             code = None if isinstance(exc, ServerUnreachableError) else _smtp_code(exc)
             email.error = _describe(exc)[:2000]
@@ -382,14 +215,21 @@ class Sender:
             if code is None or not isinstance(exc, smtplib.SMTPRecipientsRefused):
                 # The connection may be unusable now: start a fresh one for the next message.
                 self.close()
-            email.save(update_fields=["attempts", "state", "error", "next_attempt_at"])
+            email.save(update_fields=["attempts", "state", "error", "next_attempt_at", *LEASE_FIELDS])
             logger.warning("email %s to %s: %s", email.id, email.recipient, email.error)
             return email.state
         email.state = EmailLog.State.SENT
         email.sent_at = timezone.now()
         email.error = ""
-        _record_sent(email, commit=commit and _sole_transaction())
+        if record_later:
+            self.record = sent_statement(email)
+        else:
+            _record_sent(email, commit=commit and _sole_transaction())
         return email.state
+
+    def take_record(self) -> tuple[str, list] | None:
+        record, self.record = self.record, None
+        return record
 
 
 def _record_bounce(email: EmailLog, *, code: int) -> None:
@@ -398,27 +238,28 @@ def _record_bounce(email: EmailLog, *, code: int) -> None:
     )
     if email.kind == EmailLog.Kind.BOUNCE:
         return  # never report a bounce of a bounce report
-    from .notifications import team_bounce_notice
-
     team_bounce_notice(email=email)
 
 
-def _record_sent(email: EmailLog, *, commit: bool = False) -> None:
+def sent_statement(email: EmailLog) -> tuple[str, list]:
     """The success path's one UPDATE, as plain SQL: it runs once per message on the hot path, where
-    the ORM's save() costs more than the statement itself. With ``commit`` (only when this is the
-    connection's one outermost transaction), the COMMIT travels in the same round trip; the atomic
-    block's own commit then finds nothing left to do."""
+    the ORM's save() costs more than the statement itself. It ends the row's lease."""
     fields = {f.name: f.column for f in EmailLog._meta.concrete_fields}
     sql = (
         f"UPDATE {connection.ops.quote_name(EmailLog._meta.db_table)} SET "  # noqa: S608 - names only
         f"{fields['attempts']} = %s, {fields['state']} = %s, {fields['error']} = %s, "
-        f"{fields['sent_at']} = %s WHERE {fields['id']} = %s"
+        f"{fields['sent_at']} = %s, {fields['lease_holder']} = NULL, {fields['lease_until']} = NULL "
+        f"WHERE {fields['id']} = %s"
     )
+    return sql, [email.attempts, email.state, email.error, email.sent_at, email.id]
+
+
+def _record_sent(email: EmailLog, *, commit: bool = False) -> None:
+    """With ``commit`` (only when this is the connection's one outermost transaction), the COMMIT
+    travels in the same round trip; the atomic block's own commit then finds nothing left to do."""
+    sql, params = sent_statement(email)
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql + ("; COMMIT" if commit else ""),
-            [email.attempts, email.state, email.error, email.sent_at, email.id],
-        )
+        cursor.execute(sql + ("; COMMIT" if commit else ""), params)
 
 
 def _sole_transaction() -> bool:
@@ -490,13 +331,19 @@ def _relaxed_commits():
             logger.debug("could not reset synchronous_commit", exc_info=True)
 
 
+def _unleased(queryset):
+    """Rows no live scan holds (leases are PostgreSQL's; elsewhere there are none)."""
+    return queryset.filter(lease_free()) if connection.vendor == "postgresql" else queryset
+
+
 def email_send(*, email_id: int, sender: Sender | None = None) -> str | None:
-    """Send one queued email now, unless another worker holds it or it is no longer queued."""
+    """Send one queued email now, unless another worker holds it (its row lock, or a scan's lease)
+    or it is no longer queued."""
     own = sender is None
     sender = sender or Sender()
     try:
         with _relaxed_commits(), transaction.atomic():
-            email = _Claim(EmailLog.objects.filter(id=email_id, state=EmailLog.State.QUEUED))()
+            email = _Claim(_unleased(EmailLog.objects.filter(id=email_id, state=EmailLog.State.QUEUED)))()
             if email is None:
                 return None
             return sender.send_row(email, commit=True)
@@ -505,42 +352,95 @@ def email_send(*, email_id: int, sender: Sender | None = None) -> str | None:
             sender.close()
 
 
-def emails_send_due(*, limit: int | None = None, sender: Sender | None = None) -> int:
+def emails_send_due(
+    *, limit: int | None = None, sender: Sender | None = None, batch: int = LEASE_BATCH
+) -> int:
     """Send every queued email whose time has come, one locked row per transaction. Returns how many
-    rows this call handled (sent, retried later, bounced or superseded)."""
+    rows this call handled (sent, retried later, bounced or superseded). On PostgreSQL the rows are
+    claimed ``batch`` at a time under a lease and their messages built ahead (ADR 0021)."""
     own = sender is None
     sender = sender or Sender()
-    handled = 0
-    claim = _Claim(EmailLog.objects.filter(state=EmailLog.State.QUEUED, next_attempt_at__lte=Now()))
     try:
         with _relaxed_commits():
-            while limit is None or handled < limit:
-                with transaction.atomic():
-                    email = claim()
-                    if email is None:
-                        break
-                    sender.send_row(email, commit=True)
-                handled += 1
-                if sender.unreachable:
-                    break  # the server is down: the rest wait for the next scan, untouched
+            if connection.vendor == "postgresql":
+                return _send_leased(sender, limit=limit, batch=batch)
+            return _send_one_by_one(sender, limit=limit)
     finally:
         if own:
             sender.close()
+
+
+def _send_leased(sender: Sender, *, limit: int | None, batch: int) -> int:
+    handled = 0
+    lease = Lease.open()
+    # Outside a transaction each row gets its own (committed before the next row is sent); inside
+    # the caller's, each row gets a savepoint and everything commits with the caller.
+    send_batch = _send_batch_in_savepoints if connection.in_atomic_block else _send_batch
+    try:
+        with Builder() as builder:
+            while (limit is None or handled < limit) and not sender.unreachable:
+                emails = lease.claim(limit=batch if limit is None else min(batch, limit - handled))
+                if not emails:
+                    break
+                builder.prepare(emails)
+                handled += send_batch(sender, lease, builder, emails)
+    finally:
+        lease.close()
+    return handled
+
+
+def _send_batch(sender: Sender, lease: Lease, builder: Builder, emails: list[EmailLog]) -> int:
+    """Each row in a transaction of its own on the server, as in ``_send_one_by_one``, at one round
+    trip per row: the row's "sent" mark, COMMIT, BEGIN and the lock of the next row travel together
+    (``Lease.commit_and_lock``). Django sees one transaction around the batch."""
+    handled = 0
+    with transaction.atomic():
+        locked = lease.lock_row(emails[0])
+        for index, email in enumerate(emails):
+            if locked:
+                sender.send_row(email, message=builder.message_for(email), record_later=True)
+                handled += 1
+            following = emails[index + 1] if index + 1 < len(emails) and not sender.unreachable else None
+            locked = lease.commit_and_lock(sender.take_record(), following)
+            if following is None:
+                break  # the end of the batch, or the server is down: the rest wait, untouched
+    return handled
+
+
+def _send_batch_in_savepoints(sender: Sender, lease: Lease, builder: Builder, emails: list[EmailLog]) -> int:
+    handled = 0
+    for email in emails:
+        with transaction.atomic():
+            if not lease.lock_row(email):
+                continue  # it left the queue meanwhile (superseded, or sent on its own)
+            sender.send_row(email, message=builder.message_for(email))
+        handled += 1
+        if sender.unreachable:
+            break
+    return handled
+
+
+def _send_one_by_one(sender: Sender, *, limit: int | None) -> int:
+    handled = 0
+    claim = _Claim(EmailLog.objects.filter(state=EmailLog.State.QUEUED, next_attempt_at__lte=Now()))
+    while limit is None or handled < limit:
+        with transaction.atomic():
+            email = claim()
+            if email is None:
+                break
+            sender.send_row(email, commit=True)
+        handled += 1
+        if sender.unreachable:
+            break  # the server is down: the rest wait for the next scan, untouched
     return handled
 
 
 __all__ = [
-    "CALENDAR_METHODS",
-    "Content",
-    "InvalidRecipientError",
+    "LEASE_BATCH",
     "Sender",
     "backoff",
     "build_message",
-    "email_queue",
     "email_send",
     "emails_send_due",
-    "mime_type",
-    "newer_calendar_messages",
     "superseded_reason",
-    "validate_address",
 ]

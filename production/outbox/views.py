@@ -3,6 +3,9 @@ session and pre-talk with their personal links (revoke, send a new one)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,10 +16,12 @@ from django.views.decorators.http import require_POST
 
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
-from . import outbox_actions, outbox_selectors, permissions, speaker_portal
-from .models import EmailLog, Speaker
-from .permissions import SpeakerNotYoursError
-from .views import studio_view
+from .. import permissions, speaker_portal
+from ..models import EmailLog, Speaker
+from ..views import studio_view
+from . import actions, selectors
+
+T = TypeVar("T")
 
 
 @studio_view
@@ -24,7 +29,7 @@ def email_log(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     kind = request.GET.get("kind", "")
     search = request.GET.get("q", "").strip()[:100]
-    qs = outbox_selectors.email_log(user=request.user, state=state, kind=kind, search=search)
+    qs = selectors.email_log(user=request.user, state=state, kind=kind, search=search)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -44,7 +49,7 @@ def email_log(request: HttpRequest) -> HttpResponse:
 @studio_view
 def speaker_delivery(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker, pk=pk)
-    rows, emails, links = outbox_selectors.speaker_delivery(user=request.user, speaker=speaker)
+    rows, emails, links = selectors.speaker_delivery(user=request.user, speaker=speaker)
     rights = permissions.speaker_rights(user=request.user, speaker=speaker)  # ADR 0013
     return render(
         request,
@@ -72,16 +77,13 @@ def speaker_links_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def speaker_link_send(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker, pk=pk)
-    try:
-        speaker_portal.speaker_link_send(speaker=speaker, by=request.user)
-    except SpeakerNotYoursError:
-        raise  # 403 (studio_view)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("A new personal link is on its way to %(email)s.") % {"email": speaker.email}
-        )
+    _act(
+        request,
+        lambda: speaker_portal.speaker_link_send(speaker=speaker, by=request.user),
+        success=lambda _email: (
+            _("A new personal link is on its way to %(email)s.") % {"email": speaker.email}
+        ),
+    )
     return redirect("production:email_speaker", pk=speaker.pk)
 
 
@@ -90,19 +92,27 @@ def speaker_link_send(request: HttpRequest, pk: int) -> HttpResponse:
 def email_resend(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a failed or bounced message again (a new row); back to the page the button was on."""
     email = get_object_or_404(EmailLog, pk=pk)
-    try:
-        new = outbox_actions.email_resend(email=email, by=request.user)
-    except (NotFoundError, AccessDeniedError):
-        raise  # 404 / 403 (studio_view)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("The message is on its way again to %(email)s.") % {"email": new.recipient}
-        )
+    _act(
+        request,
+        lambda: actions.email_resend(email=email, by=request.user),
+        success=lambda new: _("The message is on its way again to %(email)s.") % {"email": new.recipient},
+    )
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = ""
     return redirect(back or "production:email_log")
+
+
+def _act(request: HttpRequest, action: Callable[[], T], *, success: Callable[[T], str]) -> None:
+    """Run a producer's action: its refusal becomes an error message on the next page, its result a
+    success message; not found and not yours stay a 404 / 403 (``studio_view``)."""
+    try:
+        result = action()
+    except (NotFoundError, AccessDeniedError):
+        raise
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success(result))

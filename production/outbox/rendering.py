@@ -3,20 +3,31 @@ recipient's time zone and the zone named.
 
 Templates live in ``templates/emails/<name>.subject.txt``, ``<name>.txt`` and ``<name>.html``.
 Subjects are squeezed onto one line (no control characters), so no value can add a header.
+Also the links emails carry (a speaker's personal page, the studio) and the short date forms.
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
-from .calendar import one_line
-from .mailer import Content
+from ..ical import one_line
+from ..models.outbox import EmailLog
+from .queue import Content
+
+
+def speaker_url(token: str = EmailLog.LINK_PLACEHOLDER) -> str:
+    """A speaker's personal page; the placeholder becomes a fresh link when the message is sent."""
+    return f"{settings.SITE_URL}/s/{token}/"
+
+
+def studio_url(path: str = "") -> str:
+    return f"{settings.SITE_URL}/studio/{path.lstrip('/')}"
 
 
 def _zone(name: str | None) -> zoneinfo.ZoneInfo:
@@ -26,7 +37,7 @@ def _zone(name: str | None) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-def _language(code: str | None) -> str:
+def supported_language(code: str | None) -> str:
     codes = {code for code, _name in settings.LANGUAGES}
     return code if code in codes else settings.LANGUAGE_CODE
 
@@ -54,7 +65,7 @@ def when(starts_at: datetime, ends_at: datetime, *, time_zone: str, language: st
     zone = _zone(time_zone)
     start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     utc = zoneinfo.ZoneInfo("UTC")
-    with translation.override(_language(language)):
+    with translation.override(supported_language(language)):
         local_date = formats.date_format(start, "l j F Y")
     return When(
         local_date=local_date,
@@ -67,9 +78,24 @@ def when(starts_at: datetime, ends_at: datetime, *, time_zone: str, language: st
     )
 
 
+def short_when(dt: datetime, *, time_zone: str, language: str) -> str:
+    """One instant, short, in the recipient's zone and language ("6 april 2026 10:00 CEST")."""
+    local = dt.astimezone(zoneinfo.ZoneInfo(time_zone or settings.TIME_ZONE))
+    with translation.override(language):
+        return f"{formats.date_format(local, 'j F Y')} {local:%H:%M} {local.tzname()}"
+
+
+def date_text(value: date | None, *, language: str) -> str:
+    """A date in full in the recipient's language ("maandag 6 april 2026"); "" for no date."""
+    if value is None:
+        return ""
+    with translation.override(language):
+        return formats.date_format(value, "l j F Y")
+
+
 def render(name: str, context: dict, *, language: str, time_zone: str) -> Content:
     """Render ``emails/<name>`` as subject, text and HTML for one recipient."""
-    language = _language(language)
+    language = supported_language(language)
     zone = _zone(time_zone)
     ctx = {"site_url": settings.SITE_URL, "studio_mailbox": settings.STUDIO_MAILBOX, **context}
     with translation.override(language), timezone.override(zone):

@@ -206,7 +206,15 @@ class MIMEMessage(EmailMessage):
             if part.is_multipart() and part.get_boundary() is None:
                 part.set_boundary(f"=_omooc_{secrets.token_hex(16)}")
 
+    def freeze(self) -> None:
+        """Flatten the message now, as the mail backends will ask for it, and answer that ask with
+        these bytes (the message is not changed after this)."""
+        self._flat = self.as_bytes(linesep="\r\n")
+
     def as_bytes(self, unixfrom: bool = False, policy=None, linesep: str | None = None) -> bytes:
+        flat = getattr(self, "_flat", None)
+        if flat is not None and not unixfrom and policy is None and linesep == "\r\n":
+            return flat
         policy = policy or self.policy
         if linesep is not None:
             policy = policy.clone(linesep=linesep)

@@ -9,7 +9,7 @@ Calendar messages (invitation, update, postponement, cancellation to a speaker a
 pre-talk) are never copied: a copy of a stale message would break the arrival-order guarantee. If a
 newer calendar message to that speaker about the item exists, the resend is refused (the newer one
 says the truth). Otherwise the failed row stops counting as "left the queue" and
-``notifications.calendar_sync`` decides what the speaker's calendar needs now: the resend is the
+``calendar_messages.calendar_sync`` decides what the speaker's calendar needs now: the resend is the
 message it queues (an invitation with the current SEQUENCE when nothing ever reached them, an update
 when an older one did), rendered afresh, so a corrected address reaches the speaker and the ATTENDEE
 line. When the calendar needs nothing (a cancellation of something that never reached them), the
@@ -30,12 +30,12 @@ from django.utils.translation import gettext as _
 
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
-from .history import history_record
-from .mailer import Content, email_queue, is_calendar_message, newer_calendar_messages
-from .models import BouncedAddress, EmailAttachment, EmailLog, Target
-from .notifications import calendar_sync
-from .outbox_selectors import email_log_visible_to
-from .selectors import production_visible_to
+from ..history import history_record
+from ..models import BouncedAddress, EmailAttachment, EmailLog
+from ..selectors import production_visible_to
+from .calendar_messages import calendar_sync
+from .queue import Content, email_queue, is_calendar_message, is_speaker_item_message, newer_calendar_messages
+from .selectors import email_log_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +55,6 @@ def email_may_resend(*, user, email: EmailLog) -> bool:
     if email.production_id is None:
         return False
     return production_visible_to(user).filter(pk=email.production_id).exists()
-
-
-def is_speaker_item_message(email: EmailLog) -> bool:
-    return (
-        bool(email.speaker_id)
-        and email.target_type in (Target.SESSION, Target.PRETALK)
-        and bool(email.target_id)
-    )
 
 
 def _resend_key(email: EmailLog) -> str:
@@ -110,28 +102,18 @@ def email_resend(*, email: EmailLog, by) -> EmailLog:
     cleared = BouncedAddress.objects.filter(email__iexact=recipient).delete()[0]
     if cleared:
         logger.info("bounce mark of %s cleared by %s to send email %s again", recipient, by, email.pk)
-        if email.production_id:
-            history_record(
-                production=email.production,
-                subject=email.production,
-                action="bounce_cleared",
-                by=by,
-                from_value=recipient,
-                reason=_("Sent again by hand"),
-            )
+        _history(email, action="bounce_cleared", by=by, from_value=recipient, reason=_("Sent again by hand"))
     new = _calendar_resend(email) if is_calendar_message(email) else _copy(email, recipient=recipient)
     email.resent_as = new
     email.save(update_fields=["resent_as"])
-    if email.production_id:
-        history_record(
-            production=email.production,
-            subject=email.production,
-            action="email_resent",
-            by=by,
-            from_value=email.get_kind_display(),
-            to_value=recipient,
-        )
+    _history(email, action="email_resent", by=by, from_value=email.get_kind_display(), to_value=recipient)
     return new
+
+
+def _history(email: EmailLog, *, action: str, by, **values: str) -> None:
+    """In the history of the email's production (an email of no production has none)."""
+    if email.production_id:
+        history_record(production=email.production, subject=email.production, action=action, by=by, **values)
 
 
 def _calendar_resend(email: EmailLog) -> EmailLog:

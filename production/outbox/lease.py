@@ -1,0 +1,165 @@
+"""Leases: how a scan claims a batch of due rows of the outbox (ADR 0021, on PostgreSQL).
+
+A scan takes a session advisory lock with a random token (``Lease.open``) and claims up to a batch
+of due, queued rows in one statement (``Lease.claim``: ``FOR UPDATE SKIP LOCKED``, then the token
+and a time limit written on the rows, committed at once). Another scan skips rows under a lease
+whose holder is alive, so two scans share the queue instead of queueing behind each other's locks.
+
+A lease ends when
+- its rows are handled (sending a row clears its lease) or given back (``Lease.close``);
+- its holder's database session is gone: a worker killed mid-batch loses its connection, the server
+  drops its advisory lock, and the next scan claims the rows it did not send, as the row lock of
+  ADR 0005 did;
+- its time is up (``LEASE_SECONDS``, longer than the task's hard time limit): the backstop for a
+  holder that is alive but stuck.
+
+A lease only spreads the work. Each row is still locked (``lock_row``) while it is sent and its
+result recorded in its own short transaction, so the rules that rest on that lock hold as before:
+a row is sent once, a calendar sync waits for a message being sent (ADR 0011), and a worker killed
+mid-send leaves at most the message in flight to be sent again (ADR 0005's window).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Now
+
+from ..models.outbox import BouncedAddress, EmailLog
+
+LEASE_SECONDS = 15 * 60
+# The first key of the outbox's advisory locks (the second is the lease's token).
+LOCK_SPACE = 0x0B0C5
+
+_LIVE_HOLDERS = (
+    "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+    " AND classid::bigint = %s"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+def _table() -> str:
+    return connection.ops.quote_name(EmailLog._meta.db_table)
+
+
+def lease_free() -> Q:
+    """Rows under no lease, or under one that ended (holder gone, or time up)."""
+    return (
+        Q(lease_holder__isnull=True)
+        | Q(lease_until__lt=Now())
+        | ~Q(lease_holder__in=RawSQL(_LIVE_HOLDERS, [LOCK_SPACE]))  # noqa: S611 - a constant query
+    )
+
+
+class Lease:
+    """One scan's lease; ``token`` names it on the rows it claims."""
+
+    def __init__(self, token: int) -> None:
+        self.token = token
+
+    @classmethod
+    def open(cls) -> Lease:
+        with connection.cursor() as cursor:
+            while True:
+                token = secrets.randbelow(2**31 - 2) + 1
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_SPACE, token])
+                if cursor.fetchone()[0]:
+                    return cls(token)
+
+    @staticmethod
+    def holder_alive(token: int) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT %s IN ({_LIVE_HOLDERS})", [token, LOCK_SPACE])
+            return cursor.fetchone()[0]
+
+    def claim(self, *, limit: int) -> list[EmailLog]:
+        """Up to ``limit`` due, queued rows under no live lease, oldest due first, now leased to
+        this scan (committed with the statement outside a transaction). Each row comes with
+        ``address_bounced``."""
+        columns = {f.name: f.column for f in EmailLog._meta.concrete_fields}
+        free = lease_free()
+        candidates = (
+            EmailLog.objects.filter(free, state=EmailLog.State.QUEUED, next_attempt_at__lte=Now())
+            .order_by("next_attempt_at", "id")
+            .values("id")[:limit]
+        )
+        inner, params = candidates.query.sql_with_params()
+        sql = (
+            f"UPDATE {_table()} SET {columns['lease_holder']} = %s, "  # noqa: S608 - names only
+            f"{columns['lease_until']} = now() + make_interval(secs => %s) "
+            f"WHERE {columns['id']} IN ({inner} FOR UPDATE SKIP LOCKED) RETURNING {columns['id']}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.token, LEASE_SECONDS, *params])
+            ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return []
+        return list(
+            EmailLog.objects.filter(pk__in=ids)
+            .annotate(address_bounced=_bounced())
+            .prefetch_related("attachments")
+            .order_by("next_attempt_at", "id")
+        )
+
+    def lock_row(self, email: EmailLog) -> bool:
+        """Inside the row's transaction: lock it while it is still queued and leased to this scan,
+        and read again whether its address bounced. False when it left the queue or the lease."""
+        with connection.cursor() as cursor:
+            cursor.execute(_lock_statement(), [email.pk, self.token])
+            return _locked(cursor, email)
+
+    def commit_and_lock(self, record: tuple[str, list] | None, following: EmailLog | None) -> bool:
+        """One round trip: ``record`` (a row's result), COMMIT, and when ``following`` is given,
+        BEGIN and ``lock_row(following)``. Only outside a caller's transaction."""
+        statements, params = ([record[0]], list(record[1])) if record else ([], [])
+        statements.append("COMMIT")
+        if following is not None:
+            statements += ["BEGIN", _lock_statement()]
+            params += [following.pk, self.token]
+        with connection.cursor() as cursor:
+            cursor.execute("; ".join(statements), params)
+            if following is None:
+                return False
+            for _result in statements[1:]:
+                cursor.nextset()  # to the last result: the lock's
+            return _locked(cursor, following)
+
+    def close(self) -> None:
+        """Give back the rows this scan did not handle, and end the lease."""
+        columns = {f.name: f.column for f in EmailLog._meta.concrete_fields}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_table()} SET {columns['lease_holder']} = NULL, "  # noqa: S608 - names only
+                f"{columns['lease_until']} = NULL WHERE {columns['lease_holder']} = %s",
+                [self.token],
+            )
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, self.token])
+
+
+def _lock_statement() -> str:
+    log = {f.name: f.column for f in EmailLog._meta.concrete_fields}
+    bounced = {f.name: f.column for f in BouncedAddress._meta.concrete_fields}
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM {connection.ops.quote_name(BouncedAddress._meta.db_table)} b "  # noqa: S608
+        f"WHERE UPPER(b.{bounced['email']}) = UPPER(e.{log['recipient']})) "
+        f"FROM {_table()} e WHERE e.{log['id']} = %s AND e.{log['state']} = 'queued' "
+        f"AND e.{log['lease_holder']} = %s FOR UPDATE OF e"
+    )
+
+
+def _locked(cursor, email: EmailLog) -> bool:
+    row = cursor.fetchone()
+    if row is None:
+        return False
+    email.address_bounced = row[0]
+    return True
+
+
+def _bounced():
+    return Exists(BouncedAddress.objects.filter(email__iexact=OuterRef("recipient")))
+
+
+__all__ = ["LEASE_SECONDS", "Lease", "lease_free"]

@@ -1,0 +1,144 @@
+"""Put a message in the outbox (the email log): ``email_queue`` stores a rendered message once per
+idempotency key, with a stable Message-ID derived from that key, and after the commit asks the mail
+queue to send it (``mailer.email_send``; the per-minute scan sends whatever that misses).
+
+Also which log rows are calendar messages to a speaker about a session or pre-talk, the rows that
+must reach a speaker's calendar in order (ADR 0011).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from ..ical import CANCEL, REQUEST, one_line
+from ..models.outbox import EmailLog, Target
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidRecipientError(ValueError):
+    """The recipient has no usable email address."""
+
+
+@dataclass(frozen=True)
+class Content:
+    subject: str
+    text: str
+    html: str = ""
+
+
+def validate_address(address: str) -> str:
+    cleaned = (address or "").strip()
+    if not cleaned or cleaned != one_line(cleaned):
+        raise InvalidRecipientError("No email address.")
+    try:
+        validate_email(cleaned)
+    except ValidationError as exc:
+        raise InvalidRecipientError(f"“{cleaned}” is not a valid email address.") from exc
+    return cleaned
+
+
+def email_queue(
+    *,
+    idempotency_key: str,
+    kind: str,
+    recipient: str,
+    content: Content,
+    recipient_name: str = "",
+    language: str = "nl",
+    ics: bytes | str = b"",
+    ics_method: str = "",
+    ics_sequence: int | None = None,
+    speaker=None,
+    user=None,
+    production=None,
+    target_type: str = Target.NONE,
+    target_id: int | None = None,
+    related_label: str = "",
+    send: bool = True,
+) -> EmailLog:
+    """Store one email (once per idempotency key) and send it after the surrounding commit."""
+    address = validate_address(recipient)
+    if isinstance(ics, bytes):
+        ics = ics.decode()
+    with transaction.atomic():
+        email, created = EmailLog.objects.get_or_create(
+            idempotency_key=idempotency_key,
+            defaults={
+                "message_id": EmailLog.message_id_for(idempotency_key),
+                "kind": kind,
+                "recipient": address,
+                "recipient_name": one_line(recipient_name, limit=200),
+                "language": language,
+                "speaker": speaker,
+                "user": user,
+                "production": production,
+                "target_type": target_type,
+                "target_id": target_id,
+                "related_label": one_line(related_label),
+                "subject": one_line(content.subject),
+                "body_text": content.text,
+                "body_html": content.html,
+                "ics": ics,
+                "ics_method": ics_method,
+                "ics_sequence": ics_sequence,
+            },
+        )
+        if created and send:
+            email_id = email.id
+            transaction.on_commit(lambda: _enqueue_send(email_id))
+    return email
+
+
+def _enqueue_send(email_id: int) -> None:
+    """Ask the mail queue to send now. If the broker is down the row stays queued and the
+    per-minute scan sends it, so this never fails the request that made the change."""
+    from .tasks import email_send_task
+
+    try:
+        email_send_task.delay(email_id=email_id)
+    except Exception:  # noqa: BLE001 - broker trouble must not undo a committed change
+        logger.warning("could not enqueue email %s; the scan will send it", email_id, exc_info=True)
+
+
+CALENDAR_METHODS = (REQUEST, CANCEL)
+SPEAKER_ITEM_TARGETS = (Target.SESSION, Target.PRETALK)
+
+
+def is_speaker_item_message(email: EmailLog) -> bool:
+    """A message to a speaker about one of their sessions or pre-talks."""
+    return (
+        bool(email.speaker_id) and email.target_type in SPEAKER_ITEM_TARGETS and email.target_id is not None
+    )
+
+
+def is_calendar_message(email: EmailLog) -> bool:
+    return email.ics_method in CALENDAR_METHODS and is_speaker_item_message(email)
+
+
+def newer_calendar_messages(email: EmailLog):
+    """Calendar messages to the same speaker about the same item, queued after ``email``."""
+    return EmailLog.objects.filter(
+        speaker_id=email.speaker_id,
+        target_type=email.target_type,
+        target_id=email.target_id,
+        ics_method__in=CALENDAR_METHODS,
+        id__gt=email.id,
+    )
+
+
+__all__ = [
+    "CALENDAR_METHODS",
+    "Content",
+    "InvalidRecipientError",
+    "email_queue",
+    "is_calendar_message",
+    "is_speaker_item_message",
+    "newer_calendar_messages",
+    "validate_address",
+]

@@ -1,0 +1,37 @@
+"""The outbox's Celery tasks (names start with ``production.``, so they route to the ``mail`` queue;
+the names never change). ``production/tasks.py`` imports this module, so Celery's autodiscovery of
+``production.tasks`` registers them.
+
+Each task takes ids as keyword arguments and calls one service; the services are idempotent by a
+state guard and a row lock, so a redelivered task (acks_late) does no harm.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .calendar_resync import calendar_resync
+from .mailer import email_send
+from .reminders.planning import reminders_plan
+from .reminders.scanning import reminders_scan
+
+
+@shared_task(name="production.email_send", acks_late=True)
+def email_send_task(*, email_id: int) -> str | None:
+    return email_send(email_id=email_id)
+
+
+@shared_task(name="production.reminders_scan", acks_late=True)
+def reminders_scan_task() -> dict[str, int]:
+    return reminders_scan()
+
+
+@shared_task(name="production.reminders_plan", acks_late=True)
+def reminders_plan_task() -> int:
+    return reminders_plan()
+
+
+@shared_task(name="production.calendar_resync", acks_late=True)
+def calendar_resync_task() -> dict[str, int]:
+    """Speaker calendars of items whose after-commit sync failed (beat: every 15 minutes)."""
+    return calendar_resync()

@@ -1,0 +1,1 @@
+"""Producer pages that span wings (the outbox and the speakers never import this package)."""
