@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
-from . import outbox_actions, outbox_selectors, permissions, speaker_portal
+from . import outbox_actions, outbox_selectors
 from .models import EmailLog, Speaker
-from .permissions import SpeakerNotYoursError
+from .speakers import links, permissions
+from .speakers.permissions import SpeakerNotYoursError
 from .views import studio_view
 
 
@@ -63,7 +64,7 @@ def speaker_delivery(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def speaker_links_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker, pk=pk)
-    count = speaker_portal.speaker_links_revoke(speaker=speaker, by=request.user)
+    count = links.speaker_links_revoke(speaker=speaker, by=request.user)
     messages.success(request, _("%(count)s link(s) withdrawn.") % {"count": count})
     return redirect("production:email_speaker", pk=speaker.pk)
 
@@ -73,7 +74,7 @@ def speaker_links_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def speaker_link_send(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker, pk=pk)
     try:
-        speaker_portal.speaker_link_send(speaker=speaker, by=request.user)
+        links.speaker_link_send(speaker=speaker, by=request.user)
     except SpeakerNotYoursError:
         raise  # 403 (studio_view)
     except ApplicationError as exc:

@@ -36,11 +36,3 @@ def calendar_resync_task() -> dict[str, int]:
     from .reminders import calendar_resync
 
     return calendar_resync()
-
-
-@shared_task(name="production.call_sheet_emails", acks_late=True)
-def call_sheet_emails_task() -> int:
-    """Tomorrow's call sheets for productions that opted in (beat: every 15 minutes; idempotent)."""
-    from .callsheet import call_sheet_emails_queue
-
-    return call_sheet_emails_queue()
