@@ -88,3 +88,5 @@ def _on_after_configure(sender: Celery, **kwargs) -> None:
 
 
 app.autodiscover_tasks()
+# Sub-packages of an app that hold tasks of their own (the apps' ``tasks`` modules are found above).
+app.autodiscover_tasks(["production.studio"])

@@ -16,9 +16,9 @@ from .models import (
     SessionSpeaker,
     Speaker,
 )
-from .permissions import speaker_may_manage
 from .selectors import production_visible_to
-from .services import SPEAKER_FIELDS, speaker_update
+from .speakers.permissions import speaker_may_manage
+from .speakers.services import SPEAKER_FIELDS, speaker_update
 
 
 class TeamScopedAdmin(admin.ModelAdmin):
@@ -55,7 +55,7 @@ class LocationAdmin(admin.ModelAdmin):
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
     """The shared directory, with the studio's rule (ADR 0013): a speaker is changed only by producers
-    of every production they work with; changes go through ``services.speaker_update``."""
+    of every production they work with; changes go through ``speakers.services.speaker_update``."""
 
     list_display = ("name", "email", "organisation", "role", "language", "time_zone")
     list_filter = ("language", "organisation")

@@ -10,10 +10,10 @@ class ProductionConfig(AppConfig):
         from courses.permissions import studio_scope_register
         from omooc.mail import outbox_register
 
+        from .access import studio_courses_for
         from .outbox.calendar_messages import on_item_changed
         from .outbox.mail_port import outbox_queue
         from .scheduling.events import subscribe
-        from .selectors import studio_courses_for
 
         studio_scope_register(studio_courses_for)
         # Every email goes through this app's outbox, the ones ``courses`` sends included (ADR 0014).

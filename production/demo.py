@@ -11,8 +11,10 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from . import services
+from . import productions, services
 from .models import Location, Production, Speaker
+from .scripts import services as scripts
+from .speakers import services as speaker_services
 
 SPEAKERS = [
     ("Ilse Verhoeven", "ilse.verhoeven@example.org", "Gemeente Voorbeeldstad", "Innovatiemanager", "nl"),
@@ -37,13 +39,14 @@ def _speakers() -> list[Speaker]:
     for name, email, organisation, role, language in SPEAKERS:
         speaker = Speaker.objects.filter(email__iexact=email).first()
         if speaker is None:
-            speaker = services.speaker_create(
+            speaker = speaker_services.speaker_create(
                 name=name,
                 email=email,
                 organisation=organisation,
                 role=role,
                 language=language,
                 time_zone="Europe/Amsterdam" if language == "nl" else "Europe/London",
+                by=None,  # demo data: the system
             )
         speakers.append(speaker)
     return speakers
@@ -60,13 +63,13 @@ def _locations() -> list[Location]:
 
 
 def _approve(part, *, by, text: str) -> None:
-    services.script_version_add(part=part, text=text, by=by)
-    services.script_part_transition(part=part, to_state="in_review", by=by)
-    services.script_part_transition(part=part, to_state="approved", by=by)
+    scripts.script_version_add(part=part, text=text, by=by)
+    scripts.script_part_transition(part=part, to_state="in_review", by=by)
+    scripts.script_part_transition(part=part, to_state="approved", by=by)
 
 
 def _in_production(course, producer, speakers, locations) -> Production:
-    production = services.production_create(
+    production = productions.production_create(
         course=course,
         client="Ministerie van Voorbeeldzaken",
         team=[producer],
@@ -80,8 +83,8 @@ def _in_production(course, producer, speakers, locations) -> Production:
     for lecture in lectures[:5]:
         _approve(parts[lecture.pk], by=producer, text=f"Script: {lecture.title}")
     part = parts[lectures[5].pk]
-    services.script_version_add(part=part, text=f"Concept: {lectures[5].title}", by=producer)
-    services.script_part_transition(part=part, to_state="in_review", by=producer)
+    scripts.script_version_add(part=part, text=f"Concept: {lectures[5].title}", by=producer)
+    scripts.script_part_transition(part=part, to_state="in_review", by=producer)
     # the last lecture's script is still a draft
 
     ilse, bram, sanne, tom, grace = speakers
@@ -137,7 +140,7 @@ def _in_production(course, producer, speakers, locations) -> Production:
 
 
 def _finished(course, producer, speakers, locations) -> Production:
-    production = services.production_create(
+    production = productions.production_create(
         course=course,
         client="Vereniging van Voorbeeldgemeenten",
         team=[producer],
@@ -172,7 +175,7 @@ def _finished(course, producer, speakers, locations) -> Production:
     services.recording_session_transition(session=session, to_state="recorded", by=producer)
     for item in production.post_production.all():
         for step in ("edit", "captions", "review"):
-            services.post_production_set(item=item, step=step, state="done", by=producer)
+            productions.post_production_set(item=item, step=step, state="done", by=producer)
     return production
 
 

@@ -1,8 +1,10 @@
-"""Production history: one generic table of who changed what, when, from what to what and why."""
+"""Production history: one generic table of who changed what, when, from what to what and why;
+``history_record`` writes an entry, the two selectors read them (newest first)."""
 
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
 
 from .models import HistoryEntry, Production
 
@@ -27,4 +29,17 @@ def history_record(
         to_value=str(to_value)[:300],
         reason=reason or "",
         by=by if (by is not None and getattr(by, "is_authenticated", False)) else None,
+    )
+
+
+def history_for_production(*, production: Production) -> QuerySet[HistoryEntry]:
+    return HistoryEntry.objects.filter(production=production).select_related("by").order_by("-at", "-id")
+
+
+def history_for(*, subject) -> list[HistoryEntry]:
+    ct = ContentType.objects.get_for_model(subject, for_concrete_model=True)
+    return list(
+        HistoryEntry.objects.filter(content_type=ct, object_id=subject.pk)
+        .select_related("by")
+        .order_by("-at", "-id")
     )

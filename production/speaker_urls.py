@@ -2,7 +2,7 @@ from django.urls import path
 
 from omooc.ratelimit import rate_limit
 
-from . import speaker_views as views
+from .speakers import portal_views as views
 
 app_name = "speaker"
 

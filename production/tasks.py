@@ -6,14 +6,4 @@ registered by the import below.
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from .outbox import tasks as outbox_tasks  # noqa: F401  (registers the outbox's tasks)
-
-
-@shared_task(name="production.call_sheet_emails", acks_late=True)
-def call_sheet_emails_task() -> int:
-    """Tomorrow's call sheets for productions that opted in (beat: every 15 minutes; idempotent)."""
-    from .callsheet import call_sheet_emails_queue
-
-    return call_sheet_emails_queue()

@@ -17,7 +17,9 @@ from rest_framework.response import Response
 
 from courses.models import Lecture
 from omooc.exceptions import ApplicationError
-from production import selectors, services
+from production import access, history, selectors, services
+from production import productions as production_services
+from production.board import board_for, boards_for
 from production.models import (
     Location,
     PostProduction,
@@ -27,6 +29,10 @@ from production.models import (
     SessionSpeaker,
     Speaker,
 )
+from production.scripts import selectors as script_selectors
+from production.scripts import services as script_services
+from production.speakers import selectors as speaker_selectors
+from production.speakers import services as speaker_services
 
 from . import serializers as s
 
@@ -35,7 +41,7 @@ class IsProducer(BasePermission):
     message = "Only producers can use the production API."
 
     def has_permission(self, request, view) -> bool:
-        return selectors.can_use_studio(request.user)
+        return access.can_use_studio(request.user)
 
 
 class ProducerViewSet(viewsets.GenericViewSet):
@@ -48,7 +54,7 @@ class ProducerViewSet(viewsets.GenericViewSet):
         return serializer.validated_data
 
     def production(self, pk):
-        return selectors.production_get_for(user=self.request.user, pk=pk)
+        return access.production_get_for(user=self.request.user, pk=pk)
 
 
 def _users(ids) -> list:
@@ -64,13 +70,13 @@ class ProductionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveM
 
     def get_queryset(self):
         return (
-            selectors.production_visible_to(self.request.user)
+            access.production_visible_to(self.request.user)
             .prefetch_related("team")
             .order_by("course__title", "id")
         )
 
     def _context(self, productions) -> dict:
-        boards = selectors.boards_for(list(productions))
+        boards = boards_for(list(productions))
         return {**self.get_serializer_context(), "readiness": {pk: b.readiness for pk, b in boards.items()}}
 
     def list(self, request, *args, **kwargs):
@@ -91,7 +97,7 @@ class ProductionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveM
         if course is None:
             raise ApplicationError("course: no course with this id.", extra={"field": "course"})
         team = _users(data.pop("team", []))
-        production = services.production_create(course=course, team=team, by=request.user, **data)
+        production = production_services.production_create(course=course, team=team, by=request.user, **data)
         production = self.production(production.pk)
         return Response(
             s.ProductionSerializer(production, context=self._context([production])).data,
@@ -103,14 +109,14 @@ class ProductionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveM
         production = self.production(pk)
         data = self.parse(s.ProductionUpdateSerializer)
         team = _users(data.pop("team")) if "team" in data else None
-        services.production_update(production=production, team=team, by=request.user, **data)
+        production_services.production_update(production=production, team=team, by=request.user, **data)
         production = self.production(pk)
         return Response(s.ProductionSerializer(production, context=self._context([production])).data)
 
     @extend_schema(responses=s.BoardSerializer)
     @action(detail=True)
     def board(self, request, pk=None):
-        board = selectors.board_for(self.production(pk))
+        board = board_for(self.production(pk))
         return Response(s.BoardSerializer({"readiness": board.readiness, "rows": board.rows}).data)
 
     @extend_schema(responses=s.HistoryEntrySerializer(many=True))
@@ -118,7 +124,7 @@ class ProductionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveM
     def history(self, request, pk=None):
         production = self.production(pk)
         page = self.paginate_queryset(
-            selectors.history_for_production(production=production).select_related("content_type")
+            history.history_for_production(production=production).select_related("content_type")
         )
         return self.get_paginated_response(s.HistoryEntrySerializer(page, many=True).data)
 
@@ -144,7 +150,7 @@ class SpeakerViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     serializer_class = s.SpeakerSerializer
 
     def get_queryset(self):
-        return selectors.speaker_list(search=self.request.query_params.get("q", ""))
+        return speaker_selectors.speaker_list(search=self.request.query_params.get("q", ""))
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="Search name, email or organisation.")])
     def list(self, request, *args, **kwargs):
@@ -153,14 +159,14 @@ class SpeakerViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=s.SpeakerSerializer, responses={201: s.SpeakerSerializer})
     def create(self, request):
         data = self.parse(s.SpeakerSerializer)
-        speaker = services.speaker_create(by=request.user, **data)
+        speaker = speaker_services.speaker_create(by=request.user, **data)
         return Response(s.SpeakerSerializer(speaker).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.SpeakerSerializer, responses=s.SpeakerSerializer)
     def partial_update(self, request, pk=None):
         speaker = get_object_or_404(Speaker, pk=pk)
         data = self.parse(s.SpeakerSerializer, partial=True)
-        speaker = services.speaker_update(speaker=speaker, by=request.user, **data)
+        speaker = speaker_services.speaker_update(speaker=speaker, by=request.user, **data)
         return Response(s.SpeakerSerializer(speaker).data)
 
 
@@ -358,7 +364,7 @@ class ScriptPartViewSet(ProducerViewSet, mixins.RetrieveModelMixin):
         return ScriptPart.objects.none()
 
     def _part(self, pk) -> ScriptPart:
-        return selectors.script_part_get_for(user=self.request.user, pk=pk)
+        return script_selectors.script_part_get_for(user=self.request.user, pk=pk)
 
     def _out(self, part):
         return Response(s.ScriptPartSerializer(self._part(part.pk), context={"request": self.request}).data)
@@ -376,14 +382,18 @@ class ScriptPartViewSet(ProducerViewSet, mixins.RetrieveModelMixin):
             if reviewer is None:
                 raise ApplicationError("reviewer: no user with this id.", extra={"field": "reviewer"})
         return self._out(
-            services.script_part_update(part=part, reviewer=reviewer, due_on=data["due_on"], by=request.user)
+            script_services.script_part_update(
+                part=part, reviewer=reviewer, due_on=data["due_on"], by=request.user
+            )
         )
 
     @extend_schema(request=s.ScriptVersionInputSerializer, responses={201: s.ScriptPartSerializer})
     @action(detail=True, methods=["post"])
     def versions(self, request, pk=None):
         part = self._part(pk)
-        services.script_version_add(part=part, by=request.user, **self.parse(s.ScriptVersionInputSerializer))
+        script_services.script_version_add(
+            part=part, by=request.user, **self.parse(s.ScriptVersionInputSerializer)
+        )
         return Response(
             s.ScriptPartSerializer(self._part(pk), context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -394,7 +404,7 @@ class ScriptPartViewSet(ProducerViewSet, mixins.RetrieveModelMixin):
     def transition(self, request, pk=None):
         part = self._part(pk)
         return self._out(
-            services.script_part_transition(
+            script_services.script_part_transition(
                 part=part, by=request.user, **self.parse(s.ScriptTransitionSerializer)
             )
         )
@@ -408,13 +418,13 @@ class PostProductionViewSet(ProducerViewSet, mixins.RetrieveModelMixin):
 
     def retrieve(self, request, pk=None):
         return Response(
-            s.PostProductionSerializer(selectors.post_production_get_for(user=request.user, pk=pk)).data
+            s.PostProductionSerializer(access.post_production_get_for(user=request.user, pk=pk)).data
         )
 
     @extend_schema(request=s.PostProductionInputSerializer, responses=s.PostProductionSerializer)
     def partial_update(self, request, pk=None):
-        item = selectors.post_production_get_for(user=request.user, pk=pk)
-        item = services.post_production_set(
+        item = access.post_production_get_for(user=request.user, pk=pk)
+        item = production_services.post_production_set(
             item=item, by=request.user, **self.parse(s.PostProductionInputSerializer)
         )
         return Response(s.PostProductionSerializer(item).data)

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
-from .. import permissions, speaker_portal
 from ..models import EmailLog, Speaker
+from ..speakers import links, permissions
 from ..views import studio_view
 from . import actions, selectors
 
@@ -68,7 +68,7 @@ def speaker_delivery(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def speaker_links_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker, pk=pk)
-    count = speaker_portal.speaker_links_revoke(speaker=speaker, by=request.user)
+    count = links.speaker_links_revoke(speaker=speaker, by=request.user)
     messages.success(request, _("%(count)s link(s) withdrawn.") % {"count": count})
     return redirect("production:email_speaker", pk=speaker.pk)
 
@@ -79,7 +79,7 @@ def speaker_link_send(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker, pk=pk)
     _act(
         request,
-        lambda: speaker_portal.speaker_link_send(speaker=speaker, by=request.user),
+        lambda: links.speaker_link_send(speaker=speaker, by=request.user),
         success=lambda _email: (
             _("A new personal link is on its way to %(email)s.") % {"email": speaker.email}
         ),

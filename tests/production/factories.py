@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from production import services
+from production import productions, services
 from production.models import Location, Speaker
 from tests.factories import CourseFactory, LectureFactory, UserFactory
 
@@ -34,7 +34,7 @@ def make_production(*, lectures: int = 3, team=(), client: str = "Ministerie van
     for position in range(1, lectures + 1):
         LectureFactory(course=course, position=position, status="draft")
     team = list(team) or [UserFactory(producer=True)]
-    return services.production_create(course=course, client=client, team=team, **kwargs)
+    return productions.production_create(course=course, client=client, team=team, **kwargs, by=None)
 
 
 def at(days: int = 0, hour: int = 10, minutes: int = 0):

@@ -17,7 +17,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from production import selectors, services
+from production import services
+from production.board import board_for
 from production.models import HistoryEntry, PreTalk, SpeakerLink
 from production.services import StaleAnswerError
 from tests.factories import UserFactory
@@ -280,11 +281,11 @@ def test_the_speaker_page_asks_again_and_refuses_a_confirmation_from_the_old_pag
 
 def test_the_studio_and_the_board_show_no_answer_yet_after_a_reschedule(client, run, session, anna, lead):
     _accept(run, session, anna)
-    readiness = selectors.board_for(session.production).readiness
+    readiness = board_for(session.production).readiness
     assert "answers" not in [b.kind for b in readiness.blockers]
 
     run(services.recording_session_update, session=session, starts_at=at(12), ends_at=at(12, hour=12))
-    readiness = selectors.board_for(session.production).readiness
+    readiness = board_for(session.production).readiness
     (blocker,) = [b for b in readiness.blockers if b.kind == "answers"]
     assert blocker.message == "1 speaker answer(s) missing (asked again after a change, or not answered)"
     assert blocker.items == [f"{timezone.localtime(at(12)):%Y-%m-%d}: 1"]

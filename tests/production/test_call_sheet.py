@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from production import callsheet, services
+from production import services
 from production.models import RecordingSession
+from production.scripts import services as scripts
+from production.studio import callsheet
 from tests.factories import UserFactory
 
 from .factories import LocationFactory, SpeakerFactory, make_production
@@ -110,11 +112,11 @@ def test_cancelled_sessions_are_left_out_and_held_ones_are_marked(producer, prod
 def test_an_entry_holds_location_crew_speakers_lectures_scripts_and_notes(producer, production, studio):
     lectures = list(production.course.lectures.order_by("position"))
     approved, pending = lectures[0].script_part, lectures[1].script_part
-    services.script_version_add(part=approved, text="v1")
-    services.script_version_add(part=approved, text="v2")
-    services.script_part_transition(part=approved, to_state="in_review")
-    services.script_part_transition(part=approved, to_state="approved")
-    services.script_version_add(part=pending, text="draft")
+    scripts.script_version_add(part=approved, text="v1", by=None)
+    scripts.script_version_add(part=approved, text="v2", by=None)
+    scripts.script_part_transition(part=approved, to_state="in_review", by=None)
+    scripts.script_part_transition(part=approved, to_state="approved", by=None)
+    scripts.script_version_add(part=pending, text="draft", by=None)
     yes = SpeakerFactory(name="Anna Ja", phone="+31 6 1111 1111")
     waiting = SpeakerFactory(name="Bert Wacht", phone="+31 6 2222 2222")
     item = session(
@@ -335,7 +337,7 @@ def test_the_call_sheet_uses_the_same_number_of_queries_for_3_and_30_sessions(
     production = make_production(lectures=size, team=[producer])
     lectures = list(production.course.lectures.order_by("position"))
     for i, lecture in enumerate(lectures):
-        services.script_version_add(part=lecture.script_part, text="tekst")
+        scripts.script_version_add(part=lecture.script_part, text="tekst", by=None)
         item = session(
             production,
             local(DAY, 6) + timedelta(minutes=25 * i),

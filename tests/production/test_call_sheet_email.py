@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from production import callsheet, services
+from production import services
 from production.models import EmailLog
+from production.studio import callsheet
 from tests.factories import UserFactory
 
 from .factories import LocationFactory, SpeakerFactory, make_production
@@ -104,8 +105,25 @@ def test_a_recipient_only_reads_the_sessions_they_work_on(world):
 
 def test_the_beat_runs_the_call_sheet_task_on_the_mail_queue(world, settings):
     from omooc.celery import BEAT_SCHEDULE
-    from production.tasks import call_sheet_emails_task
+    from production.studio.tasks import call_sheet_emails_task
 
     (entry,) = [e for e in BEAT_SCHEDULE.values() if e["task"] == "production.call_sheet_emails"]
     assert entry["schedule"] <= 3600
     assert call_sheet_emails_task.name == "production.call_sheet_emails"  # production.*: the mail queue
+
+
+def test_a_fresh_worker_knows_the_call_sheet_task_the_beat_names():
+    """The task lives in ``production.studio.tasks``, not an app's ``tasks`` module: a worker that only
+    autodiscovered the apps would receive the beat's message and drop it as an unregistered task."""
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from omooc.celery import BEAT_SCHEDULE, app\n"
+        "app.loader.import_default_modules()\n"
+        "print(sorted({e['task'] for e in BEAT_SCHEDULE.values()} - set(app.tasks)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"  # every task the beat schedules is registered in a fresh process

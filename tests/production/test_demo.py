@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from production import selectors
+from production.board import board_for
 from production.models import HistoryEntry, PreTalk, Production, RecordingSession, ScriptPart
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,8 @@ def test_seed_demo_builds_the_lockdown_production_and_a_finished_one_and_is_idem
     until = timezone.localdate() + timedelta(days=14)
     assert sessions.exists()
     assert set(sessions.values_list("state", "hold_until", "hold_reason")) == {("on_hold", until, "lockdown")}
-    readiness = selectors.board_for(lockdown).readiness
+    readiness = board_for(lockdown).readiness
     assert readiness.projected_launch_on == until + timedelta(days=lockdown.post_production_days)
 
     finished = Production.objects.get(course__status="published")
-    assert selectors.board_for(finished).readiness.blockers == []
+    assert board_for(finished).readiness.blockers == []

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from production import services
 from production.models import CalendarFeed, PreTalk, RecordingSession, Speaker
+from production.scripts import services as scripts
 from tests.factories import UserFactory
 
 from .factories import LocationFactory, SpeakerFactory, at, make_production, make_session
@@ -278,8 +279,8 @@ def test_script_page_adds_a_version_and_moves_the_state(client, production, memb
 def test_the_board_filter_shows_only_matching_lectures(client, production, member):
     client.force_login(member)
     first = production.script_parts.order_by("lecture__position").first()
-    services.script_version_add(part=first, text="x")
-    services.script_part_transition(part=first, to_state="in_review")
+    scripts.script_version_add(part=first, text="x", by=None)
+    scripts.script_part_transition(part=first, to_state="in_review", by=None)
     response = client.get(
         reverse("production:board", args=[production.pk]), {"column": "script", "tone": "warn"}
     )
@@ -360,11 +361,10 @@ def test_the_calendar_feed_lists_the_producers_schedule_with_uid_and_sequence(
 def test_a_script_file_downloads_for_the_team_only(client, production, member, django_user_model):
     from django.core.files.base import ContentFile
 
-    from production import services
     from tests.factories import UserFactory
 
     part = production.script_parts.order_by("id").first()
-    services.script_version_add(
+    scripts.script_version_add(
         part=part, text="", file=ContentFile(b"%PDF-1.4 script", name="script.pdf"), by=member
     )
     version = part.versions.get()

@@ -7,8 +7,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from courses.models import Caption, Video
-from production import selectors, services
+from production import access, productions, services
+from production.board import board_filter, board_for
 from production.models import ScriptPart
+from production.scripts import services as scripts
 from tests.factories import UserFactory
 
 from .factories import SpeakerFactory, at, make_production, make_session
@@ -17,9 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _approve(part):
-    services.script_version_add(part=part, text="text")
-    services.script_part_transition(part=part, to_state="in_review")
-    services.script_part_transition(part=part, to_state="approved")
+    scripts.script_version_add(part=part, text="text", by=None)
+    scripts.script_part_transition(part=part, to_state="in_review", by=None)
+    scripts.script_part_transition(part=part, to_state="approved", by=None)
 
 
 def test_projected_launch_is_the_last_planned_recording_plus_the_lead_time_and_moves_with_a_hold():
@@ -29,13 +31,13 @@ def test_projected_launch_is_the_last_planned_recording_plus_the_lead_time_and_m
     lectures = list(production.course.lectures.all())
     make_session(production, days=3, lectures=[lectures[0]])
     make_session(production, days=6, lectures=[lectures[1]])
-    readiness = selectors.board_for(production).readiness
+    readiness = board_for(production).readiness
     assert readiness.projected_launch_on == timezone.localdate() + timedelta(days=6 + 21)
     assert readiness.days_late == -3
 
     until = timezone.localdate() + timedelta(days=14)
     services.production_postpone_recordings(productions=[production], until=until, reason="lockdown")
-    readiness = selectors.board_for(production).readiness
+    readiness = board_for(production).readiness
     assert readiness.projected_launch_on == until + timedelta(days=21)
     assert readiness.days_late == 5
     hold = [b for b in readiness.blockers if b.kind == "hold"]
@@ -44,7 +46,7 @@ def test_projected_launch_is_the_last_planned_recording_plus_the_lead_time_and_m
 
 def test_a_production_without_sessions_has_no_projected_launch_and_lists_all_blockers():
     production = make_production(lectures=3)
-    readiness = selectors.board_for(production).readiness
+    readiness = board_for(production).readiness
     assert readiness.projected_launch_on is None
     kinds = [b.kind for b in readiness.blockers]
     assert kinds == ["script", "pretalk", "recording", "post_production"]
@@ -57,7 +59,7 @@ def test_script_progress_is_the_share_of_approved_parts():
     parts = list(ScriptPart.objects.filter(production=production).order_by("lecture__position"))
     for part in parts[:3]:
         _approve(part)
-    readiness = selectors.board_for(production).readiness
+    readiness = board_for(production).readiness
     assert (readiness.script_approved, readiness.script_percent) == (3, 75)
     assert readiness.blockers[0].items == [parts[3].lecture.title]
 
@@ -68,11 +70,11 @@ def test_the_board_counts_a_ready_current_video_as_edited_and_a_caption_as_capti
     Video.objects.create(lecture=first, is_current=True, status=Video.Status.READY)
     Video.objects.create(lecture=second, is_current=True, status=Video.Status.TRANSCODING)
     Caption.objects.create(lecture=first, language="nl", vtt=ContentFile(b"WEBVTT\n", name="a.vtt"))
-    rows = selectors.board_for(production).rows
+    rows = board_for(production).rows
     assert rows[0].cell("edit").tone == "ok" and rows[0].cell("captions").tone == "ok"
     assert rows[1].cell("edit").tone == "todo" and rows[1].cell("captions").tone == "todo"
-    services.post_production_set(item=rows[1].post_production, step="edit", state="in_progress")
-    assert selectors.board_for(production).rows[1].cell("edit").state == "in_progress"
+    productions.post_production_set(item=rows[1].post_production, step="edit", state="in_progress", by=None)
+    assert board_for(production).rows[1].cell("edit").state == "in_progress"
 
 
 def test_a_fully_finished_production_has_no_blockers():
@@ -87,10 +89,10 @@ def test_a_fully_finished_production_has_no_blockers():
     services.recording_session_transition(session=session, to_state="recorded")
     post = production.post_production.get()
     for step in ("edit", "captions", "review"):
-        services.post_production_set(item=post, step=step, state="done")
+        productions.post_production_set(item=post, step=step, state="done", by=None)
     lecture.status = "published"
     lecture.save()
-    readiness = selectors.board_for(production).readiness
+    readiness = board_for(production).readiness
     assert readiness.blockers == []
     assert readiness.percent == 100
 
@@ -98,10 +100,10 @@ def test_a_fully_finished_production_has_no_blockers():
 def test_board_filter_keeps_rows_with_the_chosen_column_state():
     production = make_production(lectures=3)
     _approve(production.script_parts.order_by("lecture__position").first())
-    rows = selectors.board_for(production).rows
-    assert len(selectors.board_filter(rows, column="script", tone="ok")) == 1
-    assert len(selectors.board_filter(rows, column="script", tone="todo")) == 2
-    assert len(selectors.board_filter(rows, blocked_only=True)) == 3
+    rows = board_for(production).rows
+    assert len(board_filter(rows, column="script", tone="ok")) == 1
+    assert len(board_filter(rows, column="script", tone="todo")) == 2
+    assert len(board_filter(rows, blocked_only=True)) == 3
 
 
 def test_a_producer_sees_only_productions_of_their_team_and_a_superuser_all():
@@ -110,6 +112,6 @@ def test_a_producer_sees_only_productions_of_their_team_and_a_superuser_all():
     theirs = make_production()
     admin = UserFactory(is_superuser=True)
     learner = UserFactory()
-    assert list(selectors.production_visible_to(member)) == [mine]
-    assert set(selectors.production_visible_to(admin)) == {mine, theirs}
-    assert list(selectors.production_visible_to(learner)) == []
+    assert list(access.production_visible_to(member)) == [mine]
+    assert set(access.production_visible_to(admin)) == {mine, theirs}
+    assert list(access.production_visible_to(learner)) == []

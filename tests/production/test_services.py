@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from omooc.exceptions import ApplicationError
-from production import selectors, services
+from production import productions, selectors, services
+from production.history import history_for
 from production.models import (
     HistoryEntry,
     PostProduction,
@@ -18,6 +19,8 @@ from production.models import (
     SessionSpeaker,
     Speaker,
 )
+from production.scripts import services as scripts
+from production.speakers import services as speakers
 from tests.factories import LectureFactory, UserFactory
 
 from .factories import LocationFactory, SpeakerFactory, at, make_production, make_session
@@ -42,39 +45,41 @@ def test_creating_a_production_gives_every_lecture_a_draft_script_part_and_post_
 
 def test_a_course_has_at_most_one_production(production):
     with pytest.raises(ApplicationError, match="already has a production") as exc:
-        services.production_create(course=production.course, client="Other")
+        productions.production_create(course=production.course, client="Other", by=None)
     assert exc.value.extra["field"] == "course"
 
 
 def test_speaker_email_and_time_zone_are_validated_and_emails_are_unique_ignoring_case():
     with pytest.raises(ApplicationError) as exc:
-        services.speaker_create(name="Ada", email="not-an-email")
+        speakers.speaker_create(name="Ada", email="not-an-email", by=None)
     assert exc.value.extra["field"] == "email"
     with pytest.raises(ApplicationError, match="Europe/Amsterdam") as exc:
-        services.speaker_create(name="Ada", email="ada@example.org", time_zone="Mars/Olympus")
+        speakers.speaker_create(name="Ada", email="ada@example.org", time_zone="Mars/Olympus", by=None)
     assert exc.value.extra["field"] == "time_zone"
-    services.speaker_create(name="Ada", email="ada@example.org", time_zone="Europe/London", language="en")
+    speakers.speaker_create(
+        name="Ada", email="ada@example.org", time_zone="Europe/London", language="en", by=None
+    )
     with pytest.raises(ApplicationError, match="already exists"):
-        services.speaker_create(name="Ada Again", email="ADA@example.org")
+        speakers.speaker_create(name="Ada Again", email="ADA@example.org", by=None)
     assert Speaker.objects.count() == 1
 
 
 def test_a_script_part_goes_through_review_and_every_state_change_is_in_its_history(production, producer):
     part = production.script_parts.first()
     with pytest.raises(ApplicationError, match="Add a version"):
-        services.script_part_transition(part=part, to_state="in_review", by=producer)
-    services.script_version_add(part=part, text="Intro about startups", by=producer)
-    services.script_version_add(part=part, text="Intro, shorter", by=producer)
+        scripts.script_part_transition(part=part, to_state="in_review", by=producer)
+    scripts.script_version_add(part=part, text="Intro about startups", by=producer)
+    scripts.script_version_add(part=part, text="Intro, shorter", by=producer)
     assert list(part.versions.values_list("number", flat=True)) == [2, 1]
-    services.script_part_transition(part=part, to_state="in_review", by=producer)
+    scripts.script_part_transition(part=part, to_state="in_review", by=producer)
     with pytest.raises(ApplicationError, match="Say which changes"):
-        services.script_part_transition(part=part, to_state="changes_requested", by=producer)
-    services.script_part_transition(part=part, to_state="changes_requested", reason="Too long", by=producer)
-    services.script_part_transition(part=part, to_state="in_review", by=producer)
-    services.script_part_transition(part=part, to_state="approved", by=producer)
+        scripts.script_part_transition(part=part, to_state="changes_requested", by=producer)
+    scripts.script_part_transition(part=part, to_state="changes_requested", reason="Too long", by=producer)
+    scripts.script_part_transition(part=part, to_state="in_review", by=producer)
+    scripts.script_part_transition(part=part, to_state="approved", by=producer)
     part.refresh_from_db()
     assert part.state == "approved"
-    history = selectors.history_for(subject=part)
+    history = history_for(subject=part)
     states = [(h.from_value, h.to_value) for h in history if h.action == "state"]
     assert states == [
         ("in_review", "approved"),
@@ -89,7 +94,7 @@ def test_a_script_part_goes_through_review_and_every_state_change_is_in_its_hist
 def test_an_illegal_script_transition_is_refused_naming_the_allowed_states(production):
     part = production.script_parts.first()
     with pytest.raises(ApplicationError, match="Allowed next states: In review") as exc:
-        services.script_part_transition(part=part, to_state="approved")
+        scripts.script_part_transition(part=part, to_state="approved", by=None)
     assert exc.value.code == "illegal_transition"
     part.refresh_from_db()
     assert part.state == "draft"
@@ -345,12 +350,12 @@ def test_declining_needs_a_reason_and_is_recorded_on_the_session(production):
 
 def test_post_production_steps_change_with_history(production, producer):
     item = production.post_production.first()
-    services.post_production_set(item=item, step="edit", state="in_progress", by=producer)
+    productions.post_production_set(item=item, step="edit", state="in_progress", by=producer)
     with pytest.raises(ApplicationError, match="edit, captions or review"):
-        services.post_production_set(item=item, step="colour", state="done")
+        productions.post_production_set(item=item, step="colour", state="done", by=None)
     item.refresh_from_db()
     assert item.edit == "in_progress"
-    assert selectors.history_for(subject=item)[0].to_value == "in_progress"
+    assert history_for(subject=item)[0].to_value == "in_progress"
 
 
 def test_changes_are_announced_only_after_commit_naming_the_speaker_concerned(
@@ -406,6 +411,6 @@ def test_a_pretalk_keeps_at_least_one_speaker(production):
 
 def test_changing_the_target_launch_date_is_recorded(production, producer):
     target = timezone.localdate() + timedelta(days=60)
-    services.production_update(production=production, target_launch_on=target, by=producer)
-    entry = selectors.history_for(subject=production)[0]
+    productions.production_update(production=production, target_launch_on=target, by=producer)
+    entry = history_for(subject=production)[0]
     assert (entry.action, entry.to_value, entry.by) == ("target_changed", target.isoformat(), producer)

@@ -22,6 +22,8 @@ from courses.models import Caption, Certificate, Course, Enrollment, LearnerEmai
 from omooc.accounts.services import producer_grant
 from production import services
 from production.models import CalendarFeed, EmailLog, SpeakerLink
+from production.scripts import services as scripts
+from production.speakers import services as speakers
 
 # Roles of the matrix, in table order.
 ANON = "anonymous"
@@ -196,10 +198,10 @@ def build_world(*, hls_sample: Path) -> World:
     )
     script_a = lecture.script_part
     script_b = lecture_b.script_part
-    script_version_a = services.script_version_add(
+    script_version_a = scripts.script_version_add(
         part=script_a, text="Draaiboek alfa", file=ContentFile(b"script alfa", name="alfa.txt"), by=by_a
     )
-    services.script_version_add(part=script_b, text="Draaiboek bravo", by=by_b)
+    scripts.script_version_add(part=script_b, text="Draaiboek bravo", by=by_b)
     post_a = lecture.post_production
     post_b = lecture_b.post_production
 
@@ -242,7 +244,7 @@ def build_world(*, hls_sample: Path) -> World:
     shared = SpeakerFactory(name=SHARED_SPEAKER_NAME, email="spreker-gedeeld@example.org", language="en")
     services.recording_session_add_speaker(session=session_a, speaker=shared, by=by_a)
     services.pretalk_add_speaker(pretalk=pretalk_b, speaker=shared, by=by_b)
-    new_speaker = services.speaker_create(
+    new_speaker = speakers.speaker_create(
         name=NEW_SPEAKER_NAME, email="spreker-nieuw@example.org", language="en", by=by_a
     )
 

@@ -40,6 +40,7 @@ from hypothesis.stateful import (
 
 from omooc.exceptions import ApplicationError
 from production import services
+from production.board import board_for
 from production.models import (
     BouncedAddress,
     EmailLog,
@@ -52,7 +53,6 @@ from production.models import (
 )
 from production.outbox.mailer import emails_send_due
 from production.outbox.reminders.scanning import reminders_scan
-from production.selectors import board_for
 from tests.production.factories import SpeakerFactory, make_production
 
 from .helpers import calendar_part

@@ -11,7 +11,8 @@ from icalendar import Calendar
 
 from production import services
 from production.models import EmailLog, HistoryEntry, ScriptPart, SpeakerLink
-from production.speaker_portal import LINK_VALID_AFTER_LAST_ITEM
+from production.scripts import services as scripts
+from production.speakers.links import LINK_VALID_AFTER_LAST_ITEM
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, make_production, make_session
 
@@ -62,7 +63,7 @@ def test_the_page_shows_the_speakers_sessions_with_what_to_prepare(client, world
 def test_an_unknown_revoked_or_expired_link_shows_no_data(client, world):
     assert _page(client, "not-a-token").status_code == 404
     speaker = world["speaker"]
-    from production.speaker_portal import speaker_links_revoke
+    from production.speakers.links import speaker_links_revoke
 
     speaker_links_revoke(speaker=speaker, by=world["lead"])
     response = _page(client, world["token"])
@@ -132,8 +133,8 @@ def test_a_speaker_cannot_answer_for_someone_elses_session(client, world):
 
 def test_the_speaker_reads_and_approves_their_script_part(client, world, django_capture_on_commit_callbacks):
     part = ScriptPart.objects.filter(production=world["production"]).order_by("id").first()
-    services.script_version_add(part=part, text="Welkom bij deze les.", by=world["lead"])
-    services.script_part_transition(part=part, to_state="in_review", by=world["lead"])
+    scripts.script_version_add(part=part, text="Welkom bij deze les.", by=world["lead"])
+    scripts.script_part_transition(part=part, to_state="in_review", by=world["lead"])
     url = reverse("speaker:script", args=[world["token"], part.pk])
     response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert "Welkom bij deze les." in response.content.decode()
@@ -149,8 +150,8 @@ def test_the_speaker_reads_and_approves_their_script_part(client, world, django_
 
 def test_a_comment_on_the_script_requests_changes(client, world):
     part = ScriptPart.objects.filter(production=world["production"]).order_by("id").first()
-    services.script_version_add(part=part, text="Tekst", by=world["lead"])
-    services.script_part_transition(part=part, to_state="in_review", by=world["lead"])
+    scripts.script_version_add(part=part, text="Tekst", by=world["lead"])
+    scripts.script_part_transition(part=part, to_state="in_review", by=world["lead"])
     url = reverse("speaker:script", args=[world["token"], part.pk])
     response = client.post(url, {"action": "comment", "comment": ""}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and "Write your comment" in response.content.decode()

@@ -18,7 +18,8 @@ from rest_framework.test import APIClient
 from production import services
 from production.models import EmailLog, Speaker, SpeakerLink
 from production.outbox.mailer import emails_send_due
-from production.speaker_portal import speaker_link_send
+from production.speakers import services as speakers
+from production.speakers.links import speaker_link_send
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 from tests.production.speakers.helpers import speaker_link
@@ -67,7 +68,7 @@ def teams(django_capture_on_commit_callbacks):
 
 
 def _edit(client, speaker, **changes):
-    data = {f: getattr(speaker, f) for f in services.SPEAKER_FIELDS} | changes
+    data = {f: getattr(speaker, f) for f in speakers.SPEAKER_FIELDS} | changes
     return client.post(reverse("production:speaker_edit", args=[speaker.pk]), data, HTTP_ACCEPT_LANGUAGE="en")
 
 
@@ -118,7 +119,7 @@ def test_the_admin_applies_the_same_rule(client, teams):
     speaker = teams["b_only"]
     url = reverse("admin:production_speaker_change", args=[speaker.pk])
     client.force_login(teams["lead_a"])
-    data = {f: getattr(speaker, f) for f in services.SPEAKER_FIELDS} | {"email": ATTACKER}
+    data = {f: getattr(speaker, f) for f in speakers.SPEAKER_FIELDS} | {"email": ATTACKER}
     response = client.post(url, data)
     assert response.status_code == 403
     assert Speaker.objects.get(pk=speaker.pk).email == "bea@example.org"
@@ -174,7 +175,7 @@ def test_a_producer_on_every_team_of_the_speaker_may_change_them(client, teams):
 def test_emails_still_queued_for_the_old_address_go_to_the_new_one(teams, smtp_server):
     speaker = teams["b_only"]
     speaker_link_send(speaker=speaker, by=teams["lead_b"])  # queued, not yet sent
-    services.speaker_update(speaker=speaker, email="bea.nieuw@example.org", by=teams["lead_b"])
+    speakers.speaker_update(speaker=speaker, email="bea.nieuw@example.org", by=teams["lead_b"])
     emails_send_due()
     (message,) = smtp_server.messages
     assert "bea.nieuw@example.org" in message["To"] and "bea@example.org" not in message["To"]
@@ -297,11 +298,11 @@ def test_a_personal_link_shows_every_item_of_its_speaker_and_nothing_of_anyone_e
 
 def test_sending_a_link_by_service_applies_the_rule_too(teams):
     from omooc.exceptions import AccessDeniedError
-    from production.speaker_portal import speaker_links_revoke
+    from production.speakers.links import speaker_links_revoke
 
     with pytest.raises(AccessDeniedError):
         speaker_link_send(speaker=teams["b_only"], by=teams["lead_a"])
     with pytest.raises(AccessDeniedError):
         speaker_links_revoke(speaker=teams["b_only"], by=teams["lead_a"])
     with pytest.raises(AccessDeniedError):
-        services.speaker_update(speaker=teams["b_only"], email=ATTACKER, by=teams["lead_a"])
+        speakers.speaker_update(speaker=teams["b_only"], email=ATTACKER, by=teams["lead_a"])

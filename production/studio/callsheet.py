@@ -29,7 +29,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from courses.models import Lecture
 from omooc.exceptions import NotFoundError
 
-from .models import (
+from ..models import (
     CrewAssignment,
     Location,
     RecordingSession,
@@ -38,7 +38,7 @@ from .models import (
     ScriptVersion,
     SessionSpeaker,
 )
-from .selectors import session_visible_to
+from ..selectors import session_visible_to
 
 
 def studio_zone() -> ZoneInfo:
@@ -331,9 +331,9 @@ def call_sheet_emails_queue(*, now: datetime | None = None) -> int:
     reads another team's session in its log. Held, cancelled and recorded sessions send nothing.
     Localized in the recipient's language and time zone (crew: the studio's).
     """
-    from .models import EmailLog
-    from .outbox import rendering as emails
-    from .outbox.queue import InvalidRecipientError, email_queue
+    from ..models import EmailLog
+    from ..outbox import rendering as emails
+    from ..outbox.queue import InvalidRecipientError, email_queue
 
     zone = studio_zone()
     now_local = (now or datetime.now(tz=zone)).astimezone(zone)

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from ..views import studio_view
 from . import callsheet
-from .views import studio_view
 
 
 def _day(value: str) -> date:

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
-from . import ical
-from . import speaker_portal as portal
-from .models import PreTalk, RecordingSession, Target
-from .outbox.items import Item, calendar_item, prepare_lines
+from .. import ical
+from ..models import PreTalk, RecordingSession, Target
+from ..outbox.items import Item, calendar_item, prepare_lines
+from . import links, portal
 
 
 def speaker_link_required(view):
@@ -31,7 +31,7 @@ def speaker_link_required(view):
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, *args, **kwargs):
         try:
-            link = portal.link_resolve(token=token)
+            link = links.link_resolve(token=token)
         except AccessDeniedError as exc:
             response = render(
                 request,
