@@ -22,6 +22,8 @@ from courses.models import Caption, Certificate, Course, Enrollment, LearnerEmai
 from omooc.accounts.services import producer_grant
 from production import services
 from production.models import CalendarFeed, EmailLog, SpeakerLink
+from production.scheduling import feeds as scheduling_feeds
+from production.scheduling import services as scheduling
 
 # Roles of the matrix, in table order.
 ANON = "anonymous"
@@ -159,7 +161,7 @@ def build_world(*, hls_sample: Path) -> World:
     speaker_1 = SpeakerFactory(name=SPEAKER_1_NAME, email="spreker-een@example.org", language="en")
     speaker_2 = SpeakerFactory(name=SPEAKER_2_NAME, email=SPEAKER_2_EMAIL, language="en")
     by_a, by_b = users[PRODUCER], users[OUTSIDER]
-    session_a = services.recording_session_create(
+    session_a = scheduling.recording_session_create(
         production=production_a,
         starts_at=at(10),
         ends_at=at(10) + timedelta(hours=2),
@@ -168,7 +170,7 @@ def build_world(*, hls_sample: Path) -> World:
         notes=TEAM_A_SESSION_NOTE,
         by=by_a,
     )
-    session_b = services.recording_session_create(
+    session_b = scheduling.recording_session_create(
         production=production_b,
         starts_at=at(12),
         ends_at=at(12) + timedelta(hours=2),
@@ -177,8 +179,8 @@ def build_world(*, hls_sample: Path) -> World:
         notes=TEAM_B_SESSION_NOTE,
         by=by_b,
     )
-    crew_a = services.crew_assign(session=session_a, name="Cameravrouw Alfa", role="camera", by=by_a)
-    pretalk_a = services.pretalk_create(
+    crew_a = scheduling.crew_assign(session=session_a, name="Cameravrouw Alfa", role="camera", by=by_a)
+    pretalk_a = scheduling.pretalk_create(
         production=production_a,
         speakers=[speaker_1],
         lectures=[lecture],
@@ -186,7 +188,7 @@ def build_world(*, hls_sample: Path) -> World:
         video_link=TEAM_A_VIDEO_LINK,
         by=by_a,
     )
-    pretalk_b = services.pretalk_create(
+    pretalk_b = scheduling.pretalk_create(
         production=production_b,
         speakers=[speaker_2],
         lectures=[lecture_b],
@@ -240,8 +242,8 @@ def build_world(*, hls_sample: Path) -> World:
 
     # Speaker directory (ADR 0013): one speaker shared by both teams, one with no items yet.
     shared = SpeakerFactory(name=SHARED_SPEAKER_NAME, email="spreker-gedeeld@example.org", language="en")
-    services.recording_session_add_speaker(session=session_a, speaker=shared, by=by_a)
-    services.pretalk_add_speaker(pretalk=pretalk_b, speaker=shared, by=by_b)
+    scheduling.recording_session_add_speaker(session=session_a, speaker=shared, by=by_a)
+    scheduling.pretalk_add_speaker(pretalk=pretalk_b, speaker=shared, by=by_b)
     new_speaker = services.speaker_create(
         name=NEW_SPEAKER_NAME, email="spreker-nieuw@example.org", language="en", by=by_a
     )
@@ -285,8 +287,8 @@ def build_world(*, hls_sample: Path) -> World:
         speaker_2=speaker_2,
         speaker_token=_link(speaker_1),
         speaker_2_token=_link(speaker_2),
-        feed_a=services.calendar_feed_get_or_create(user=users[PRODUCER]),
-        feed_outsider=services.calendar_feed_get_or_create(user=users[OUTSIDER]),
+        feed_a=scheduling_feeds.calendar_feed_get_or_create(user=users[PRODUCER]),
+        feed_outsider=scheduling_feeds.calendar_feed_get_or_create(user=users[OUTSIDER]),
         extra={
             "location": location,
             "lapsed_feed": lapsed_feed,
