@@ -11,7 +11,9 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from . import productions, services
+from production.scheduling import services as scheduling
+
+from . import productions
 from .models import Location, Production, Speaker
 from .scripts import services as scripts
 from .speakers import services as speaker_services
@@ -55,7 +57,7 @@ def _speakers() -> list[Speaker]:
 def _locations() -> list[Location]:
     found = []
     for name, address, capacity in LOCATIONS:
-        location = Location.objects.filter(name=name).first() or services.location_create(
+        location = Location.objects.filter(name=name).first() or scheduling.location_create(
             name=name, address=address, capacity=capacity
         )
         found.append(location)
@@ -96,7 +98,7 @@ def _in_production(course, producer, speakers, locations) -> Production:
         (grace, lectures[6:7], 5, False),
     ]
     for speaker, covered, days, held in pairs:
-        pretalk = services.pretalk_create(
+        pretalk = scheduling.pretalk_create(
             production=production,
             speakers=[speaker],
             lectures=covered,
@@ -107,7 +109,7 @@ def _in_production(course, producer, speakers, locations) -> Production:
             by=producer,
         )
         if held:
-            services.pretalk_mark_held(
+            scheduling.pretalk_mark_held(
                 pretalk=pretalk, outcome_notes="Kernboodschap en voorbeelden afgesproken.", by=producer
             )
 
@@ -120,7 +122,7 @@ def _in_production(course, producer, speakers, locations) -> Production:
         (10, [grace], lectures[6:7], "tentative"),
     ]
     for days, people, covered, state in sessions:
-        services.recording_session_create(
+        scheduling.recording_session_create(
             production=production,
             starts_at=_at(days, 10),
             ends_at=_at(days, 13),
@@ -130,7 +132,7 @@ def _in_production(course, producer, speakers, locations) -> Production:
             state=state,
             by=producer,
         )
-    services.production_postpone_recordings(
+    scheduling.production_postpone_recordings(
         productions=[production],
         until=timezone.localdate() + timedelta(days=14),
         reason="lockdown",
@@ -151,7 +153,7 @@ def _finished(course, producer, speakers, locations) -> Production:
     lectures = list(course.lectures.order_by("position", "id"))
     for part in production.script_parts.all():
         _approve(part, by=producer, text=f"Script: {part.lecture.title}")
-    pretalk = services.pretalk_create(
+    pretalk = scheduling.pretalk_create(
         production=production,
         speakers=speakers[3:5],
         lectures=lectures,
@@ -160,8 +162,8 @@ def _finished(course, producer, speakers, locations) -> Production:
         place="Studio Den Haag",
         by=producer,
     )
-    services.pretalk_mark_held(pretalk=pretalk, outcome_notes="Alles doorgenomen.", by=producer)
-    session = services.recording_session_create(
+    scheduling.pretalk_mark_held(pretalk=pretalk, outcome_notes="Alles doorgenomen.", by=producer)
+    session = scheduling.recording_session_create(
         production=production,
         starts_at=_at(-70, 9),
         ends_at=_at(-70, 17),
@@ -171,8 +173,8 @@ def _finished(course, producer, speakers, locations) -> Production:
         state="scheduled",
         by=producer,
     )
-    services.crew_assign(session=session, name="Joris Camera", role="camera", by=producer)
-    services.recording_session_transition(session=session, to_state="recorded", by=producer)
+    scheduling.crew_assign(session=session, name="Joris Camera", role="camera", by=producer)
+    scheduling.recording_session_transition(session=session, to_state="recorded", by=producer)
     for item in production.post_production.all():
         for step in ("edit", "captions", "review"):
             productions.post_production_set(item=item, step=step, state="done", by=producer)

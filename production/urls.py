@@ -1,89 +1,81 @@
+"""The studio's URL conf: each wing's pages under /studio/ (URL names never change)."""
+
 from django.urls import path
 
-from . import views
-from .scripts import views as script_views
-from .speakers import views as speaker_views
-from .studio import callsheet_views
-from .studio import views as studio_views
+from .outbox import views as outbox
+from .scheduling import views as scheduling
+from .scripts import views as scripts
+from .speakers import views as speakers
+from .studio import callsheet_views as callsheet
+from .studio import export_views as exports
+from .studio import portfolio_views as portfolio
+from .studio import views as studio
 
 app_name = "production"
 
 urlpatterns = [
-    path("", studio_views.studio_home, name="home"),
-    path("postpone/", views.production_postpone, name="postpone_all"),
-    path("productions/new/", studio_views.production_create, name="production_create"),
-    path("productions/<int:pk>/", studio_views.production_board, name="board"),
-    path("productions/<int:pk>/edit/", studio_views.production_edit, name="production_edit"),
-    path("productions/<int:pk>/postpone/", views.production_postpone, name="postpone"),
-    path("productions/<int:pk>/history/", studio_views.production_history, name="history"),
-    path("productions/<int:pk>/sessions/new/", views.session_create, name="session_create"),
-    path("productions/<int:pk>/pretalks/new/", views.pretalk_create, name="pretalk_create"),
-    path("sessions/<int:pk>/", views.session_detail, name="session"),
-    path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
-    path("sessions/<int:pk>/state/", views.session_state, name="session_state"),
-    path("sessions/<int:pk>/hold/", views.session_hold, name="session_hold"),
-    path("sessions/<int:pk>/speakers/", views.session_add_speaker, name="session_add_speaker"),
+    path("", studio.studio_home, name="home"),
+    path("postpone/", scheduling.production_postpone, name="postpone_all"),
+    path("productions/new/", studio.production_create, name="production_create"),
+    path("productions/<int:pk>/", studio.production_board, name="board"),
+    path("productions/<int:pk>/edit/", studio.production_edit, name="production_edit"),
+    path("productions/<int:pk>/postpone/", scheduling.production_postpone, name="postpone"),
+    path("productions/<int:pk>/history/", studio.production_history, name="history"),
+    path("productions/<int:pk>/sessions/new/", scheduling.session_create, name="session_create"),
+    path("productions/<int:pk>/pretalks/new/", scheduling.pretalk_create, name="pretalk_create"),
+    path("sessions/<int:pk>/", scheduling.session_detail, name="session"),
+    path("sessions/<int:pk>/edit/", scheduling.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/state/", scheduling.session_state, name="session_state"),
+    path("sessions/<int:pk>/hold/", scheduling.session_hold, name="session_hold"),
+    path("sessions/<int:pk>/speakers/", scheduling.session_add_speaker, name="session_add_speaker"),
     path(
         "sessions/<int:pk>/speakers/<int:speaker_id>/remove/",
-        views.session_remove_speaker,
+        scheduling.session_remove_speaker,
         name="session_remove_speaker",
     ),
-    path("sessions/<int:pk>/speakers/<int:speaker_id>/response/", views.session_rsvp, name="session_rsvp"),
-    path("sessions/<int:pk>/crew/", views.session_add_crew, name="session_add_crew"),
     path(
-        "sessions/<int:pk>/crew/<int:crew_id>/remove/", views.session_remove_crew, name="session_remove_crew"
+        "sessions/<int:pk>/speakers/<int:speaker_id>/response/", scheduling.session_rsvp, name="session_rsvp"
     ),
-    path("pretalks/<int:pk>/", views.pretalk_detail, name="pretalk"),
-    path("pretalks/<int:pk>/edit/", views.pretalk_edit, name="pretalk_edit"),
-    path("pretalks/<int:pk>/held/", views.pretalk_held, name="pretalk_held"),
-    path("pretalks/<int:pk>/cancel/", views.pretalk_cancel, name="pretalk_cancel"),
-    path("pretalks/<int:pk>/speakers/", views.pretalk_add_speaker, name="pretalk_add_speaker"),
+    path("sessions/<int:pk>/crew/", scheduling.session_add_crew, name="session_add_crew"),
+    path(
+        "sessions/<int:pk>/crew/<int:crew_id>/remove/",
+        scheduling.session_remove_crew,
+        name="session_remove_crew",
+    ),
+    path("pretalks/<int:pk>/", scheduling.pretalk_detail, name="pretalk"),
+    path("pretalks/<int:pk>/edit/", scheduling.pretalk_edit, name="pretalk_edit"),
+    path("pretalks/<int:pk>/held/", scheduling.pretalk_held, name="pretalk_held"),
+    path("pretalks/<int:pk>/cancel/", scheduling.pretalk_cancel, name="pretalk_cancel"),
+    path("pretalks/<int:pk>/speakers/", scheduling.pretalk_add_speaker, name="pretalk_add_speaker"),
     path(
         "pretalks/<int:pk>/speakers/<int:speaker_id>/remove/",
-        views.pretalk_remove_speaker,
+        scheduling.pretalk_remove_speaker,
         name="pretalk_remove_speaker",
     ),
-    path("pretalks/<int:pk>/speakers/<int:speaker_id>/response/", views.pretalk_rsvp, name="pretalk_rsvp"),
-    path("scripts/<int:pk>/", script_views.script_part, name="script"),
     path(
-        "scripts/<int:pk>/versions/<int:version_id>/file/",
-        script_views.script_version_file,
-        name="script_file",
+        "pretalks/<int:pk>/speakers/<int:speaker_id>/response/", scheduling.pretalk_rsvp, name="pretalk_rsvp"
     ),
-    path("post-production/<int:pk>/", studio_views.post_production, name="post_production"),
-    path("calendar/", views.calendar, name="calendar"),
-    path("call-sheet/<str:day>/", callsheet_views.call_sheet, name="call_sheet"),
-    path("call-sheet/<str:day>/pdf/", callsheet_views.call_sheet_pdf, name="call_sheet_pdf"),
-    path("speakers/", speaker_views.speaker_list, name="speakers"),
-    path("speakers/new/", speaker_views.speaker_create, name="speaker_create"),
-    path("speakers/<int:pk>/", speaker_views.speaker_detail, name="speaker"),
-    path("speakers/<int:pk>/edit/", speaker_views.speaker_edit, name="speaker_edit"),
-    path("locations/", views.location_list, name="locations"),
-    path("feed/", views.feed_settings, name="feed_settings"),
-    path("feed/<str:token>.ics", views.feed, name="feed"),
-]
-
-from .outbox import views as email_views  # noqa: E402  (speaker emails: email log and delivery status)
-
-urlpatterns += [
-    path("emails/", email_views.email_log, name="email_log"),
-    path("emails/<int:pk>/resend/", email_views.email_resend, name="email_resend"),
-    path("emails/speaker/<int:pk>/", email_views.speaker_delivery, name="email_speaker"),
-    path("emails/speaker/<int:pk>/revoke/", email_views.speaker_links_revoke, name="speaker_links_revoke"),
-    path("emails/speaker/<int:pk>/send-link/", email_views.speaker_link_send, name="speaker_link_send"),
-]
-
-from . import export_views  # noqa: E402  (downloads: board and schedule as CSV, schedule as .ics)
-
-urlpatterns += [
-    path("productions/<int:pk>/board.csv", export_views.board_csv, name="board_csv"),
-    path("schedule.csv", export_views.schedule_csv, name="schedule_csv"),
-    path("schedule.ics", export_views.schedule_ics, name="schedule_ics"),
-]
-
-from . import portfolio_views  # noqa: E402  (the portfolio: table, archive and launch timeline)
-
-urlpatterns += [
-    path("portfolio/", portfolio_views.portfolio_page, name="portfolio"),
-    path("productions/<int:pk>/archive/", portfolio_views.production_archive, name="production_archive"),
+    path("scripts/<int:pk>/", scripts.script_part, name="script"),
+    path("scripts/<int:pk>/versions/<int:version_id>/file/", scripts.script_version_file, name="script_file"),
+    path("post-production/<int:pk>/", studio.post_production, name="post_production"),
+    path("calendar/", scheduling.calendar, name="calendar"),
+    path("call-sheet/<str:day>/", callsheet.call_sheet, name="call_sheet"),
+    path("call-sheet/<str:day>/pdf/", callsheet.call_sheet_pdf, name="call_sheet_pdf"),
+    path("speakers/", speakers.speaker_list, name="speakers"),
+    path("speakers/new/", speakers.speaker_create, name="speaker_create"),
+    path("speakers/<int:pk>/", speakers.speaker_detail, name="speaker"),
+    path("speakers/<int:pk>/edit/", speakers.speaker_edit, name="speaker_edit"),
+    path("locations/", scheduling.location_list, name="locations"),
+    path("feed/", scheduling.feed_settings, name="feed_settings"),
+    path("feed/<str:token>.ics", scheduling.feed, name="feed"),
+    path("emails/", outbox.email_log, name="email_log"),
+    path("emails/<int:pk>/resend/", outbox.email_resend, name="email_resend"),
+    path("emails/speaker/<int:pk>/", outbox.speaker_delivery, name="email_speaker"),
+    path("emails/speaker/<int:pk>/revoke/", outbox.speaker_links_revoke, name="speaker_links_revoke"),
+    path("emails/speaker/<int:pk>/send-link/", outbox.speaker_link_send, name="speaker_link_send"),
+    path("productions/<int:pk>/board.csv", exports.board_csv, name="board_csv"),
+    path("schedule.csv", exports.schedule_csv, name="schedule_csv"),
+    path("schedule.ics", exports.schedule_ics, name="schedule_ics"),
+    path("portfolio/", portfolio.portfolio_page, name="portfolio"),
+    path("productions/<int:pk>/archive/", portfolio.production_archive, name="production_archive"),
 ]

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from courses.models import Lecture
 from omooc.exceptions import ApplicationError
-from production import access, history, selectors, services
+from production import access, history
 from production import productions as production_services
 from production.board import board_for, boards_for
 from production.models import (
@@ -29,6 +29,8 @@ from production.models import (
     SessionSpeaker,
     Speaker,
 )
+from production.scheduling import selectors as scheduling_selectors
+from production.scheduling import services as scheduling
 from production.scripts import selectors as script_selectors
 from production.scripts import services as script_services
 from production.speakers import selectors as speaker_selectors
@@ -133,7 +135,7 @@ class ProductionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveM
     def postpone(self, request, pk=None):
         production = self.production(pk)
         data = self.parse(s.PostponeSerializer)
-        changed = services.production_postpone_recordings(productions=[production], by=request.user, **data)
+        changed = scheduling.production_postpone_recordings(productions=[production], by=request.user, **data)
         return Response({"changed": [x.pk for x in changed]})
 
     @extend_schema(request=s.PostponeAllSerializer, responses=s.PostponeResultSerializer)
@@ -142,7 +144,7 @@ class ProductionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveM
         data = self.parse(s.PostponeAllSerializer)
         ids = data.pop("productions", None)
         productions = [self.production(pk) for pk in ids] if ids else list(self.get_queryset())
-        changed = services.production_postpone_recordings(productions=productions, by=request.user, **data)
+        changed = scheduling.production_postpone_recordings(productions=productions, by=request.user, **data)
         return Response({"changed": [x.pk for x in changed]})
 
 
@@ -178,7 +180,7 @@ class LocationViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMod
     def create(self, request):
         data = self.parse(s.LocationSerializer)
         return Response(
-            s.LocationSerializer(services.location_create(**data)).data, status=status.HTTP_201_CREATED
+            s.LocationSerializer(scheduling.location_create(**data)).data, status=status.HTTP_201_CREATED
         )
 
 
@@ -190,7 +192,7 @@ class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
 
     def get_queryset(self):
         qs = (
-            selectors.session_visible_to(self.request.user)
+            scheduling_selectors.session_visible_to(self.request.user)
             .select_related("location")
             .prefetch_related(
                 Prefetch(
@@ -211,7 +213,7 @@ class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
         return Response(s.SessionSerializer(self.get_queryset().get(pk=session.pk)).data, status=code)
 
     def _session(self, pk):
-        return selectors.session_get_for(user=self.request.user, pk=pk)
+        return scheduling_selectors.session_get_for(user=self.request.user, pk=pk)
 
     @extend_schema(parameters=[PRODUCTION_FILTER])
     def list(self, request, *args, **kwargs):
@@ -224,35 +226,35 @@ class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     def create(self, request):
         data = self.parse(s.SessionInputSerializer)
         production = self.production(data.pop("production"))
-        session = services.recording_session_create(production=production, by=request.user, **data)
+        session = scheduling.recording_session_create(production=production, by=request.user, **data)
         return self._out(session, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.SessionUpdateSerializer, responses=s.SessionSerializer)
     def partial_update(self, request, pk=None):
         session = self._session(pk)
         data = self.parse(s.SessionUpdateSerializer)
-        return self._out(services.recording_session_update(session=session, by=request.user, **data))
+        return self._out(scheduling.recording_session_update(session=session, by=request.user, **data))
 
     @extend_schema(request=s.SessionTransitionSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         session = self._session(pk)
         data = self.parse(s.SessionTransitionSerializer)
-        return self._out(services.recording_session_transition(session=session, by=request.user, **data))
+        return self._out(scheduling.recording_session_transition(session=session, by=request.user, **data))
 
     @extend_schema(request=s.HoldSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
     def hold(self, request, pk=None):
         session = self._session(pk)
         data = self.parse(s.HoldSerializer)
-        return self._out(services.recording_session_hold(session=session, by=request.user, **data))
+        return self._out(scheduling.recording_session_hold(session=session, by=request.user, **data))
 
     @extend_schema(request=s.SpeakerRefSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"], url_path="speakers")
     def add_speaker(self, request, pk=None):
         session = self._session(pk)
         data = self.parse(s.SpeakerRefSerializer)
-        services.recording_session_add_speaker(session=session, speaker=data["speaker"], by=request.user)
+        scheduling.recording_session_add_speaker(session=session, speaker=data["speaker"], by=request.user)
         return self._out(session)
 
     @extend_schema(request=s.SpeakerRefSerializer, responses=s.SessionSerializer)
@@ -260,7 +262,7 @@ class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     def remove_speaker(self, request, pk=None):
         session = self._session(pk)
         data = self.parse(s.SpeakerRefSerializer)
-        services.recording_session_remove_speaker(session=session, speaker=data["speaker"], by=request.user)
+        scheduling.recording_session_remove_speaker(session=session, speaker=data["speaker"], by=request.user)
         return self._out(session)
 
     @extend_schema(request=s.RsvpSerializer, responses=s.SessionSerializer)
@@ -269,14 +271,14 @@ class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
         session = self._session(pk)
         data = self.parse(s.RsvpSerializer)
         attendance = get_object_or_404(SessionSpeaker, session=session, speaker=data.pop("speaker"))
-        services.attendance_respond(attendance=attendance, by=request.user, **data)
+        scheduling.attendance_respond(attendance=attendance, by=request.user, **data)
         return self._out(session)
 
     @extend_schema(request=s.CrewInputSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
     def crew(self, request, pk=None):
         session = self._session(pk)
-        services.crew_assign(session=session, by=request.user, **self.parse(s.CrewInputSerializer))
+        scheduling.crew_assign(session=session, by=request.user, **self.parse(s.CrewInputSerializer))
         return self._out(session)
 
 
@@ -285,7 +287,7 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
 
     def get_queryset(self):
         qs = (
-            selectors.pretalk_visible_to(self.request.user)
+            scheduling_selectors.pretalk_visible_to(self.request.user)
             .prefetch_related(
                 Prefetch(
                     "attendances",
@@ -304,7 +306,7 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
         return Response(s.PreTalkSerializer(self.get_queryset().get(pk=pretalk.pk)).data, status=code)
 
     def _pretalk(self, pk) -> PreTalk:
-        return selectors.pretalk_get_for(user=self.request.user, pk=pk)
+        return scheduling_selectors.pretalk_get_for(user=self.request.user, pk=pk)
 
     @extend_schema(parameters=[PRODUCTION_FILTER])
     def list(self, request, *args, **kwargs):
@@ -318,14 +320,16 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
         data = self.parse(s.PreTalkInputSerializer)
         production = self.production(data.pop("production"))
         return self._out(
-            services.pretalk_create(production=production, by=request.user, **data), status.HTTP_201_CREATED
+            scheduling.pretalk_create(production=production, by=request.user, **data), status.HTTP_201_CREATED
         )
 
     @extend_schema(request=s.PreTalkUpdateSerializer, responses=s.PreTalkSerializer)
     def partial_update(self, request, pk=None):
         pretalk = self._pretalk(pk)
         return self._out(
-            services.pretalk_update(pretalk=pretalk, by=request.user, **self.parse(s.PreTalkUpdateSerializer))
+            scheduling.pretalk_update(
+                pretalk=pretalk, by=request.user, **self.parse(s.PreTalkUpdateSerializer)
+            )
         )
 
     @extend_schema(request=s.PreTalkHeldSerializer, responses=s.PreTalkSerializer)
@@ -333,7 +337,7 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     def held(self, request, pk=None):
         pretalk = self._pretalk(pk)
         return self._out(
-            services.pretalk_mark_held(
+            scheduling.pretalk_mark_held(
                 pretalk=pretalk, by=request.user, **self.parse(s.PreTalkHeldSerializer)
             )
         )
@@ -343,7 +347,7 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     def cancel(self, request, pk=None):
         pretalk = self._pretalk(pk)
         return self._out(
-            services.pretalk_cancel(pretalk=pretalk, by=request.user, **self.parse(s.ReasonSerializer))
+            scheduling.pretalk_cancel(pretalk=pretalk, by=request.user, **self.parse(s.ReasonSerializer))
         )
 
     @extend_schema(request=s.RsvpSerializer, responses=s.PreTalkSerializer)
@@ -352,7 +356,7 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
         pretalk = self._pretalk(pk)
         data = self.parse(s.RsvpSerializer)
         attendance = get_object_or_404(PreTalkSpeaker, pretalk=pretalk, speaker=data.pop("speaker"))
-        services.attendance_respond(attendance=attendance, by=request.user, **data)
+        scheduling.attendance_respond(attendance=attendance, by=request.user, **data)
         return self._out(pretalk)
 
 

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import omooc.accounts.models
+import production.models.scheduling
 import production.models.tracking
 import uuid
 from django.conf import settings
@@ -38,7 +39,7 @@ class Migration(migrations.Migration):
             name='CalendarFeed',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=production.models.tracking._feed_token, editable=False, max_length=64, unique=True)),
+                ('token', models.CharField(default=production.models.scheduling._feed_token, editable=False, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
             ],

@@ -1,21 +1,26 @@
 """Production models, one module per area: ``tracking.py`` (productions, speakers, script parts,
-pre-talks, recording sessions, history) and ``outbox.py`` (reminders, email log)."""
+post-production, history), ``scheduling.py`` (recording sessions and pre-talks, attendance, crew,
+locations, calendar feeds) and ``outbox.py`` (reminders, email log)."""
 
 from .outbox import BouncedAddress, EmailAttachment, EmailLog, Reminder, SpeakerLink, Target  # noqa: F401, E402
-from .tracking import (  # noqa: F401
+from .scheduling import (  # noqa: F401
+    Attendance,
     CalendarFeed,
     CrewAssignment,
-    HistoryEntry,
     Location,
-    PostProduction,
     PreTalk,
     PreTalkSpeaker,
-    Production,
     RecordingSession,
     Rsvp,
+    ScheduledItem,
+    SessionSpeaker,
+)
+from .tracking import (  # noqa: F401
+    HistoryEntry,
+    PostProduction,
+    Production,
     ScriptPart,
     ScriptVersion,
-    SessionSpeaker,
     Speaker,
     StepState,
 )

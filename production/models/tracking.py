@@ -1,46 +1,26 @@
-"""How a course gets made: productions, speakers, script parts, pre-talks, recording sessions,
-post-production and the history of every state change.
+"""How a course gets made: productions, speakers, script parts, post-production and the history of
+every state change (pre-talks and recording sessions are in ``scheduling.py``).
 
-These rows change only through ``production/services.py``; the services keep the calendar identity
-(``ical_uid``/``ical_sequence``) and the history right.
+These rows change only through the services, which keep the history right.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 import uuid
-from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, Lecture
 from omooc.accounts.models import validate_time_zone
 
-
-class Location(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
-    access_notes = models.TextField(
-        _("access notes"),
-        blank=True,
-        help_text=_("How crew and speakers get in: entrance, parking, who opens the door."),
-    )
-
-    class Meta:
-        ordering = ("name", "id")
-        verbose_name = _("location")
-        verbose_name_plural = _("locations")
-
-    def __str__(self) -> str:
-        return self.name
+from .scheduling import PreTalk, RecordingSession, Rsvp
 
 
 class Speaker(models.Model):
@@ -188,214 +168,6 @@ class ScriptVersion(models.Model):
         return f"{self.part} v{self.number}"
 
 
-class Rsvp(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-
-
-class PreTalk(models.Model):
-    """A preparatory conversation with one or more speakers about one or more lectures."""
-
-    class Mode(models.TextChoices):
-        ONLINE = "online", _("Online")
-        PHONE = "phone", _("Phone")
-        IN_PERSON = "in_person", _("In person")
-
-    class State(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        HELD = "held", _("Held")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    production = models.ForeignKey(
-        Production, on_delete=models.CASCADE, related_name="pretalks", verbose_name=_("production")
-    )
-    lectures = models.ManyToManyField(Lecture, related_name="pretalks", verbose_name=_("lectures"))
-    speakers = models.ManyToManyField(
-        Speaker, through="PreTalkSpeaker", related_name="pretalks", verbose_name=_("speakers")
-    )
-    starts_at = models.DateTimeField(_("starts at"))
-    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=45)
-    mode = models.CharField(_("how"), max_length=20, choices=Mode.choices, default=Mode.ONLINE)
-    place = models.CharField(_("place"), max_length=300, blank=True)
-    video_link = models.URLField(_("video link"), blank=True)
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PLANNED)
-    outcome_notes = models.TextField(_("outcome notes"), blank=True)
-    ical_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
-    answer_round = models.PositiveIntegerField(
-        _("answer round"),
-        default=0,
-        editable=False,
-        help_text=_("Goes up each time a change of time or place asks the speakers again."),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ("starts_at", "id")
-        verbose_name = _("pre-talk")
-        verbose_name_plural = _("pre-talks")
-        indexes = [models.Index(fields=["starts_at"], name="production_pretalk_starts")]
-        constraints = [
-            models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="production_pretalk_duration")
-        ]
-
-    def __str__(self) -> str:
-        return f"{_('Pre-talk')} {self.production} {self.starts_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def ends_at(self):
-        """``duration_minutes`` of real time after the start (in UTC: adding a timedelta to a zoned
-        datetime adds wall-clock time, an hour off across a DST change)."""
-        return self.starts_at.astimezone(UTC) + timedelta(minutes=self.duration_minutes)
-
-
-class Attendance(models.Model):
-    """A speaker's answer to an invitation (pre-talk or recording session).
-
-    A change of time or place asks again: ``rsvp`` goes back to pending ("no answer yet") and
-    ``previous_rsvp`` keeps what the speaker had answered to the earlier version, until they answer
-    again (``production.services._ask_again``)."""
-
-    rsvp = models.CharField(_("response"), max_length=10, choices=Rsvp.choices, default=Rsvp.PENDING)
-    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
-    proposed_starts_at = models.DateTimeField(_("proposed other time"), null=True, blank=True)
-    previous_rsvp = models.CharField(
-        _("answer before the change"), max_length=10, choices=Rsvp.choices, blank=True
-    )
-
-    class Meta:
-        abstract = True
-
-
-class PreTalkSpeaker(Attendance):
-    pretalk = models.ForeignKey(PreTalk, on_delete=models.CASCADE, related_name="attendances")
-    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="pretalk_attendances")
-
-    class Meta:
-        ordering = ("pretalk", "speaker__name", "id")
-        verbose_name = _("pre-talk speaker")
-        verbose_name_plural = _("pre-talk speakers")
-        constraints = [
-            models.UniqueConstraint(fields=["pretalk", "speaker"], name="production_pretalkspeaker_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.speaker} @ {self.pretalk}"
-
-    @property
-    def item(self) -> PreTalk:
-        return self.pretalk
-
-
-class RecordingSession(models.Model):
-    class State(models.TextChoices):
-        TENTATIVE = "tentative", _("Tentative")
-        SCHEDULED = "scheduled", _("Scheduled")
-        ON_HOLD = "on_hold", _("On hold")
-        RECORDED = "recorded", _("Recorded")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    production = models.ForeignKey(
-        Production, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("production")
-    )
-    location = models.ForeignKey(
-        Location,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="sessions",
-        verbose_name=_("location"),
-    )
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.TENTATIVE)
-    hold_until = models.DateField(_("on hold until at least"), null=True, blank=True)
-    hold_reason = models.CharField(_("reason for the hold"), max_length=300, blank=True)
-    lectures = models.ManyToManyField(Lecture, related_name="recording_sessions", verbose_name=_("lectures"))
-    speakers = models.ManyToManyField(
-        Speaker, through="SessionSpeaker", related_name="recording_sessions", verbose_name=_("speakers")
-    )
-    notes = models.TextField(_("notes"), blank=True)
-    ical_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
-    answer_round = models.PositiveIntegerField(
-        _("answer round"),
-        default=0,
-        editable=False,
-        help_text=_("Goes up each time a change of time or place asks the speakers again."),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ("starts_at", "id")
-        verbose_name = _("recording session")
-        verbose_name_plural = _("recording sessions")
-        indexes = [models.Index(fields=["starts_at", "ends_at"], name="production_session_times")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="production_session_end_after_start"
-            ),
-            models.CheckConstraint(
-                condition=~Q(state="on_hold") | (Q(hold_until__isnull=False) & ~Q(hold_reason="")),
-                name="production_session_hold_has_date_and_reason",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{_('Recording')} {self.production} {self.starts_at:%Y-%m-%d %H:%M}"
-
-
-class SessionSpeaker(Attendance):
-    session = models.ForeignKey(RecordingSession, on_delete=models.CASCADE, related_name="attendances")
-    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="session_attendances")
-
-    class Meta:
-        ordering = ("session", "speaker__name", "id")
-        verbose_name = _("session speaker")
-        verbose_name_plural = _("session speakers")
-        constraints = [
-            models.UniqueConstraint(fields=["session", "speaker"], name="production_sessionspeaker_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.speaker} @ {self.session}"
-
-    @property
-    def item(self) -> RecordingSession:
-        return self.session
-
-
-class CrewAssignment(models.Model):
-    class Role(models.TextChoices):
-        DIRECTOR = "director", _("Director")
-        CAMERA = "camera", _("Camera")
-        SOUND = "sound", _("Sound")
-        LIGHTING = "lighting", _("Lighting")
-        MAKEUP = "makeup", _("Make-up")
-        OTHER = "other", _("Other")
-
-    session = models.ForeignKey(RecordingSession, on_delete=models.CASCADE, related_name="crew")
-    name = models.CharField(_("name"), max_length=200)
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    email = models.EmailField(_("email address"), blank=True)
-
-    class Meta:
-        ordering = ("session", "role", "name", "id")
-        verbose_name = _("crew member")
-        verbose_name_plural = _("crew")
-        constraints = [
-            models.UniqueConstraint(fields=["session", "name", "role"], name="production_crew_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.get_role_display()})"
-
-
 class StepState(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -536,24 +308,3 @@ def _human_value(action: str, value: str) -> str:
         if match["value"] in enum.values:
             return f"{match['head'] or ''}{enum(match['value']).label}{match['tail'] or ''}"
     return value
-
-
-def _feed_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-class CalendarFeed(models.Model):
-    """A producer's secret read-only iCalendar feed of the schedule of their productions."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
-    )
-    token = models.CharField(max_length=64, unique=True, default=_feed_token, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("calendar feed")
-        verbose_name_plural = _("calendar feeds")
-
-    def __str__(self) -> str:
-        return str(self.user)

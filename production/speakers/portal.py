@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from courses.models import Lecture
 from omooc.exceptions import ApplicationError, NotFoundError
+from production.scheduling import services as scheduling
 
-from .. import services
 from ..history import history_record
 from ..models import (
     EmailLog,
@@ -162,7 +162,9 @@ def _check_answerable(attendance) -> None:
 def speaker_confirm(*, attendance, answer_round: int | None = None) -> None:
     _check_answerable(attendance)
     with transaction.atomic():
-        services.attendance_respond(attendance=attendance, rsvp=Rsvp.ACCEPTED, answer_round=answer_round)
+        scheduling.attendance_respond(
+            attendance=attendance, rsvp=Rsvp.ACCEPTED, answer_round=answer_round, by=None
+        )
         transaction.on_commit(
             lambda: team_speaker_answer(attendance=attendance, what=gettext_lazy("confirmed"))
         )
@@ -171,8 +173,12 @@ def speaker_confirm(*, attendance, answer_round: int | None = None) -> None:
 def speaker_decline(*, attendance, reason: str, answer_round: int | None = None) -> None:
     _check_answerable(attendance)
     with transaction.atomic():
-        services.attendance_respond(
-            attendance=attendance, rsvp=Rsvp.DECLINED, decline_reason=reason, answer_round=answer_round
+        scheduling.attendance_respond(
+            attendance=attendance,
+            rsvp=Rsvp.DECLINED,
+            decline_reason=reason,
+            answer_round=answer_round,
+            by=None,
         )
         transaction.on_commit(
             lambda: team_speaker_answer(
@@ -210,12 +216,13 @@ def speaker_propose(*, attendance, proposed: str, note: str = "", answer_round: 
     if note.strip():
         text = f"{text}: {note.strip()}"
     with transaction.atomic():
-        services.attendance_respond(
+        scheduling.attendance_respond(
             attendance=attendance,
             rsvp=Rsvp.PENDING,
             decline_reason=text,
             proposed_starts_at=when,
             answer_round=answer_round,
+            by=None,
         )
         transaction.on_commit(
             lambda: team_speaker_answer(

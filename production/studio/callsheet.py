@@ -38,7 +38,7 @@ from ..models import (
     ScriptVersion,
     SessionSpeaker,
 )
-from ..selectors import session_visible_to
+from ..scheduling.selectors import session_visible_to
 
 
 def studio_zone() -> ZoneInfo:

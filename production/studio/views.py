@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from .. import productions as services
 from ..access import post_production_get_for, production_get_for, production_list
 from ..board import COLUMN_LABELS, COLUMNS, Row, board_filter, board_for, boards_for
-from ..forms import PostponeForm
 from ..history import history_for, history_for_production
+from ..scheduling.forms import PostponeForm
 from ..views import _apply, studio_view
 from . import forms
 

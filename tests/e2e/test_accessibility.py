@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from production.scheduling import services as scheduling
 from tests.e2e.axe import serious_violations
 from tests.e2e.browsing import log_in_by_cookie, player_ready, wait_for
 from tests.factories import CourseFactory, LectureFactory
@@ -140,7 +141,6 @@ def studio_world(django_capture_on_commit_callbacks):
 
     from django.utils import timezone
 
-    from production import services
     from tests.factories import UserFactory
     from tests.production.factories import SpeakerFactory, make_production, make_session
 
@@ -152,8 +152,8 @@ def studio_world(django_capture_on_commit_callbacks):
         held = make_session(
             production, days=12, speakers=[speaker], lectures=list(production.course.lectures.all()[:1])
         )
-        services.recording_session_hold(
-            session=held, until=timezone.localdate() + timedelta(days=30), reason="lockdown"
+        scheduling.recording_session_hold(
+            session=held, until=timezone.localdate() + timedelta(days=30), reason="lockdown", by=None
         )
     return {"producer": producer, "speaker": speaker, "production": production, "session": session}
 

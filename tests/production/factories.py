@@ -5,8 +5,9 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from production import productions, services
+from production import productions
 from production.models import Location, Speaker
+from production.scheduling import services as scheduling
 from tests.factories import CourseFactory, LectureFactory, UserFactory
 
 
@@ -46,7 +47,7 @@ def at(days: int = 0, hour: int = 10, minutes: int = 0):
 def make_session(
     production, *, days=7, hours=2, lectures=None, location=None, speakers=(), by=None, **kwargs
 ):
-    return services.recording_session_create(
+    return scheduling.recording_session_create(
         production=production,
         starts_at=at(days),
         ends_at=at(days) + timedelta(hours=hours),

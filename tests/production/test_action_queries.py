@@ -12,12 +12,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from production import services
 from production.models import EmailLog, Reminder, ScriptPart, Target
 from production.outbox.calendar_messages import calendar_sync
 from production.outbox.mailer import emails_send_due
 from production.outbox.queue import Content, email_queue
 from production.outbox.reminders.planning import reminders_plan
+from production.scheduling import services as scheduling
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 
@@ -62,8 +62,8 @@ def test_postponing_recordings(
         django_capture_on_commit_callbacks(execute=False) as announced,
         django_assert_num_queries(in_action),
     ):
-        changed = services.production_postpone_recordings(
-            productions=[production], until=until, reason="lockdown"
+        changed = scheduling.production_postpone_recordings(
+            productions=[production], until=until, reason="lockdown", by=None
         )
     assert len(changed) == len(announced) == sessions
     with django_assert_num_queries(after_commit):
@@ -88,8 +88,8 @@ def test_the_calendar_sync_of_a_rescheduled_session(
     session = run(make_session, production=production, days=10, speakers=team)
     emails_send_due()  # the invitations left the queue: the change needs an update per speaker
     with django_capture_on_commit_callbacks(execute=False):
-        services.recording_session_update(
-            session=session, starts_at=at(12), ends_at=at(12) + timedelta(hours=2)
+        scheduling.recording_session_update(
+            session=session, starts_at=at(12), ends_at=at(12) + timedelta(hours=2), by=None
         )
     with django_assert_num_queries(first):
         calendar_sync(target_type=Target.SESSION, target_id=session.pk)
@@ -112,10 +112,11 @@ def test_planning_the_team_reminders(productions, queries, run, django_assert_nu
         run(make_session, production=production, days=10, speakers=[SpeakerFactory()])
         held = run(make_session, production=production, days=20, speakers=[SpeakerFactory()])
         run(
-            services.recording_session_hold,
+            scheduling.recording_session_hold,
             session=held,
             until=timezone.localdate() + timedelta(days=30),
             reason="lockdown",
+            by=None,
         )
     with django_assert_num_queries(queries):
         reminders_plan()

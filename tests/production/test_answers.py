@@ -17,10 +17,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from production import services
 from production.board import board_for
+from production.errors import StaleAnswerError
 from production.models import HistoryEntry, PreTalk, SpeakerLink
-from production.services import StaleAnswerError
+from production.scheduling import services as scheduling
 from tests.factories import UserFactory
 
 from .factories import LocationFactory, SpeakerFactory, at, make_production, make_session
@@ -61,7 +61,7 @@ def session(run, production, anna):
 
 def _accept(run, item, speaker, **kwargs):
     attendance = item.attendances.get(speaker=speaker)
-    return run(services.attendance_respond, attendance=attendance, rsvp="accepted", **kwargs)
+    return run(scheduling.attendance_respond, attendance=attendance, rsvp="accepted", **kwargs, by=None)
 
 
 def _answer(item, speaker):
@@ -82,7 +82,7 @@ def test_rescheduling_a_session_sets_an_accepted_answer_back_to_no_answer_yet_wi
     assert _answer(session, anna).rsvp == "accepted"
 
     run(
-        services.recording_session_update,
+        scheduling.recording_session_update,
         session=session,
         starts_at=at(12),
         ends_at=at(12) + timedelta(hours=2),
@@ -105,7 +105,7 @@ def test_changing_the_end_or_the_location_of_a_session_asks_again(run, session, 
         kwargs = {"ends_at": session.ends_at + timedelta(minutes=30)}
     else:
         kwargs = {"location": LocationFactory()}
-    run(services.recording_session_update, session=session, **kwargs)
+    run(scheduling.recording_session_update, session=session, **kwargs, by=None)
     assert _answer(session, anna).rsvp == "pending"
     assert len(_resets(session)) == 1
 
@@ -113,14 +113,15 @@ def test_changing_the_end_or_the_location_of_a_session_asks_again(run, session, 
 def test_notes_lectures_and_crew_changes_keep_the_answers(run, session, anna, production):
     _accept(run, session, anna)
     first = production.course.lectures.order_by("position").first()
-    run(services.recording_session_update, session=session, notes="Bring slides", lectures=[first])
-    run(services.crew_assign, session=session, name="Kees", role="camera")
+    run(scheduling.recording_session_update, session=session, notes="Bring slides", lectures=[first], by=None)
+    run(scheduling.crew_assign, session=session, name="Kees", role="camera", by=None)
     # the same start and end again, given in another zone, is no change either
     run(
-        services.recording_session_update,
+        scheduling.recording_session_update,
         session=session,
         starts_at=session.starts_at.astimezone(UTC),
         ends_at=session.ends_at.astimezone(UTC),
+        by=None,
     )
     assert _answer(session, anna).rsvp == "accepted"
     assert _resets(session) == []
@@ -131,24 +132,37 @@ def test_tentative_to_scheduled_keeps_the_answers_but_resuming_a_held_session_as
 ):
     session = run(make_session, production=production, days=10, speakers=[anna])
     _accept(run, session, anna)
-    run(services.recording_session_transition, session=session, to_state="scheduled")
+    run(scheduling.recording_session_transition, session=session, to_state="scheduled", by=None)
     assert _answer(session, anna).rsvp == "accepted"
 
     run(
-        services.recording_session_hold,
+        scheduling.recording_session_hold,
         session=session,
         until=timezone.localdate() + timedelta(days=3),
         reason="lockdown",
+        by=None,
     )
     assert _answer(session, anna).rsvp == "accepted", "a hold alone keeps the answer"
-    run(services.recording_session_transition, session=session, to_state="scheduled")
+    run(scheduling.recording_session_transition, session=session, to_state="scheduled", by=None)
     assert _answer(session, anna).rsvp == "pending", "the calendar entry was removed; asked again"
 
 
 def test_a_declined_speaker_is_asked_again_after_a_reschedule(run, session, anna):
     attendance = _answer(session, anna)
-    run(services.attendance_respond, attendance=attendance, rsvp="declined", decline_reason="On holiday")
-    run(services.recording_session_update, session=session, starts_at=at(30), ends_at=at(30, hour=12))
+    run(
+        scheduling.attendance_respond,
+        attendance=attendance,
+        rsvp="declined",
+        decline_reason="On holiday",
+        by=None,
+    )
+    run(
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(30),
+        ends_at=at(30, hour=12),
+        by=None,
+    )
     answer = _answer(session, anna)
     assert (answer.rsvp, answer.decline_reason, answer.previous_rsvp) == ("pending", "", "declined")
     (entry,) = _resets(session)
@@ -158,13 +172,20 @@ def test_a_declined_speaker_is_asked_again_after_a_reschedule(run, session, anna
 def test_a_proposal_of_another_time_is_cleared_when_the_time_changes(run, session, anna):
     attendance = _answer(session, anna)
     run(
-        services.attendance_respond,
+        scheduling.attendance_respond,
         attendance=attendance,
         rsvp="pending",
         decline_reason="Proposes Monday",
         proposed_starts_at=at(11),
+        by=None,
     )
-    run(services.recording_session_update, session=session, starts_at=at(11), ends_at=at(11, hour=12))
+    run(
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(11),
+        ends_at=at(11, hour=12),
+        by=None,
+    )
     answer = _answer(session, anna)
     assert answer.proposed_starts_at is None and answer.decline_reason == ""
 
@@ -174,12 +195,15 @@ def test_every_speaker_of_the_item_is_asked_again_and_unanswered_ones_get_no_his
     session = run(make_session, production=production, days=10, speakers=speakers)
     _accept(run, session, speakers[0])
     run(
-        services.attendance_respond,
+        scheduling.attendance_respond,
         attendance=_answer(session, speakers[1]),
         rsvp="declined",
         decline_reason="ill",
+        by=None,
     )
-    run(services.recording_session_update, session=session, starts_at=at(9), ends_at=at(9, hour=12))
+    run(
+        scheduling.recording_session_update, session=session, starts_at=at(9), ends_at=at(9, hour=12), by=None
+    )
     assert set(session.attendances.values_list("rsvp", flat=True)) == {"pending"}
     assert [e.from_value for e in _resets(session)] == ["Bas: accepted", "Carla: declined (ill)"]
 
@@ -190,12 +214,13 @@ def test_every_speaker_of_the_item_is_asked_again_and_unanswered_ones_get_no_his
 @pytest.fixture
 def pretalk(run, production, anna):
     return run(
-        services.pretalk_create,
+        scheduling.pretalk_create,
         production=production,
         speakers=[anna],
         lectures=list(production.course.lectures.all()),
         starts_at=at(5),
         video_link="https://meet.example.org/one",
+        by=None,
     )
 
 
@@ -214,15 +239,15 @@ def test_a_significant_pretalk_change_asks_again(run, pretalk, anna, change):
     _accept(run, pretalk, anna)
     if change.get("starts_at") == "later":
         change = {"starts_at": at(6)}
-    run(services.pretalk_update, pretalk=pretalk, **change)
+    run(scheduling.pretalk_update, pretalk=pretalk, **change, by=None)
     assert _answer(pretalk, anna).rsvp == "pending"
     assert [e.reason for e in _resets(pretalk)] == ["time/place changed"]
 
 
 def test_changing_the_lectures_of_a_pretalk_keeps_the_answer(run, pretalk, anna, production):
     _accept(run, pretalk, anna)
-    run(services.pretalk_update, pretalk=pretalk, lectures=[production.course.lectures.first()])
-    run(services.pretalk_update, pretalk=pretalk, video_link="https://meet.example.org/one")
+    run(scheduling.pretalk_update, pretalk=pretalk, lectures=[production.course.lectures.first()], by=None)
+    run(scheduling.pretalk_update, pretalk=pretalk, video_link="https://meet.example.org/one", by=None)
     assert _answer(pretalk, anna).rsvp == "accepted"
 
 
@@ -231,16 +256,26 @@ def test_changing_the_lectures_of_a_pretalk_keeps_the_answer(run, pretalk, anna,
 
 def test_an_answer_to_an_older_version_is_refused_and_the_current_one_accepted(run, session, anna):
     old_round = session.answer_round
-    run(services.recording_session_update, session=session, starts_at=at(12), ends_at=at(12, hour=12))
+    run(
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(12),
+        ends_at=at(12, hour=12),
+        by=None,
+    )
     session.refresh_from_db()
     assert session.answer_round == old_round + 1
     attendance = _answer(session, anna)
     with pytest.raises(StaleAnswerError, match="changed after you") as exc:
-        services.attendance_respond(attendance=attendance, rsvp="accepted", answer_round=old_round)
+        scheduling.attendance_respond(attendance=attendance, rsvp="accepted", answer_round=old_round, by=None)
     assert exc.value.code == "answer_outdated"
     assert _answer(session, anna).rsvp == "pending"
     run(
-        services.attendance_respond, attendance=attendance, rsvp="accepted", answer_round=session.answer_round
+        scheduling.attendance_respond,
+        attendance=attendance,
+        rsvp="accepted",
+        answer_round=session.answer_round,
+        by=None,
     )
     assert _answer(session, anna).rsvp == "accepted"
 
@@ -263,7 +298,13 @@ def test_the_speaker_page_asks_again_and_refuses_a_confirmation_from_the_old_pag
     client.post(url, {"action": "confirm", "answer_round": "0"})
     assert _answer(session, anna).rsvp == "accepted"
 
-    run(services.recording_session_update, session=session, starts_at=at(12), ends_at=at(12, hour=12))
+    run(
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(12),
+        ends_at=at(12, hour=12),
+        by=None,
+    )
     html = _page(client, token)
     assert "Pending" in html and "You had confirmed" in html and "please answer again" in html
     assert 'name="answer_round" value="1"' in html
@@ -284,7 +325,13 @@ def test_the_studio_and_the_board_show_no_answer_yet_after_a_reschedule(client, 
     readiness = board_for(session.production).readiness
     assert "answers" not in [b.kind for b in readiness.blockers]
 
-    run(services.recording_session_update, session=session, starts_at=at(12), ends_at=at(12, hour=12))
+    run(
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(12),
+        ends_at=at(12, hour=12),
+        by=None,
+    )
     readiness = board_for(session.production).readiness
     (blocker,) = [b for b in readiness.blockers if b.kind == "answers"]
     assert blocker.message == "1 speaker answer(s) missing (asked again after a change, or not answered)"
@@ -300,14 +347,21 @@ def test_the_studio_and_the_board_show_no_answer_yet_after_a_reschedule(client, 
 
 def test_any_answer_to_the_new_version_ends_the_asked_again_notice(run, session, anna):
     _accept(run, session, anna)
-    run(services.recording_session_update, session=session, starts_at=at(12), ends_at=at(12, hour=12))
+    run(
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(12),
+        ends_at=at(12, hour=12),
+        by=None,
+    )
     assert _answer(session, anna).previous_rsvp == "accepted"
     run(
-        services.attendance_respond,
+        scheduling.attendance_respond,
         attendance=_answer(session, anna),
         rsvp="pending",
         decline_reason="Proposes Tuesday",
         proposed_starts_at=at(13),
+        by=None,
     )
     answer = _answer(session, anna)
     assert (answer.rsvp, answer.previous_rsvp) == ("pending", "")

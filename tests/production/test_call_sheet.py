@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from production import services
 from production.models import RecordingSession
+from production.scheduling import services as scheduling
 from production.scripts import services as scripts
 from production.studio import callsheet
 from tests.factories import UserFactory
@@ -33,7 +33,7 @@ def local(day: date, hour: int, minute: int = 0, *, fold: int = 0) -> datetime:
 
 
 def session(production, starts_at, *, hours=1, location=None, speakers=(), lectures=None, **kwargs):
-    return services.recording_session_create(
+    return scheduling.recording_session_create(
         production=production,
         starts_at=starts_at,
         ends_at=starts_at.astimezone(UTC) + timedelta(hours=hours),  # elapsed time, not wall clock
@@ -42,6 +42,7 @@ def session(production, starts_at, *, hours=1, location=None, speakers=(), lectu
         speakers=speakers,
         confirm_double_booking=True,
         **kwargs,
+        by=None,
     )
 
 
@@ -98,8 +99,12 @@ def test_cancelled_sessions_are_left_out_and_held_ones_are_marked(producer, prod
     kept = session(production, local(DAY, 9), location=studio, state="scheduled")
     held = session(production, local(DAY, 11), location=studio)
     cancelled = session(production, local(DAY, 14), location=studio)
-    services.recording_session_hold(session=held, until=DAY + timedelta(days=30), reason="lockdown")
-    services.recording_session_transition(session=cancelled, to_state="cancelled", reason="no budget")
+    scheduling.recording_session_hold(
+        session=held, until=DAY + timedelta(days=30), reason="lockdown", by=None
+    )
+    scheduling.recording_session_transition(
+        session=cancelled, to_state="cancelled", reason="no budget", by=None
+    )
 
     sheet = callsheet.call_sheet_for(user=producer, day=DAY)
 
@@ -127,8 +132,8 @@ def test_an_entry_holds_location_crew_speakers_lectures_scripts_and_notes(produc
         lectures=lectures[:2],
         notes="Bring the blue jacket.",
     )
-    services.attendance_respond(attendance=item.attendances.get(speaker=yes), rsvp="accepted")
-    services.crew_assign(session=item, name="Carla Camera", role="camera", phone="+31 6 3333 3333")
+    scheduling.attendance_respond(attendance=item.attendances.get(speaker=yes), rsvp="accepted", by=None)
+    scheduling.crew_assign(session=item, name="Carla Camera", role="camera", phone="+31 6 3333 3333", by=None)
 
     (entry,) = callsheet.call_sheet_for(user=producer, day=DAY, location_id=studio.pk).entries
 
@@ -155,7 +160,7 @@ def test_a_producer_never_sees_another_teams_sessions_speakers_or_crew(producer,
     their_session = session(
         theirs, local(DAY, 13), location=studio, speakers=[SpeakerFactory(name="Hun Spreker")]
     )
-    services.crew_assign(session=their_session, name="Hun Geluid", role="sound", phone="+31 6 9")
+    scheduling.crew_assign(session=their_session, name="Hun Geluid", role="sound", phone="+31 6 9", by=None)
 
     mine = callsheet.call_sheet_for(user=producer, day=DAY, location_id=studio.pk)
     all_locations = callsheet.call_sheet_for(user=producer, day=DAY)
@@ -198,11 +203,11 @@ def _day_with_two_teams(producer, production, studio):
     theirs = make_production(lectures=1, team=[other_team], client="Gemeente Bravo")
     speaker = SpeakerFactory(name="Anna Ja", phone="+31 6 1111 1111")
     ours = session(production, local(DAY, 9, 30), location=studio, speakers=[speaker], notes="Jasje mee")
-    services.crew_assign(session=ours, name="Carla Camera", role="camera", phone="+31 6 3333 3333")
+    scheduling.crew_assign(session=ours, name="Carla Camera", role="camera", phone="+31 6 3333 3333", by=None)
     their_session = session(
         theirs, local(DAY, 14), location=studio, speakers=[SpeakerFactory(name="Hun Spreker")], notes="GEHEIM"
     )
-    services.crew_assign(session=their_session, name="Hun Geluid", role="sound")
+    scheduling.crew_assign(session=their_session, name="Hun Geluid", role="sound", by=None)
     return other_team
 
 
@@ -347,9 +352,9 @@ def test_the_call_sheet_uses_the_same_number_of_queries_for_3_and_30_sessions(
             speakers=[SpeakerFactory(), SpeakerFactory()],
             state="scheduled",
         )
-        services.crew_assign(session=item, name=f"Crew {i}", role="camera", phone="+31 6")
+        scheduling.crew_assign(session=item, name=f"Crew {i}", role="camera", phone="+31 6", by=None)
         if i % 3 == 0:
-            services.recording_session_hold(session=item, until=DAY, reason="weer")
+            scheduling.recording_session_hold(session=item, until=DAY, reason="weer", by=None)
     client.force_login(producer)
     address = url(DAY, pdf=pdf)
     client.get(address)

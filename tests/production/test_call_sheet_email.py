@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from production import services
 from production.models import EmailLog
+from production.scheduling import services as scheduling
 from production.studio import callsheet
 from tests.factories import UserFactory
 
@@ -23,7 +23,7 @@ EVE = datetime(2027, 6, 13, 15, 0, tzinfo=AMS)  # the afternoon before
 
 def _session(production, hour, *, location, speakers=(), **kwargs):
     start = datetime(DAY.year, DAY.month, DAY.day, hour, tzinfo=AMS)
-    return services.recording_session_create(
+    return scheduling.recording_session_create(
         production=production,
         starts_at=start,
         ends_at=start + timedelta(hours=1),
@@ -32,6 +32,7 @@ def _session(production, hour, *, location, speakers=(), **kwargs):
         speakers=speakers,
         confirm_double_booking=True,
         **kwargs,
+        by=None,
     )
 
 
@@ -44,8 +45,10 @@ def world():
         name="Anna Ja", email="anna@example.org", language="en", time_zone="America/New_York"
     )
     item = _session(production, 10, location=studio, speakers=[speaker], notes="Blue jacket")
-    services.crew_assign(session=item, name="Carla Camera", role="camera", email="carla@example.org")
-    services.crew_assign(session=item, name="Geen Adres", role="sound")
+    scheduling.crew_assign(
+        session=item, name="Carla Camera", role="camera", email="carla@example.org", by=None
+    )
+    scheduling.crew_assign(session=item, name="Geen Adres", role="sound", by=None)
     return {"production": production, "studio": studio, "speaker": speaker, "session": item}
 
 
@@ -84,8 +87,8 @@ def test_nothing_is_sent_earlier_than_the_day_before_or_for_productions_that_did
 
 
 def test_cancelled_and_held_sessions_send_no_call_sheet(world):
-    services.recording_session_hold(
-        session=world["session"], until=DAY + timedelta(days=9), reason="lockdown"
+    scheduling.recording_session_hold(
+        session=world["session"], until=DAY + timedelta(days=9), reason="lockdown", by=None
     )
     assert callsheet.call_sheet_emails_queue(now=EVE) == 0
 

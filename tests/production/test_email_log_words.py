@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from production import services
 from production.models import EmailLog, RecordingSession
 from production.outbox.queue import Content, email_queue
+from production.scheduling import services as scheduling
 from tests.factories import UserFactory
 
 from .factories import SpeakerFactory, make_production, make_session
@@ -34,7 +34,7 @@ def production(member):
 def _held_session(production, member):
     session = make_session(production, state=RecordingSession.State.SCHEDULED)
     until = (timezone.localdate() + timedelta(days=30)).isoformat()
-    services.recording_session_hold(
+    scheduling.recording_session_hold(
         session=session, until=timezone.localdate() + timedelta(days=30), reason="lockdown", by=member
     )
     return session, until

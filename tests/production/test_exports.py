@@ -19,7 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
-from production import feeds, services
+from production import productions
+from production.scheduling import feeds
+from production.scheduling import services as scheduling
 from tests.factories import LectureFactory, UserFactory
 
 from .factories import LocationFactory, SpeakerFactory, make_production
@@ -36,7 +38,7 @@ def local(day: date, hour: int, minute: int = 0, *, fold: int = 0) -> datetime:
 
 
 def plan(production, starts_at, *, hours=1.0, speakers=(), location=None):
-    return services.recording_session_create(
+    return scheduling.recording_session_create(
         production=production,
         starts_at=starts_at,
         ends_at=starts_at.astimezone(UTC) + timedelta(hours=hours),
@@ -126,7 +128,7 @@ def test_a_lecture_title_that_is_a_formula_never_runs_in_the_spreadsheet(client,
         lecture.title = title
         lecture.save()
     extra = LectureFactory(course=production.course, title="\r=1+1", position=9, status="draft")
-    services.production_sync_lectures(production=production)
+    productions.production_sync_lectures(production=production, by=None)
     client.force_login(producer)
 
     titles = [r[1] for r in rows_of(board(client, production))[1:]]
@@ -175,7 +177,7 @@ def test_the_schedule_lists_the_teams_items_in_instant_order_across_the_night_th
         production, local(FALL_BACK, 2, 30, fold=0), hours=0.5, speakers=[ada], location=studio
     )
     early_wall_clock = plan(production, local(FALL_BACK, 2, 15, fold=1), hours=0.5)
-    services.pretalk_create(
+    scheduling.pretalk_create(
         production=production,
         speakers=[ada],
         lectures=[production.course.lectures.first()],
@@ -185,7 +187,7 @@ def test_the_schedule_lists_the_teams_items_in_instant_order_across_the_night_th
         by=None,
     )
     cancelled = plan(production, local(FALL_BACK, 12))
-    services.recording_session_transition(
+    scheduling.recording_session_transition(
         session=cancelled, to_state="cancelled", reason="no studio", by=None
     )
     client.force_login(producer)

@@ -19,9 +19,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from omooc.exceptions import ApplicationError
-from production import selectors, services
-from production.forms import PreTalkForm, SessionForm
 from production.models import PreTalk, RecordingSession
+from production.scheduling import selectors as scheduling_selectors
+from production.scheduling import services as scheduling
+from production.scheduling.forms import PreTalkForm, SessionForm
+from production.scheduling.services.checks import check_span
 
 from .factories import LocationFactory, SpeakerFactory, make_production
 
@@ -41,12 +43,13 @@ def production():
 
 
 def _session(production, starts_at, ends_at, **kwargs):
-    return services.recording_session_create(
+    return scheduling.recording_session_create(
         production=production,
         starts_at=starts_at,
         ends_at=ends_at,
         lectures=list(production.course.lectures.all()),
         **kwargs,
+        by=None,
     )
 
 
@@ -83,8 +86,8 @@ def test_the_24_hour_limit_counts_real_hours_across_both_changes(production):
 
 def test_giving_the_same_instants_in_another_form_is_no_reschedule(production):
     session = _session(production, SECOND_0230, SECOND_0230 + timedelta(hours=2))
-    session = services.recording_session_update(
-        session=session, starts_at=SECOND_0230, ends_at=datetime(2027, 10, 31, 4, 30, tzinfo=AMS)
+    session = scheduling.recording_session_update(
+        session=session, starts_at=SECOND_0230, ends_at=datetime(2027, 10, 31, 4, 30, tzinfo=AMS), by=None
     )
     session.refresh_from_db()
     assert session.ical_sequence == 0, "02:30 CET is the instant already stored"
@@ -102,13 +105,14 @@ def test_a_session_in_the_first_0230_hour_does_not_clash_with_one_in_the_second(
 
 def test_a_pretalk_ends_duration_minutes_of_real_time_after_it_starts(production):
     speaker = SpeakerFactory()
-    pretalk = services.pretalk_create(
+    pretalk = scheduling.pretalk_create(
         production=production,
         speakers=[speaker],
         lectures=list(production.course.lectures.all()),
         starts_at=datetime(2027, 10, 31, 1, 30, tzinfo=AMS),  # 23:30 UTC the day before
         duration_minutes=120,
         video_link="https://meet.example.org/a",
+        by=None,
     )
     assert pretalk.ends_at.astimezone(UTC) == datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
     assert pretalk.ends_at.astimezone(AMS).strftime("%H:%M %Z") == "02:30 CET"
@@ -234,9 +238,9 @@ ONE_HOUR_OVER_THE_CHANGE = {"start": datetime(2027, 10, 31, 0, 30, tzinfo=UTC), 
 def test_span_and_duration_rules_agree_with_utc_arithmetic(start, minutes, zones):
     end = start + timedelta(minutes=minutes)
     real = end - start  # both in UTC: real elapsed time
-    expected_ok = timedelta(0) < real <= timedelta(hours=services.MAX_SESSION_HOURS)
+    expected_ok = timedelta(0) < real <= timedelta(hours=scheduling.MAX_SESSION_HOURS)
     try:
-        services._check_span(_zoned(start, zones[0]), _zoned(end, zones[1]))
+        check_span(_zoned(start, zones[0]), _zoned(end, zones[1]))
     except ApplicationError as exc:
         assert not expected_ok, f"refused {real}: {exc.message}"
         assert exc.extra["field"] == "ends_at"
@@ -278,19 +282,19 @@ def test_overlap_rules_agree_with_utc_arithmetic(production, a, a_minutes, offse
     with transaction.atomic():  # each example starts from the same database
         studio = LocationFactory()
         first = _session(production, _zoned(a, zones[0]), _zoned(a_end, zones[0]), location=studio)
-        clashes = services.location_conflicts(
+        clashes = scheduling.location_conflicts(
             location=studio, starts_at=_zoned(b, zones[1]), ends_at=_zoned(b_end, zones[1])
         )
         assert (clashes == [first]) == expected
         items = [
-            selectors.CalendarItem(
+            scheduling_selectors.CalendarItem(
                 "session", first, _zoned(a, zones[0]), _zoned(a_end, zones[0]), production, set(), studio.pk
             ),
-            selectors.CalendarItem(
+            scheduling_selectors.CalendarItem(
                 "session", first, _zoned(b, zones[1]), _zoned(b_end, zones[1]), production, set(), studio.pk
             ),
         ]
-        selectors.mark_conflicts(items)
+        scheduling_selectors.mark_conflicts(items)
         assert bool(items[0].conflicts) == expected
         transaction.set_rollback(True)
 

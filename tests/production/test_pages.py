@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from production import services
 from production.models import CalendarFeed, PreTalk, RecordingSession, Speaker
+from production.scheduling import services as scheduling
 from production.scripts import services as scripts
 from tests.factories import UserFactory
 
@@ -30,12 +30,13 @@ def production(member):
 def items(production):
     speaker = SpeakerFactory()
     session = make_session(production, speakers=[speaker])
-    pretalk = services.pretalk_create(
+    pretalk = scheduling.pretalk_create(
         production=production,
         speakers=[speaker],
         lectures=[production.course.lectures.first()],
         starts_at=at(2),
         mode="phone",
+        by=None,
     )
     return {"session": session, "pretalk": pretalk, "speaker": speaker}
 
@@ -119,15 +120,16 @@ def test_the_board_uses_the_same_number_of_queries_for_3_and_30_lectures(
     speaker = SpeakerFactory()
     for i in range(0, size, 3):
         make_session(production, days=i + 1, lectures=lectures[i : i + 3], speakers=[speaker])
-        services.pretalk_create(
+        scheduling.pretalk_create(
             production=production,
             speakers=[speaker],
             lectures=lectures[i : i + 3],
             starts_at=at(-i - 1),
             mode="phone",
+            by=None,
         )
-    services.production_postpone_recordings(
-        productions=[production], until=timezone.localdate() + timedelta(days=3), reason="lockdown"
+    scheduling.production_postpone_recordings(
+        productions=[production], until=timezone.localdate() + timedelta(days=3), reason="lockdown", by=None
     )
     client.force_login(user)
     url = reverse("production:board", args=[production.pk])
@@ -156,12 +158,13 @@ def test_the_calendar_uses_the_same_number_of_queries_for_3_and_30_lectures(
             location=studio if i < 2 else None,
             confirm_double_booking=True,
         )
-        services.pretalk_create(
+        scheduling.pretalk_create(
             production=production,
             speakers=[speaker],
             lectures=[lectures[i]],
             starts_at=at(i % 5, 15),
             mode="phone",
+            by=None,
         )
     client.force_login(user)
     url = reverse("production:calendar") + f"?view={view}"
@@ -317,12 +320,13 @@ def test_speakers_are_created_listed_and_show_all_their_items(client, production
 def test_the_calendar_marks_conflicts_between_overlapping_items_of_a_speaker(client, production, member):
     ada = SpeakerFactory(name="Ada Lovelace")
     make_session(production, days=1, speakers=[ada])
-    services.pretalk_create(
+    scheduling.pretalk_create(
         production=production,
         speakers=[ada],
         lectures=[production.course.lectures.first()],
         starts_at=at(1, 11),
         mode="phone",
+        by=None,
     )
     client.force_login(member)
     response = client.get(

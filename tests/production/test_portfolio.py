@@ -15,8 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from production import portfolio_views, selectors, services
+from production import access
 from production.models import HistoryEntry
+from production.scheduling import services as scheduling
+from production.studio import portfolio_views
 from tests.factories import UserFactory
 
 from .factories import make_production, make_session
@@ -150,7 +152,7 @@ def test_the_timeline_draws_target_projection_and_holds_with_words_for_screen_re
     client, producer, world
 ):
     session = world["late"].sessions.get()
-    services.recording_session_hold(
+    scheduling.recording_session_hold(
         session=session, until=timezone.localdate() + timedelta(days=45), reason="lockdown", by=producer
     )
     client.force_login(producer)
@@ -211,7 +213,7 @@ def test_an_empty_portfolio_says_what_to_do(client):
     lonely = UserFactory(producer=True)
     client.force_login(lonely)
     assert "You are not on the team of any production yet." in page(client).content.decode()
-    assert selectors.production_list(user=lonely) == []
+    assert access.production_list(user=lonely) == []
 
 
 def test_the_portfolio_speaks_dutch(client, world):

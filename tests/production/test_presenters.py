@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from courses.models import Course, LecturePresenter
-from production import services
 from production.models import RecordingSession, Rsvp, SessionSpeaker
+from production.scheduling import services as scheduling
 from tests.production.factories import SpeakerFactory, make_production, make_session
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def _recorded_session(production, speakers):
     session = make_session(production, days=-2, speakers=speakers)
-    services.recording_session_transition(session=session, to_state=RecordingSession.State.SCHEDULED)
+    scheduling.recording_session_transition(
+        session=session, to_state=RecordingSession.State.SCHEDULED, by=None
+    )
     return session
 
 
@@ -25,10 +27,14 @@ def test_marking_a_session_recorded_shows_its_speakers_on_the_course_page(client
     ben = SpeakerFactory(name="Ben Bestuurder", role="", organisation="Provincie Voorbeeld")
     session = _recorded_session(production, [ada, ben])
     attendance = SessionSpeaker.objects.get(session=session, speaker=ben)
-    services.attendance_respond(attendance=attendance, rsvp=Rsvp.DECLINED, decline_reason="Niet beschikbaar")
+    scheduling.attendance_respond(
+        attendance=attendance, rsvp=Rsvp.DECLINED, decline_reason="Niet beschikbaar", by=None
+    )
     assert not LecturePresenter.objects.exists()  # nothing public before the recording
 
-    services.recording_session_transition(session=session, to_state=RecordingSession.State.RECORDED)
+    scheduling.recording_session_transition(
+        session=session, to_state=RecordingSession.State.RECORDED, by=None
+    )
 
     course = production.course
     for lecture in course.lectures.all():

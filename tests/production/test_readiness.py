@@ -7,9 +7,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from courses.models import Caption, Video
-from production import access, productions, services
+from production import access, productions
 from production.board import board_filter, board_for
 from production.models import ScriptPart
+from production.scheduling import services as scheduling
 from production.scripts import services as scripts
 from tests.factories import UserFactory
 
@@ -36,7 +37,9 @@ def test_projected_launch_is_the_last_planned_recording_plus_the_lead_time_and_m
     assert readiness.days_late == -3
 
     until = timezone.localdate() + timedelta(days=14)
-    services.production_postpone_recordings(productions=[production], until=until, reason="lockdown")
+    scheduling.production_postpone_recordings(
+        productions=[production], until=until, reason="lockdown", by=None
+    )
     readiness = board_for(production).readiness
     assert readiness.projected_launch_on == until + timedelta(days=21)
     assert readiness.days_late == 5
@@ -81,12 +84,17 @@ def test_a_fully_finished_production_has_no_blockers():
     production = make_production(lectures=1)
     lecture = production.course.lectures.get()
     _approve(production.script_parts.get())
-    pretalk = services.pretalk_create(
-        production=production, speakers=[SpeakerFactory()], lectures=[lecture], starts_at=at(-9), mode="phone"
+    pretalk = scheduling.pretalk_create(
+        production=production,
+        speakers=[SpeakerFactory()],
+        lectures=[lecture],
+        starts_at=at(-9),
+        mode="phone",
+        by=None,
     )
-    services.pretalk_mark_held(pretalk=pretalk)
+    scheduling.pretalk_mark_held(pretalk=pretalk, by=None)
     session = make_session(production, days=-5, state="scheduled")
-    services.recording_session_transition(session=session, to_state="recorded")
+    scheduling.recording_session_transition(session=session, to_state="recorded", by=None)
     post = production.post_production.get()
     for step in ("edit", "captions", "review"):
         productions.post_production_set(item=post, step=step, state="done", by=None)

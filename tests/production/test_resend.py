@@ -12,6 +12,7 @@ from production.models import BouncedAddress, EmailLog
 from production.outbox.actions import email_resend
 from production.outbox.mailer import emails_send_due
 from production.outbox.queue import Content, email_queue
+from production.scheduling import services as scheduling
 from tests.factories import UserFactory
 
 from .factories import SpeakerFactory, make_production, make_session
@@ -135,10 +136,8 @@ def test_a_stale_calendar_message_is_not_sent_again(member, production, django_c
     EmailLog.objects.filter(pk=invitation.pk).update(state=EmailLog.State.FAILED, attempts=5)
     from datetime import timedelta
 
-    from production import services
-
     with django_capture_on_commit_callbacks(execute=True):
-        services.recording_session_update(
+        scheduling.recording_session_update(
             session=session,
             starts_at=session.starts_at + timedelta(days=1),
             ends_at=session.ends_at + timedelta(days=1),
@@ -167,8 +166,6 @@ def test_a_speaker_reminder_written_before_the_item_changed_is_not_sent_again(
 ):
     from datetime import timedelta
 
-    from production import services
-
     speaker = SpeakerFactory()
     with django_capture_on_commit_callbacks(execute=True):
         session = make_session(production, speakers=[speaker], state="scheduled")
@@ -185,7 +182,7 @@ def test_a_speaker_reminder_written_before_the_item_changed_is_not_sent_again(
     )
     EmailLog.objects.filter(pk=reminder.pk).update(state=EmailLog.State.FAILED, attempts=5)
     with django_capture_on_commit_callbacks(execute=True):
-        services.recording_session_update(
+        scheduling.recording_session_update(
             session=session,
             starts_at=session.starts_at + timedelta(days=1),
             ends_at=session.ends_at + timedelta(days=1),

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from omooc.exceptions import ApplicationError
-from production import productions, selectors, services
+from production import productions, selectors
 from production.history import history_for
 from production.models import (
     HistoryEntry,
@@ -19,6 +19,8 @@ from production.models import (
     SessionSpeaker,
     Speaker,
 )
+from production.scheduling import selectors as scheduling_selectors
+from production.scheduling import services as scheduling
 from production.scripts import services as scripts
 from production.speakers import services as speakers
 from tests.factories import LectureFactory, UserFactory
@@ -102,11 +104,12 @@ def test_an_illegal_script_transition_is_refused_naming_the_allowed_states(produ
 
 def test_a_session_must_end_after_it_starts_and_nothing_is_saved_otherwise(production):
     with pytest.raises(ApplicationError, match="must be after the start") as exc:
-        services.recording_session_create(
+        scheduling.recording_session_create(
             production=production,
             starts_at=at(3, 14),
             ends_at=at(3, 13),
             lectures=list(production.course.lectures.all()),
+            by=None,
         )
     assert exc.value.extra["field"] == "ends_at"
     assert not RecordingSession.objects.exists()
@@ -134,21 +137,24 @@ def test_double_booking_a_location_is_refused_naming_the_other_session_unless_co
     assert exc.value.extra["conflicts"] == [first.pk]
     assert exc.value.status_code == 409
     second = make_session(production, days=5, location=studio, by=producer, confirm_double_booking=True)
-    assert any("Studio Utrecht is also booked" in c for c in selectors.conflicts_for_session(second))
+    assert any(
+        "Studio Utrecht is also booked" in c for c in scheduling_selectors.conflicts_for_session(second)
+    )
 
 
 def test_a_speaker_in_two_overlapping_items_is_flagged_with_the_other_item_named(production):
     ada = SpeakerFactory(name="Ada Lovelace")
     make_session(production, days=4, speakers=[ada])
-    pretalk = services.pretalk_create(
+    pretalk = scheduling.pretalk_create(
         production=production,
         speakers=[ada],
         lectures=[production.course.lectures.first()],
         starts_at=at(4, 11),
         duration_minutes=30,
         mode="phone",
+        by=None,
     )
-    conflicts = selectors.conflicts_for_pretalk(pretalk)
+    conflicts = scheduling_selectors.conflicts_for_pretalk(pretalk)
     assert len(conflicts) == 1
     assert "Ada Lovelace is also at recording" in conflicts[0]
     assert str(production) in conflicts[0]
@@ -157,21 +163,23 @@ def test_a_speaker_in_two_overlapping_items_is_flagged_with_the_other_item_named
 def test_a_session_cannot_be_marked_recorded_before_it_has_taken_place(production):
     session = make_session(production, days=2, state="scheduled")
     with pytest.raises(ApplicationError, match="cannot be marked recorded") as exc:
-        services.recording_session_transition(session=session, to_state="recorded")
+        scheduling.recording_session_transition(session=session, to_state="recorded", by=None)
     assert exc.value.code == "recorded_in_future"
     past = make_session(production, days=-2, state="scheduled")
-    services.recording_session_transition(session=past, to_state="recorded")
+    scheduling.recording_session_transition(session=past, to_state="recorded", by=None)
     past.refresh_from_db()
     assert past.state == "recorded"
     with pytest.raises(ApplicationError, match="final state"):
-        services.recording_session_transition(session=past, to_state="scheduled")
+        scheduling.recording_session_transition(session=past, to_state="scheduled", by=None)
 
 
 def test_cancelling_a_session_needs_a_reason(production):
     session = make_session(production)
     with pytest.raises(ApplicationError, match="reason for cancelling"):
-        services.recording_session_transition(session=session, to_state="cancelled")
-    services.recording_session_transition(session=session, to_state="cancelled", reason="Speaker ill")
+        scheduling.recording_session_transition(session=session, to_state="cancelled", by=None)
+    scheduling.recording_session_transition(
+        session=session, to_state="cancelled", reason="Speaker ill", by=None
+    )
     session.refresh_from_db()
     assert session.state == "cancelled"
 
@@ -180,21 +188,23 @@ def test_calendar_sequence_goes_up_on_time_place_and_status_changes_only(product
     ada = SpeakerFactory()
     session = make_session(production, speakers=[ada])
     assert session.ical_sequence == 0
-    session = services.recording_session_update(
+    session = scheduling.recording_session_update(
         session=session, starts_at=at(8), ends_at=at(8, 12), by=producer
     )
     assert session.ical_sequence == 1
-    session = services.recording_session_update(session=session, location=LocationFactory(), by=producer)
+    session = scheduling.recording_session_update(session=session, location=LocationFactory(), by=producer)
     assert session.ical_sequence == 2
-    services.attendance_respond(attendance=SessionSpeaker.objects.get(session=session), rsvp="accepted")
-    services.recording_session_add_speaker(session=session, speaker=SpeakerFactory(), by=producer)
+    scheduling.attendance_respond(
+        attendance=SessionSpeaker.objects.get(session=session), rsvp="accepted", by=None
+    )
+    scheduling.recording_session_add_speaker(session=session, speaker=SpeakerFactory(), by=producer)
     session.refresh_from_db()
     assert session.ical_sequence == 2
-    session = services.recording_session_transition(session=session, to_state="scheduled", by=producer)
+    session = scheduling.recording_session_transition(session=session, to_state="scheduled", by=producer)
     assert session.ical_sequence == 3
     uid = session.ical_uid
-    session = services.recording_session_hold(
-        session=session, until=timezone.localdate() + timedelta(days=9), reason="lockdown"
+    session = scheduling.recording_session_hold(
+        session=session, until=timezone.localdate() + timedelta(days=9), reason="lockdown", by=None
     )
     assert session.ical_sequence == 4
     assert session.ical_uid == uid
@@ -203,22 +213,24 @@ def test_calendar_sequence_goes_up_on_time_place_and_status_changes_only(product
 def test_a_hold_needs_a_date_not_in_the_past_and_a_reason(production):
     session = make_session(production)
     with pytest.raises(ApplicationError, match="in the past") as exc:
-        services.recording_session_hold(
-            session=session, until=timezone.localdate() - timedelta(days=1), reason="x"
+        scheduling.recording_session_hold(
+            session=session, until=timezone.localdate() - timedelta(days=1), reason="x", by=None
         )
     assert exc.value.extra["field"] == "until"
     with pytest.raises(ApplicationError, match="reason for the hold"):
-        services.recording_session_hold(session=session, until=timezone.localdate(), reason=" ")
+        scheduling.recording_session_hold(session=session, until=timezone.localdate(), reason=" ", by=None)
     with pytest.raises(ApplicationError, match="date until which"):
-        services.recording_session_transition(session=session, to_state="on_hold", reason="lockdown")
+        scheduling.recording_session_transition(
+            session=session, to_state="on_hold", reason="lockdown", by=None
+        )
 
 
 def test_rescheduling_a_held_session_clears_the_hold(production, producer):
     session = make_session(production)
-    services.recording_session_hold(
-        session=session, until=timezone.localdate() + timedelta(days=14), reason="lockdown"
+    scheduling.recording_session_hold(
+        session=session, until=timezone.localdate() + timedelta(days=14), reason="lockdown", by=None
     )
-    session = services.recording_session_update(
+    session = scheduling.recording_session_update(
         session=session, starts_at=at(20), ends_at=at(20, 13), by=producer
     )
     assert session.state == "scheduled"
@@ -231,13 +243,15 @@ def test_postponing_a_production_holds_all_its_open_sessions_and_nothing_else(pr
     tentative = make_session(production, days=3)
     scheduled = make_session(production, days=4, state="scheduled")
     recorded = make_session(production, days=-3, state="scheduled")
-    services.recording_session_transition(session=recorded, to_state="recorded")
+    scheduling.recording_session_transition(session=recorded, to_state="recorded", by=None)
     cancelled = make_session(production, days=6)
-    services.recording_session_transition(session=cancelled, to_state="cancelled", reason="not needed")
+    scheduling.recording_session_transition(
+        session=cancelled, to_state="cancelled", reason="not needed", by=None
+    )
     other = make_session(make_production(lectures=1), days=3)
     until = timezone.localdate() + timedelta(days=14)
 
-    changed = services.production_postpone_recordings(
+    changed = scheduling.production_postpone_recordings(
         productions=[production], until=until, reason="lockdown", by=producer
     )
 
@@ -254,7 +268,9 @@ def test_postponing_a_production_holds_all_its_open_sessions_and_nothing_else(pr
     ).exists()
     # the same postponement again changes nothing (no new calendar versions)
     assert (
-        services.production_postpone_recordings(productions=[production], until=until, reason="lockdown")
+        scheduling.production_postpone_recordings(
+            productions=[production], until=until, reason="lockdown", by=None
+        )
         == []
     )
 
@@ -264,8 +280,8 @@ def test_postponing_all_productions_holds_sessions_of_each(production):
     make_session(production)
     make_session(other, days=9)
     until = timezone.localdate() + timedelta(days=3)
-    changed = services.production_postpone_recordings(
-        productions=Production.objects.all(), until=until, reason="lockdown"
+    changed = scheduling.production_postpone_recordings(
+        productions=Production.objects.all(), until=until, reason="lockdown", by=None
     )
     assert len(changed) == 2
     assert set(RecordingSession.objects.values_list("state", flat=True)) == {"on_hold"}
@@ -275,16 +291,21 @@ def test_an_online_pretalk_needs_a_link_and_an_in_person_one_a_place(production)
     ada = SpeakerFactory()
     lectures = [production.course.lectures.first()]
     with pytest.raises(ApplicationError, match="video link"):
-        services.pretalk_create(
-            production=production, speakers=[ada], lectures=lectures, starts_at=at(2), mode="online"
+        scheduling.pretalk_create(
+            production=production, speakers=[ada], lectures=lectures, starts_at=at(2), mode="online", by=None
         )
     with pytest.raises(ApplicationError, match="needs a place"):
-        services.pretalk_create(
-            production=production, speakers=[ada], lectures=lectures, starts_at=at(2), mode="in_person"
+        scheduling.pretalk_create(
+            production=production,
+            speakers=[ada],
+            lectures=lectures,
+            starts_at=at(2),
+            mode="in_person",
+            by=None,
         )
     with pytest.raises(ApplicationError, match="speaker"):
-        services.pretalk_create(
-            production=production, speakers=[], lectures=lectures, starts_at=at(2), mode="phone"
+        scheduling.pretalk_create(
+            production=production, speakers=[], lectures=lectures, starts_at=at(2), mode="phone", by=None
         )
     assert not PreTalk.objects.exists()
 
@@ -292,44 +313,46 @@ def test_an_online_pretalk_needs_a_link_and_an_in_person_one_a_place(production)
 def test_a_pretalk_is_held_only_after_it_started_and_then_it_is_final(production, producer):
     ada = SpeakerFactory()
     lectures = list(production.course.lectures.all()[:2])
-    future = services.pretalk_create(
+    future = scheduling.pretalk_create(
         production=production,
         speakers=[ada],
         lectures=lectures,
         starts_at=at(2),
         mode="online",
         video_link="https://meet.example.org/x",
+        by=None,
     )
     with pytest.raises(ApplicationError, match="cannot be marked held"):
-        services.pretalk_mark_held(pretalk=future)
-    past = services.pretalk_create(
-        production=production, speakers=[ada], lectures=lectures, starts_at=at(-1), mode="phone"
+        scheduling.pretalk_mark_held(pretalk=future, by=None)
+    past = scheduling.pretalk_create(
+        production=production, speakers=[ada], lectures=lectures, starts_at=at(-1), mode="phone", by=None
     )
-    services.pretalk_mark_held(pretalk=past, outcome_notes="Good talk", by=producer)
+    scheduling.pretalk_mark_held(pretalk=past, outcome_notes="Good talk", by=producer)
     past.refresh_from_db()
     assert past.state == "held"
     with pytest.raises(ApplicationError, match="cannot go from"):
-        services.pretalk_cancel(pretalk=past, reason="x")
+        scheduling.pretalk_cancel(pretalk=past, reason="x", by=None)
     with pytest.raises(ApplicationError, match="Only a planned pre-talk"):
-        services.pretalk_update(pretalk=past, starts_at=at(3))
+        scheduling.pretalk_update(pretalk=past, starts_at=at(3), by=None)
 
 
 def test_rescheduling_a_pretalk_bumps_its_calendar_sequence_and_records_from_and_to(production, producer):
-    pretalk = services.pretalk_create(
+    pretalk = scheduling.pretalk_create(
         production=production,
         speakers=[SpeakerFactory()],
         lectures=[production.course.lectures.first()],
         starts_at=at(2),
         mode="phone",
+        by=None,
     )
-    pretalk = services.pretalk_update(
+    pretalk = scheduling.pretalk_update(
         pretalk=pretalk, starts_at=at(3, 9), by=producer, reason="speaker asked"
     )
     assert pretalk.ical_sequence == 1
     entry = selectors.history_for(subject=pretalk)[0]
     assert (entry.action, entry.reason, entry.by) == ("rescheduled", "speaker asked", producer)
     assert entry.to_value.endswith("09:00")
-    services.pretalk_cancel(pretalk=pretalk, reason="no longer needed")
+    scheduling.pretalk_cancel(pretalk=pretalk, reason="no longer needed", by=None)
     pretalk.refresh_from_db()
     assert (pretalk.state, pretalk.ical_sequence) == ("cancelled", 2)
 
@@ -339,9 +362,13 @@ def test_declining_needs_a_reason_and_is_recorded_on_the_session(production):
     session = make_session(production, speakers=[ada])
     attendance = SessionSpeaker.objects.get(session=session)
     with pytest.raises(ApplicationError, match="reason for declining"):
-        services.attendance_respond(attendance=attendance, rsvp="declined")
-    services.attendance_respond(
-        attendance=attendance, rsvp="declined", decline_reason="On holiday", proposed_starts_at=at(30)
+        scheduling.attendance_respond(attendance=attendance, rsvp="declined", by=None)
+    scheduling.attendance_respond(
+        attendance=attendance,
+        rsvp="declined",
+        decline_reason="On holiday",
+        proposed_starts_at=at(30),
+        by=None,
     )
     attendance.refresh_from_db()
     assert attendance.rsvp == "declined" and attendance.responded_at is not None
@@ -368,9 +395,11 @@ def test_changes_are_announced_only_after_commit_naming_the_speaker_concerned(
         session = make_session(production, speakers=[ada])
     assert pending and "session" not in caplog.text
     with django_capture_on_commit_callbacks(execute=True):
-        services.recording_session_add_speaker(session=session, speaker=bob, by=producer)
-        services.recording_session_remove_speaker(session=session, speaker=ada, by=producer, reason="ill")
-        services.recording_session_hold(session=session, until=timezone.localdate(), reason="lockdown")
+        scheduling.recording_session_add_speaker(session=session, speaker=bob, by=producer)
+        scheduling.recording_session_remove_speaker(session=session, speaker=ada, by=producer, reason="ill")
+        scheduling.recording_session_hold(
+            session=session, until=timezone.localdate(), reason="lockdown", by=None
+        )
     assert f"session {session.pk}: speaker_added (speaker {bob.pk})" in caplog.text
     assert f"session {session.pk}: speaker_removed (speaker {ada.pk})" in caplog.text
     assert f"session {session.pk}: held" in caplog.text
@@ -378,34 +407,35 @@ def test_changes_are_announced_only_after_commit_naming_the_speaker_concerned(
 
 def test_crew_and_speakers_are_managed_with_history(production, producer):
     session = make_session(production)
-    services.crew_assign(session=session, name="Joris", role="camera", by=producer)
+    scheduling.crew_assign(session=session, name="Joris", role="camera", by=producer)
     with pytest.raises(ApplicationError, match="already has this role"):
-        services.crew_assign(session=session, name="joris", role="camera")
+        scheduling.crew_assign(session=session, name="joris", role="camera", by=None)
     with pytest.raises(ApplicationError) as exc:
-        services.crew_assign(session=session, name="Kim", role="juggler")
+        scheduling.crew_assign(session=session, name="Kim", role="juggler", by=None)
     assert exc.value.extra["field"] == "role"
-    services.crew_remove(crew=session.crew.get(), by=producer)
+    scheduling.crew_remove(crew=session.crew.get(), by=producer)
     ada = SpeakerFactory()
-    services.recording_session_add_speaker(session=session, speaker=ada)
+    scheduling.recording_session_add_speaker(session=session, speaker=ada, by=None)
     with pytest.raises(ApplicationError, match="already on this session"):
-        services.recording_session_add_speaker(session=session, speaker=ada)
+        scheduling.recording_session_add_speaker(session=session, speaker=ada, by=None)
     actions = [h.action for h in selectors.history_for(subject=session)]
     assert actions[:3] == ["speaker_added", "crew_removed", "crew_added"]
 
 
 def test_a_pretalk_keeps_at_least_one_speaker(production):
     ada, bob = SpeakerFactory(), SpeakerFactory()
-    pretalk = services.pretalk_create(
+    pretalk = scheduling.pretalk_create(
         production=production,
         speakers=[ada],
         lectures=[production.course.lectures.first()],
         starts_at=at(2),
         mode="phone",
+        by=None,
     )
     with pytest.raises(ApplicationError, match="needs a speaker"):
-        services.pretalk_remove_speaker(pretalk=pretalk, speaker=ada)
-    services.pretalk_add_speaker(pretalk=pretalk, speaker=bob)
-    services.pretalk_remove_speaker(pretalk=pretalk, speaker=ada)
+        scheduling.pretalk_remove_speaker(pretalk=pretalk, speaker=ada, by=None)
+    scheduling.pretalk_add_speaker(pretalk=pretalk, speaker=bob, by=None)
+    scheduling.pretalk_remove_speaker(pretalk=pretalk, speaker=ada, by=None)
     assert list(pretalk.speakers.all()) == [bob]
 
 

@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from courses.models import Caption, Certificate, Course, Enrollment, LearnerEmailPreference, Lecture, Video
 from omooc.accounts.services import producer_grant
-from production import services
 from production.models import CalendarFeed, EmailLog, SpeakerLink
+from production.scheduling import feeds as scheduling_feeds
+from production.scheduling import services as scheduling
 from production.scripts import services as scripts
 from production.speakers import services as speakers
 
@@ -161,7 +162,7 @@ def build_world(*, hls_sample: Path) -> World:
     speaker_1 = SpeakerFactory(name=SPEAKER_1_NAME, email="spreker-een@example.org", language="en")
     speaker_2 = SpeakerFactory(name=SPEAKER_2_NAME, email=SPEAKER_2_EMAIL, language="en")
     by_a, by_b = users[PRODUCER], users[OUTSIDER]
-    session_a = services.recording_session_create(
+    session_a = scheduling.recording_session_create(
         production=production_a,
         starts_at=at(10),
         ends_at=at(10) + timedelta(hours=2),
@@ -170,7 +171,7 @@ def build_world(*, hls_sample: Path) -> World:
         notes=TEAM_A_SESSION_NOTE,
         by=by_a,
     )
-    session_b = services.recording_session_create(
+    session_b = scheduling.recording_session_create(
         production=production_b,
         starts_at=at(12),
         ends_at=at(12) + timedelta(hours=2),
@@ -179,8 +180,8 @@ def build_world(*, hls_sample: Path) -> World:
         notes=TEAM_B_SESSION_NOTE,
         by=by_b,
     )
-    crew_a = services.crew_assign(session=session_a, name="Cameravrouw Alfa", role="camera", by=by_a)
-    pretalk_a = services.pretalk_create(
+    crew_a = scheduling.crew_assign(session=session_a, name="Cameravrouw Alfa", role="camera", by=by_a)
+    pretalk_a = scheduling.pretalk_create(
         production=production_a,
         speakers=[speaker_1],
         lectures=[lecture],
@@ -188,7 +189,7 @@ def build_world(*, hls_sample: Path) -> World:
         video_link=TEAM_A_VIDEO_LINK,
         by=by_a,
     )
-    pretalk_b = services.pretalk_create(
+    pretalk_b = scheduling.pretalk_create(
         production=production_b,
         speakers=[speaker_2],
         lectures=[lecture_b],
@@ -242,8 +243,8 @@ def build_world(*, hls_sample: Path) -> World:
 
     # Speaker directory (ADR 0013): one speaker shared by both teams, one with no items yet.
     shared = SpeakerFactory(name=SHARED_SPEAKER_NAME, email="spreker-gedeeld@example.org", language="en")
-    services.recording_session_add_speaker(session=session_a, speaker=shared, by=by_a)
-    services.pretalk_add_speaker(pretalk=pretalk_b, speaker=shared, by=by_b)
+    scheduling.recording_session_add_speaker(session=session_a, speaker=shared, by=by_a)
+    scheduling.pretalk_add_speaker(pretalk=pretalk_b, speaker=shared, by=by_b)
     new_speaker = speakers.speaker_create(
         name=NEW_SPEAKER_NAME, email="spreker-nieuw@example.org", language="en", by=by_a
     )
@@ -287,8 +288,8 @@ def build_world(*, hls_sample: Path) -> World:
         speaker_2=speaker_2,
         speaker_token=_link(speaker_1),
         speaker_2_token=_link(speaker_2),
-        feed_a=services.calendar_feed_get_or_create(user=users[PRODUCER]),
-        feed_outsider=services.calendar_feed_get_or_create(user=users[OUTSIDER]),
+        feed_a=scheduling_feeds.calendar_feed_get_or_create(user=users[PRODUCER]),
+        feed_outsider=scheduling_feeds.calendar_feed_get_or_create(user=users[OUTSIDER]),
         extra={
             "location": location,
             "lapsed_feed": lapsed_feed,

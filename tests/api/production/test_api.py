@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from production import services
 from production.models import PreTalk, RecordingSession, ScriptPart, Speaker
+from production.scheduling import services as scheduling
 from tests.factories import UserFactory
 from tests.production.factories import LocationFactory, SpeakerFactory, at, make_production, make_session
 
@@ -201,12 +201,13 @@ def test_list_endpoints_use_a_constant_number_of_queries(django_assert_num_queri
     for _ in range(count):
         production = make_production(lectures=3, team=[member])
         make_session(production, speakers=[SpeakerFactory()])
-        services.pretalk_create(
+        scheduling.pretalk_create(
             production=production,
             speakers=[SpeakerFactory()],
             lectures=[production.course.lectures.first()],
             starts_at=at(1),
             mode="phone",
+            by=None,
         )
     with django_assert_num_queries(11):
         assert len(api.get(f"{BASE}/productions/").json()["results"]) == count

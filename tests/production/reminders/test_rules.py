@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from production import services
 from production.models import EmailLog, Reminder, ScriptPart
 from production.outbox.reminders.planning import reminders_plan
 from production.outbox.reminders.scanning import reminders_claim_due, reminders_scan
+from production.scheduling import services as scheduling
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 
@@ -47,10 +47,11 @@ def test_rescheduling_moves_the_pending_reminders(run):
     session = run(make_session, production=make_production(lectures=1), days=10, speakers=[speaker])
     before = {k: r.pk for k, r in _speaker_rows(session).items()}
     session = run(
-        services.recording_session_update,
+        scheduling.recording_session_update,
         session=session,
         starts_at=at(20),
         ends_at=at(20) + timedelta(hours=2),
+        by=None,
     )
     after = _speaker_rows(session)
     assert {k: r.pk for k, r in after.items()} == before, "the same rows, moved"
@@ -61,7 +62,13 @@ def test_rescheduling_moves_the_pending_reminders(run):
 def test_cancelling_a_session_cancels_its_reminders_and_the_scan_sends_none(run, smtp_server):
     speaker = SpeakerFactory()
     session = run(make_session, production=make_production(lectures=1), days=10, speakers=[speaker])
-    run(services.recording_session_transition, session=session, to_state="cancelled", reason="budget")
+    run(
+        scheduling.recording_session_transition,
+        session=session,
+        to_state="cancelled",
+        reason="budget",
+        by=None,
+    )
     assert set(Reminder.objects.values_list("state", flat=True)) == {"cancelled"}
 
 
@@ -138,10 +145,11 @@ def test_the_team_hears_when_a_hold_date_passed_without_a_new_date(run, smtp_ser
     production = make_production(lectures=1, team=[lead])
     session = run(make_session, production=production, days=10, speakers=[SpeakerFactory()])
     run(
-        services.recording_session_hold,
+        scheduling.recording_session_hold,
         session=session,
         until=timezone.localdate() + timedelta(days=1),
         reason="lockdown",
+        by=None,
     )
     reminders_plan()
     row = Reminder.objects.get(kind="hold_passed")

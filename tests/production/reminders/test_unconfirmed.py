@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from production import services
 from production.models import Reminder
 from production.outbox.reminders.planning import reminders_plan
 from production.outbox.reminders.scanning import reminders_scan
+from production.scheduling import services as scheduling
 from tests.factories import UserFactory
 from tests.production.factories import LocationFactory, SpeakerFactory, at, make_production, make_session
 
@@ -55,7 +55,7 @@ def _unconfirmed(session, state=None):
 
 def _accept(run, session, speaker):
     attendance = session.attendances.get(speaker=speaker)
-    run(services.attendance_respond, attendance=attendance, rsvp="accepted")
+    run(scheduling.attendance_respond, attendance=attendance, rsvp="accepted", by=None)
 
 
 def test_an_unanswered_speaker_gets_the_team_reminder_planned_with_the_schedule(session, lead):
@@ -72,7 +72,13 @@ def test_a_reschedule_after_every_speaker_accepted_makes_the_reminder_pending_ag
     _accept(run, session, carla)
     assert _unconfirmed(session, "pending") == []
 
-    run(services.recording_session_update, session=session, starts_at=at(2, hour=14), ends_at=at(2, hour=16))
+    run(
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(2, hour=14),
+        ends_at=at(2, hour=16),
+        by=None,
+    )
     (row,) = _unconfirmed(session, "pending")
     assert row.user == lead
     reminders_plan()
@@ -83,7 +89,7 @@ def test_moving_the_session_keeps_one_pending_reminder_and_the_scan_names_the_sp
     run, session, carla, smtp_server
 ):
     _accept(run, session, carla)
-    run(services.recording_session_update, session=session, location=LocationFactory())
+    run(scheduling.recording_session_update, session=session, location=LocationFactory(), by=None)
     assert len(_unconfirmed(session, "pending")) == 1
     reminders_scan()
     notices = [m for m in smtp_server.messages if "Unconfirmed" in m["Subject"]]
@@ -96,7 +102,7 @@ def test_moving_the_session_keeps_one_pending_reminder_and_the_scan_names_the_sp
 
 def test_a_notes_change_keeps_the_answer_and_the_reminder_cancelled(run, session, carla):
     _accept(run, session, carla)
-    run(services.recording_session_update, session=session, notes="Parking behind the building")
+    run(scheduling.recording_session_update, session=session, notes="Parking behind the building", by=None)
     assert session.attendances.get().rsvp == "accepted"
     assert _unconfirmed(session, "pending") == []
     reminders_plan()
@@ -107,7 +113,13 @@ def test_a_stale_reminder_from_before_a_reschedule_is_not_sent(run, session, car
     """Rows planned for an older version (e.g. by a planner run that raced the change) are cancelled
     by the scan; only the reminder of the current version goes out."""
     (old,) = _unconfirmed(session, "pending")
-    run(services.recording_session_update, session=session, starts_at=at(2, hour=14), ends_at=at(2, hour=16))
+    run(
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(2, hour=14),
+        ends_at=at(2, hour=16),
+        by=None,
+    )
     Reminder.objects.filter(pk=old.pk).update(state="pending")  # as if a racing planner revived it
     reminders_scan()
     assert len([m for m in smtp_server.messages if "Unconfirmed" in m["Subject"]]) == 1
@@ -120,9 +132,21 @@ def test_a_declined_speaker_asked_again_gets_the_speaker_reminders_again(run, le
         make_session, production=make_production(lectures=1, team=[lead]), days=10, speakers=[carla]
     )
     attendance = session.attendances.get()
-    run(services.attendance_respond, attendance=attendance, rsvp="declined", decline_reason="abroad")
+    run(
+        scheduling.attendance_respond,
+        attendance=attendance,
+        rsvp="declined",
+        decline_reason="abroad",
+        by=None,
+    )
     speaker_rows = Reminder.objects.filter(target_id=session.pk, speaker=carla, state="pending")
     assert not speaker_rows.exists()
-    run(services.recording_session_update, session=session, starts_at=at(12), ends_at=at(12, hour=12))
+    run(
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(12),
+        ends_at=at(12, hour=12),
+        by=None,
+    )
     assert sorted(speaker_rows.values_list("kind", flat=True)) == ["session_speaker_1d", "session_speaker_7d"]
     assert len(_unconfirmed(session, "pending")) == 1

@@ -12,8 +12,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from production import services
 from production.models import EmailLog, Reminder
+from production.scheduling import services as scheduling
 from tests.production.factories import SpeakerFactory, make_production, make_session
 
 from .conftest import free_port, wait_until
@@ -122,8 +122,8 @@ def test_holding_a_production_cancels_its_pending_reminders(inbox, start_worker,
     # team that speakers have not answered yet (planned with the schedule, one team member)
     assert pending.count() == 2 * 2 + 1 + 2
 
-    services.production_postpone_recordings(
-        productions=[production], until=timezone.localdate() + timedelta(days=30), reason="lockdown"
+    scheduling.production_postpone_recordings(
+        productions=[production], until=timezone.localdate() + timedelta(days=30), reason="lockdown", by=None
     )
     assert not Reminder.objects.filter(state=Reminder.State.PENDING).exists()
     # Even when their time comes, a cancelled reminder is never sent.

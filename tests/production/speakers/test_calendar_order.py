@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from production import services
 from production.models import EmailLog, PreTalk, RecordingSession
 from production.outbox.mailer import email_send, emails_send_due
+from production.scheduling import services as scheduling
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 
 from .caldav import radicale  # noqa: F401 - the fixture
@@ -73,15 +73,30 @@ def _refused_invitation_then_four_changes(smtp_server, send, speaker):
     first = EmailLog.objects.get(speaker=speaker)
     assert first.state == EmailLog.State.QUEUED and "451" in first.error and first.ics_sequence == 0
     assert smtp_server.messages == []
-    send(services.recording_session_update, session=session, starts_at=at(12, 14), ends_at=at(12, 16))
     send(
-        services.production_postpone_recordings,
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(12, 14),
+        ends_at=at(12, 16),
+        by=None,
+    )
+    send(
+        scheduling.production_postpone_recordings,
         productions=[production],
         until=timezone.localdate() + timedelta(days=20),
         reason="lockdown",
+        by=None,
     )
-    send(services.recording_session_update, session=session, starts_at=at(30, 9), ends_at=at(30, 11))
-    send(services.recording_session_transition, session=session, to_state="cancelled", reason="budget")
+    send(
+        scheduling.recording_session_update, session=session, starts_at=at(30, 9), ends_at=at(30, 11), by=None
+    )
+    send(
+        scheduling.recording_session_transition,
+        session=session,
+        to_state="cancelled",
+        reason="budget",
+        by=None,
+    )
     _retry_everything_now()
     emails_send_due()
     email_send(email_id=first.pk)  # a redelivered send task for the first invitation
@@ -120,7 +135,7 @@ def test_the_replayed_mailbox_in_a_caldav_server_matches_the_database(smtp_serve
     session, _first = _refused_invitation_then_four_changes(smtp_server, send, speaker)
     # A second, live item for the same speaker: the replay must show it exactly as planned.
     pretalk = send(
-        services.pretalk_create,
+        scheduling.pretalk_create,
         production=session.production,
         starts_at=at(5, 15),
         duration_minutes=45,
@@ -128,8 +143,9 @@ def test_the_replayed_mailbox_in_a_caldav_server_matches_the_database(smtp_serve
         video_link="https://meet.example.org/omooc-pretalk",
         lectures=list(session.production.course.lectures.all()),
         speakers=[speaker],
+        by=None,
     )
-    send(services.pretalk_update, pretalk=pretalk, starts_at=at(6, 10))
+    send(scheduling.pretalk_update, pretalk=pretalk, starts_at=at(6, 10), by=None)
     pretalk.refresh_from_db()
 
     calendar = radicale.calendar("bram")
@@ -156,7 +172,13 @@ def test_the_email_log_shows_a_superseded_message_as_replaced_in_english_and_dut
     smtp_server.replies.once(speaker.email, "451 4.3.0 try again later")
     production = make_production(lectures=1, team=[producer])
     session = send(make_session, production=production, days=10, speakers=[speaker])
-    send(services.recording_session_update, session=session, starts_at=at(12, 14), ends_at=at(12, 16))
+    send(
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(12, 14),
+        ends_at=at(12, 16),
+        by=None,
+    )
     first, second = EmailLog.objects.filter(speaker=speaker).order_by("id")
     assert first.state == EmailLog.State.SUPERSEDED and first.superseded_by_id == second.pk
     assert second.state == EmailLog.State.SENT
@@ -210,10 +232,11 @@ def test_a_speaker_reminder_waiting_for_a_retry_is_not_sent_after_the_session_is
     reminder = EmailLog.objects.get(kind=EmailLog.Kind.REMINDER, speaker=speaker)
     assert reminder.state == EmailLog.State.QUEUED and "451" in reminder.error
     send(
-        services.production_postpone_recordings,
+        scheduling.production_postpone_recordings,
         productions=[production],
         until=timezone.localdate() + timedelta(days=20),
         reason="lockdown",
+        by=None,
     )
     _retry_everything_now()
     emails_send_due()

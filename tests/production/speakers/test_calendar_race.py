@@ -10,9 +10,9 @@ import threading
 import pytest
 from django.db import connection
 
-from production import services
 from production.models import EmailLog
 from production.outbox.mailer import email_send, emails_send_due
+from production.scheduling import services as scheduling
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 
 from .helpers import calendar_part
@@ -60,7 +60,11 @@ def test_a_change_while_a_worker_sends_the_previous_invitation_is_queued_and_del
 
     # Meanwhile the producer reschedules; the sync must wait for worker A's row lock.
     change, changed = _in_thread(
-        services.recording_session_update, session=session, starts_at=at(12, 14), ends_at=at(12, 16)
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(12, 14),
+        ends_at=at(12, 16),
+        by=None,
     )
     change.join(1.0)
     assert change.is_alive(), "the sync waits while the previous calendar message is being sent"

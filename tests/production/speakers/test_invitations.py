@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from production import services
 from production.models import EmailLog, SpeakerLink
 from production.outbox.calendar_messages import SpeakerNotInvitableError
 from production.outbox.mailer import emails_send_due
+from production.scheduling import services as scheduling
 from tests.production.factories import LocationFactory, SpeakerFactory, at, make_production, make_session
 
 from .helpers import calendar_part, html_body, replay, speaker_link, text_body
@@ -68,28 +68,37 @@ def test_replaying_schedule_reschedule_hold_reschedule_cancel_ends_at_the_truth(
     production = make_production(lectures=1)
     session = send(make_session, production=production, days=10, speakers=[speaker])
     send(
-        services.recording_session_update,
+        scheduling.recording_session_update,
         session=session,
         starts_at=at(12, hour=14),
         ends_at=at(12, hour=16),
+        by=None,
     )
     send(
-        services.production_postpone_recordings,
+        scheduling.production_postpone_recordings,
         productions=[production],
         until=timezone.localdate() + timedelta(days=20),
         reason="lockdown",
+        by=None,
     )
     send(
-        services.recording_session_update,
+        scheduling.recording_session_update,
         session=session,
         starts_at=at(30, hour=9),
         ends_at=at(30, hour=11),
+        by=None,
     )
     # Between the steps the calendar shows the truth too: after the second reschedule, the new time.
     state = replay(smtp_server.messages)
     (event,) = state.values()
     assert not isinstance(event, str) and event["dtstart"].dt == at(30, hour=9)
-    send(services.recording_session_transition, session=session, to_state="cancelled", reason="budget")
+    send(
+        scheduling.recording_session_transition,
+        session=session,
+        to_state="cancelled",
+        reason="budget",
+        by=None,
+    )
 
     kinds = [m["X-OMOOC-Kind"] for m in smtp_server.messages]
     assert kinds == ["invitation", "update", "postponement", "invitation", "cancellation"]
@@ -124,12 +133,13 @@ def test_a_session_on_29_march_in_amsterdam_shows_local_and_utc_times(smtp_serve
     if starts <= timezone.now():
         starts = datetime(timezone.now().year + 1, 3, 28, 10, 0, tzinfo=AMS)  # DST night next year
     session = send(
-        services.recording_session_create,
+        scheduling.recording_session_create,
         production=production,
         starts_at=starts,
         ends_at=starts + timedelta(hours=2),
         lectures=list(production.course.lectures.all()),
         speakers=[speaker],
+        by=None,
     )
     (message,) = smtp_server.messages
     body = text_body(message)
@@ -146,12 +156,13 @@ def test_a_speaker_in_another_time_zone_reads_their_own_time_in_their_language(s
     production = make_production(lectures=1)
     starts = timezone.localtime().replace(hour=15, minute=0, second=0, microsecond=0) + timedelta(days=9)
     send(
-        services.recording_session_create,
+        scheduling.recording_session_create,
         production=production,
         starts_at=starts,
         ends_at=starts + timedelta(hours=1),
         lectures=list(production.course.lectures.all()),
         speakers=[speaker],
+        by=None,
     )
     (message,) = smtp_server.messages
     local = starts.astimezone(ZoneInfo("America/New_York"))
@@ -190,7 +201,7 @@ def test_a_speaker_without_a_valid_email_cannot_be_invited(send):
 def test_removing_a_speaker_sends_them_a_cancellation_and_the_others_nothing(smtp_server, send):
     anna, bram = SpeakerFactory(email="anna@example.org"), SpeakerFactory(email="bram@example.org")
     session = send(make_session, production=make_production(lectures=1), speakers=[anna, bram])
-    send(services.recording_session_remove_speaker, session=session, speaker=bram, reason="ill")
+    send(scheduling.recording_session_remove_speaker, session=session, speaker=bram, reason="ill", by=None)
     assert [(m["To"].split("<")[-1], calendar_part(m)[0]) for m in smtp_server.messages[2:]] == [
         ("bram@example.org>", "CANCEL")
     ]
@@ -200,7 +211,7 @@ def test_a_pre_talk_gets_an_invitation_and_its_cancellation(smtp_server, send):
     speaker = SpeakerFactory()
     production = make_production(lectures=1)
     pretalk = send(
-        services.pretalk_create,
+        scheduling.pretalk_create,
         production=production,
         speakers=[speaker],
         lectures=list(production.course.lectures.all()),
@@ -208,8 +219,9 @@ def test_a_pre_talk_gets_an_invitation_and_its_cancellation(smtp_server, send):
         duration_minutes=45,
         mode="online",
         video_link="https://meet.example.org/abc",
+        by=None,
     )
-    send(services.pretalk_cancel, pretalk=pretalk, reason="speaker abroad")
+    send(scheduling.pretalk_cancel, pretalk=pretalk, reason="speaker abroad", by=None)
     methods = [calendar_part(m)[0] for m in smtp_server.messages]
     assert methods == ["REQUEST", "CANCEL"]
     assert "https://meet.example.org/abc" in text_body(smtp_server.messages[0])

@@ -15,11 +15,11 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from production import services
 from production.models import EmailLog, PreTalk, RecordingSession
 from production.outbox import calendar_messages
 from production.outbox.calendar_resync import calendar_resync
 from production.outbox.mailer import emails_send_due
+from production.scheduling import services as scheduling
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 
 from .helpers import calendar_part, replay
@@ -98,7 +98,13 @@ def test_a_reschedule_whose_calendar_sync_failed_reaches_the_speaker_at_the_next
 
     sync_fails_once()
     with caplog.at_level(logging.ERROR, logger="production.outbox.calendar_messages"):
-        send(services.recording_session_update, session=session, starts_at=at(12, 14), ends_at=at(12, 16))
+        send(
+            scheduling.recording_session_update,
+            session=session,
+            starts_at=at(12, 14),
+            ends_at=at(12, 16),
+            by=None,
+        )
     sync_fails_once.check()
     session.refresh_from_db()
     assert session.starts_at == at(12, 14) and session.ical_sequence == 1, "the change is committed"
@@ -129,10 +135,11 @@ def test_a_hold_whose_sync_failed_gets_its_postponement(smtp_server, send, resyn
 
     sync_fails_once()
     send(
-        services.production_postpone_recordings,
+        scheduling.production_postpone_recordings,
         productions=[production],
         until=timezone.localdate() + timedelta(days=30),
         reason="lockdown",
+        by=None,
     )
     sync_fails_once.check()
     session.refresh_from_db()
@@ -155,24 +162,25 @@ def test_a_cancelled_pretalk_and_an_added_and_a_removed_speaker_are_put_right(
     production = make_production(lectures=1)
     lectures = list(production.course.lectures.all())
     pretalk = send(
-        services.pretalk_create,
+        scheduling.pretalk_create,
         production=production,
         starts_at=at(5, 15),
         lectures=lectures,
         speakers=[anna],
         video_link="https://meet.example.org/pretalk",
+        by=None,
     )
     session = send(make_session, production=production, days=10, speakers=[bram])
 
     sync_fails_once()
-    send(services.pretalk_cancel, pretalk=pretalk, reason="the lecture was dropped")
+    send(scheduling.pretalk_cancel, pretalk=pretalk, reason="the lecture was dropped", by=None)
     sync_fails_once.check()
     sync_fails_once()
-    send(services.recording_session_add_speaker, session=session, speaker=cato)  # SEQUENCE stays
+    send(scheduling.recording_session_add_speaker, session=session, speaker=cato, by=None)  # SEQUENCE stays
     sync_fails_once.check()
     assert _to(smtp_server, cato) == []
     sync_fails_once()
-    send(services.recording_session_remove_speaker, session=session, speaker=bram)
+    send(scheduling.recording_session_remove_speaker, session=session, speaker=bram, by=None)
     sync_fails_once.check()
     assert [m["X-OMOOC-Kind"] for m in _to(smtp_server, anna)] == ["invitation"]
     assert [m["X-OMOOC-Kind"] for m in _to(smtp_server, bram)] == ["invitation"]
@@ -199,27 +207,37 @@ def _in_line_world(send, count: int) -> None:
         if kind in (0, 1, 2):
             session = send(make_session, production=production, days=10 + n, speakers=speakers)
             if kind == 0:
-                send(services.recording_session_remove_speaker, session=session, speaker=speakers[0])
+                send(
+                    scheduling.recording_session_remove_speaker, session=session, speaker=speakers[0], by=None
+                )
             elif kind == 1:
                 send(
-                    services.recording_session_hold,
+                    scheduling.recording_session_hold,
                     session=session,
                     until=timezone.localdate() + timedelta(days=40),
                     reason="lockdown",
+                    by=None,
                 )
             else:
-                send(services.recording_session_transition, session=session, to_state="cancelled", reason="x")
+                send(
+                    scheduling.recording_session_transition,
+                    session=session,
+                    to_state="cancelled",
+                    reason="x",
+                    by=None,
+                )
         else:
             pretalk = send(
-                services.pretalk_create,
+                scheduling.pretalk_create,
                 production=production,
                 starts_at=at(3 + n, 9),
                 lectures=lectures,
                 speakers=speakers,
                 video_link="https://meet.example.org/pretalk",
+                by=None,
             )
             if kind == 4:
-                send(services.pretalk_cancel, pretalk=pretalk, reason="not needed")
+                send(scheduling.pretalk_cancel, pretalk=pretalk, reason="not needed", by=None)
 
 
 @pytest.mark.parametrize("count", [1, 20])
@@ -261,10 +279,11 @@ def test_one_failing_item_is_logged_and_the_others_are_still_resynced(
         sync_fails_once()
         later = session.starts_at + timedelta(hours=3)
         send(
-            services.recording_session_update,
+            scheduling.recording_session_update,
             session=session,
             starts_at=later,
             ends_at=later + timedelta(hours=2),
+            by=None,
         )
         sync_fails_once.check()
 
@@ -293,18 +312,25 @@ def test_finished_items_and_long_past_starts_are_left_alone(smtp_server, send, r
     production = make_production(lectures=1)
     session = send(make_session, production=production, days=10, speakers=[speaker])
     pretalk = send(
-        services.pretalk_create,
+        scheduling.pretalk_create,
         production=production,
         starts_at=at(4, 9),
         lectures=list(production.course.lectures.all()),
         speakers=[speaker],
         video_link="https://meet.example.org/pretalk",
+        by=None,
     )
     sync_fails_once()
-    send(services.recording_session_update, session=session, starts_at=at(10, 14), ends_at=at(10, 16))
+    send(
+        scheduling.recording_session_update,
+        session=session,
+        starts_at=at(10, 14),
+        ends_at=at(10, 16),
+        by=None,
+    )
     sync_fails_once.check()
     sync_fails_once()
-    send(services.pretalk_cancel, pretalk=pretalk, reason="not needed")
+    send(scheduling.pretalk_cancel, pretalk=pretalk, reason="not needed", by=None)
     sync_fails_once.check()
     delivered = len(smtp_server.messages)
 

@@ -39,7 +39,6 @@ from hypothesis.stateful import (
 )
 
 from omooc.exceptions import ApplicationError
-from production import services
 from production.board import board_for
 from production.models import (
     BouncedAddress,
@@ -53,6 +52,7 @@ from production.models import (
 )
 from production.outbox.mailer import emails_send_due
 from production.outbox.reminders.scanning import reminders_scan
+from production.scheduling import services as scheduling
 from tests.production.factories import SpeakerFactory, make_production
 
 from .helpers import calendar_part
@@ -159,13 +159,14 @@ class Scheduling(RuleBasedStateMachine):
     def create_session(self, when, duration, who, scheduled):
         starts = self._start(when)
         session = _run(
-            services.recording_session_create,
+            scheduling.recording_session_create,
             production=self.production,
             starts_at=starts,
             ends_at=starts + duration,
             lectures=self.lectures[: 1 + starts.hour % 3],
             speakers=[self.speakers[i] for i in sorted(who)],
             state="scheduled" if scheduled else "tentative",
+            by=None,
         )
         if session is not None:
             self.items.append(("session", session.pk))
@@ -176,7 +177,7 @@ class Scheduling(RuleBasedStateMachine):
     @rule(when=starts, minutes=st.sampled_from([30, 45, 90]), who=some_speakers)
     def create_pretalk(self, when, minutes, who):
         pretalk = _run(
-            services.pretalk_create,
+            scheduling.pretalk_create,
             production=self.production,
             starts_at=self._start(when),
             duration_minutes=minutes,
@@ -184,6 +185,7 @@ class Scheduling(RuleBasedStateMachine):
             video_link="https://meet.example.org/pretalk",
             lectures=self.lectures[:1],
             speakers=[self.speakers[i] for i in sorted(who)],
+            by=None,
         )
         if pretalk is not None:
             self.items.append(("pretalk", pretalk.pk))
@@ -197,11 +199,17 @@ class Scheduling(RuleBasedStateMachine):
         before = (obj.starts_at, obj.ends_at)
         if target == "session":
             done = _run(
-                services.recording_session_update, session=obj, starts_at=starts, ends_at=starts + duration
+                scheduling.recording_session_update,
+                session=obj,
+                starts_at=starts,
+                ends_at=starts + duration,
+                by=None,
             )
         else:
             minutes = duration.seconds // 60
-            done = _run(services.pretalk_update, pretalk=obj, starts_at=starts, duration_minutes=minutes)
+            done = _run(
+                scheduling.pretalk_update, pretalk=obj, starts_at=starts, duration_minutes=minutes, by=None
+            )
         if done is not None and (done.starts_at, done.ends_at) != before:
             self._asked_again((target, obj.pk))
 
@@ -213,10 +221,11 @@ class Scheduling(RuleBasedStateMachine):
     @rule(days=st.integers(min_value=0, max_value=30))
     def postpone_recordings(self, days):
         _run(
-            services.production_postpone_recordings,
+            scheduling.production_postpone_recordings,
             productions=[self.production],
             until=timezone.localdate() + timedelta(days=days),
             reason="lockdown",
+            by=None,
         )
 
     @precondition(lambda self: any(t == "session" for t, _pk in self.items))
@@ -225,7 +234,7 @@ class Scheduling(RuleBasedStateMachine):
         _target, session = self._item(index, "session")
         if session.state != RecordingSession.State.ON_HOLD:
             return
-        if _run(services.recording_session_transition, session=session, to_state=to) is not None:
+        if _run(scheduling.recording_session_transition, session=session, to_state=to, by=None) is not None:
             self._asked_again(("session", session.pk))
 
     @precondition(lambda self: self.items)
@@ -233,18 +242,26 @@ class Scheduling(RuleBasedStateMachine):
     def cancel(self, index):
         target, obj = self._item(index)
         if target == "session":
-            _run(services.recording_session_transition, session=obj, to_state="cancelled", reason="budget")
+            _run(
+                scheduling.recording_session_transition,
+                session=obj,
+                to_state="cancelled",
+                reason="budget",
+                by=None,
+            )
         else:
-            _run(services.pretalk_cancel, pretalk=obj, reason="budget")
+            _run(scheduling.pretalk_cancel, pretalk=obj, reason="budget", by=None)
 
     @precondition(lambda self: self.items)
     @rule(index=pick, who=st.integers(0, SPEAKERS - 1))
     def add_speaker(self, index, who):
         target, obj = self._item(index)
         if target == "session":
-            added = _run(services.recording_session_add_speaker, session=obj, speaker=self._speaker(who))
+            added = _run(
+                scheduling.recording_session_add_speaker, session=obj, speaker=self._speaker(who), by=None
+            )
         else:
-            added = _run(services.pretalk_add_speaker, pretalk=obj, speaker=self._speaker(who))
+            added = _run(scheduling.pretalk_add_speaker, pretalk=obj, speaker=self._speaker(who), by=None)
         if added is not None:
             self.answers[(target, obj.pk)][added.speaker_id] = Rsvp.PENDING
 
@@ -254,12 +271,16 @@ class Scheduling(RuleBasedStateMachine):
         target, obj = self._item(index)
         speaker = self._speaker(who)
         remove = (
-            services.recording_session_remove_speaker
+            scheduling.recording_session_remove_speaker
             if target == "session"
-            else services.pretalk_remove_speaker
+            else scheduling.pretalk_remove_speaker
         )
         removed = _run(
-            remove, **{"session" if target == "session" else "pretalk": obj}, speaker=speaker, reason="ill"
+            remove,
+            **{"session" if target == "session" else "pretalk": obj},
+            speaker=speaker,
+            reason="ill",
+            by=None,
         )
         if removed is not _REFUSED:
             self.answers[(target, obj.pk)].pop(speaker.pk, None)
@@ -272,10 +293,11 @@ class Scheduling(RuleBasedStateMachine):
         if attendances:
             attendance = attendances[who % len(attendances)]
             answered = _run(
-                services.attendance_respond,
+                scheduling.attendance_respond,
                 attendance=attendance,
                 rsvp=answer,
                 decline_reason="on holiday" if answer == Rsvp.DECLINED else "",
+                by=None,
             )
             if answered is not None:
                 self.answers[(target, obj.pk)][attendance.speaker_id] = answer

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from production import services
 from production.models import EmailLog, HistoryEntry, ScriptPart, SpeakerLink
+from production.scheduling import services as scheduling
 from production.scripts import services as scripts
 from production.speakers.links import LINK_VALID_AFTER_LAST_ITEM
 from tests.factories import UserFactory
@@ -289,7 +289,7 @@ def _card(html: str, anchor: str) -> str:
 def test_a_held_session_says_on_hold_until_at_least_its_date_and_asks_nothing(client, world):
     session = world["session"]
     until = timezone.localdate() + timedelta(days=40)
-    services.recording_session_hold(session=session, until=until, reason="Lockdown", by=world["lead"])
+    scheduling.recording_session_hold(session=session, until=until, reason="Lockdown", by=world["lead"])
     html = _page(client, world["token"]).content.decode()
     card = _card(html, f"session-{session.pk}")
     assert f"On hold until at least {until.day} {until:%B} {until.year}" in card
@@ -300,10 +300,10 @@ def test_a_held_session_says_on_hold_until_at_least_its_date_and_asks_nothing(cl
 
 def test_cancelled_sessions_and_pretalks_show_as_cancelled_and_ask_nothing(client, world):
     session = world["session"]
-    services.recording_session_transition(
+    scheduling.recording_session_transition(
         session=session, to_state="cancelled", reason="Studio dicht", by=world["lead"]
     )
-    pretalk = services.pretalk_create(
+    pretalk = scheduling.pretalk_create(
         production=world["production"],
         speakers=[world["speaker"]],
         lectures=list(world["production"].course.lectures.all()),
@@ -311,8 +311,8 @@ def test_cancelled_sessions_and_pretalks_show_as_cancelled_and_ask_nothing(clien
         video_link="https://meet.example.org/voorgesprek",
         by=world["lead"],
     )
-    services.pretalk_cancel(pretalk=pretalk, reason="Niet meer nodig", by=world["lead"])
-    done = services.pretalk_create(
+    scheduling.pretalk_cancel(pretalk=pretalk, reason="Niet meer nodig", by=world["lead"])
+    done = scheduling.pretalk_create(
         production=world["production"],
         speakers=[world["speaker"]],
         lectures=list(world["production"].course.lectures.all()),
@@ -321,7 +321,7 @@ def test_cancelled_sessions_and_pretalks_show_as_cancelled_and_ask_nothing(clien
         by=world["lead"],
     )
     type(done).objects.filter(pk=done.pk).update(starts_at=timezone.now() - timedelta(days=2))
-    services.pretalk_mark_held(pretalk=done, outcome_notes="Goed gesprek", by=world["lead"])
+    scheduling.pretalk_mark_held(pretalk=done, outcome_notes="Goed gesprek", by=world["lead"])
     html = _page(client, world["token"]).content.decode()
     for anchor, target, pk in (
         (f"session-{session.pk}", "session", session.pk),

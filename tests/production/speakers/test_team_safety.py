@@ -15,9 +15,9 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from production import services
 from production.models import EmailLog, Speaker, SpeakerLink
 from production.outbox.mailer import emails_send_due
+from production.scheduling import services as scheduling
 from production.speakers import services as speakers
 from production.speakers.links import speaker_link_send
 from tests.factories import UserFactory
@@ -46,7 +46,7 @@ def teams(django_capture_on_commit_callbacks):
     b_only = SpeakerFactory(name="Bea Bravo", email="bea@example.org", language="en")
     with django_capture_on_commit_callbacks(execute=True):
         session_b = make_session(production_b, days=9, speakers=[b_only], state="scheduled")
-        pretalk_b = services.pretalk_create(
+        pretalk_b = scheduling.pretalk_create(
             production=production_b,
             speakers=[b_only],
             lectures=list(production_b.course.lectures.all()),
@@ -256,7 +256,7 @@ def test_the_studio_pages_of_another_teams_speaker_show_none_of_their_items_or_l
 def test_a_conflict_with_another_teams_item_is_flagged_without_naming_it(client, teams):
     speaker = teams["b_only"]
     session_b = teams["session_b"]
-    session_a = services.recording_session_create(
+    session_a = scheduling.recording_session_create(
         production=teams["a"],
         starts_at=session_b.starts_at + timedelta(minutes=30),
         ends_at=session_b.ends_at + timedelta(minutes=30),

@@ -9,8 +9,11 @@ from django.utils.text import slugify
 
 from omooc.exceptions import ApplicationError
 
-from . import exports, feeds, selectors
-from .views import studio_view
+from .. import access
+from .. import board as boards
+from ..scheduling import feeds
+from ..views import studio_view
+from . import exports
 
 CSV = "text/csv; charset=utf-8"
 ICS = "text/calendar; charset=utf-8"
@@ -32,19 +35,19 @@ def _bad_request(exc: ApplicationError) -> HttpResponse:
 
 @studio_view
 def board_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    production = selectors.production_get_for(user=request.user, pk=pk)
-    board = selectors.board_for(production)
-    body = exports.board_csv(board, columns=selectors.COLUMNS, labels=selectors.COLUMN_LABELS)
+    production = access.production_get_for(user=request.user, pk=pk)
+    board = boards.board_for(production)
+    body = exports.board_csv(board, columns=boards.COLUMNS, labels=boards.COLUMN_LABELS)
     stem = f"board-{slugify(production.course.title) or production.pk}"
     return _download(body, content_type=CSV, filename=exports.export_filename(stem, ext="csv"))
 
 
 def _schedule(request: HttpRequest):
     span = exports.schedule_span(first=request.GET.get("from"), last=request.GET.get("to"))
-    productions = selectors.production_visible_to(request.user)
+    productions = access.production_visible_to(request.user)
     stem = "schedule"
     if request.GET.get("production"):
-        production = selectors.production_get_for(user=request.user, pk=request.GET["production"])
+        production = access.production_get_for(user=request.user, pk=request.GET["production"])
         productions = productions.filter(pk=production.pk)
         stem = f"schedule-{slugify(production.course.title) or production.pk}"
     sessions, pretalks = exports.schedule_between(productions=productions, start=span.start, end=span.end)

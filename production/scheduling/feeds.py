@@ -1,15 +1,17 @@
 """The producer's read-only iCalendar feed (secret URL): every recording session and pre-talk of
-their productions, with the same UID and SEQUENCE the speakers' invitations carry."""
+their productions, with the same UID and SEQUENCE the speakers' invitations carry; and the feed's
+secret address (made on first use, replaced on request)."""
 
 from __future__ import annotations
 
 from datetime import UTC
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from .models import PreTalk, RecordingSession
+from production.models import CalendarFeed, PreTalk, RecordingSession
 
 UID_DOMAIN = "omooc"
 
@@ -83,3 +85,17 @@ def schedule_calendar(*, sessions: list[RecordingSession], pretalks: list[PreTal
             )
         )
     return cal.to_ical()
+
+
+def calendar_feed_get_or_create(*, user) -> CalendarFeed:
+    try:
+        feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    except IntegrityError:
+        feed = CalendarFeed.objects.get(user=user)
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_rotate(*, user) -> CalendarFeed:
+    CalendarFeed.objects.filter(user=user).delete()
+    return CalendarFeed.objects.create(user=user)

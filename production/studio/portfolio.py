@@ -18,8 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .history import history_record
-from .models import Production, RecordingSession
+from ..history import history_record
+from ..models import Production, RecordingSession
 
 SORTS = {
     "projected": gettext_lazy("Projected launch"),

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from courses.models import Lecture
 
-from .errors import field_error
-from .models import PreTalk, PreTalkSpeaker, RecordingSession, SessionSpeaker
+from ..errors import field_error
+from ..models import PreTalk, PreTalkSpeaker, RecordingSession, SessionSpeaker
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -1,13 +1,13 @@
-"""Reads of the production tracker: the sessions and pre-talks a producer sees, the calendar and
-conflicts (who sees which production: ``access.py``; the board: ``board.py``; history: ``history.py``).
-Lists order explicitly and load what they render in a fixed number of queries."""
+"""Reads of scheduling: the recording sessions and pre-talks a producer may see, the calendar with its
+conflicts (a speaker or a location booked twice), and the schedule for the calendar feed. Lists order
+explicitly and load what they render in a fixed number of queries."""
 
 from __future__ import annotations
 
 import calendar as pycalendar
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -15,66 +15,66 @@ from django.utils.translation import gettext as _
 
 from courses.models import Lecture
 from omooc.exceptions import NotFoundError
-
-# Moved to access.py and history.py; imported here for the other wings' callers until the merge.
-from .access import production_get_for, production_list, production_visible_to  # noqa: F401
-from .history import history_for  # noqa: F401
-from .models import (
-    PreTalk,
-    PreTalkSpeaker,
-    Production,
-    RecordingSession,
-    SessionSpeaker,
-)
+from production.errors import utc
+from production.models import PreTalk, Production, RecordingSession, ScheduledItem
+from production.selectors import production_visible_to
 
 # --- access --------------------------------------------------------------------------------
 
 
+def _visible(model: type[ScheduledItem], user) -> QuerySet:
+    return model.objects.filter(production__in=production_visible_to(user).values("pk"))
+
+
 def session_visible_to(user) -> QuerySet[RecordingSession]:
-    return RecordingSession.objects.filter(production__in=production_visible_to(user).values("pk"))
+    return _visible(RecordingSession, user)
 
 
 def pretalk_visible_to(user) -> QuerySet[PreTalk]:
-    return PreTalk.objects.filter(production__in=production_visible_to(user).values("pk"))
+    return _visible(PreTalk, user)
+
+
+def _speakers_and_lectures(model: type[ScheduledItem], speakers_by_name: bool = False) -> list[Prefetch]:
+    """The prefetches an item page or the feed renders: answers with their speakers, lectures in order."""
+    attendances = model.attendances.rel.related_model.objects.select_related("speaker")
+    if speakers_by_name:
+        attendances = attendances.order_by("speaker__name")
+    return [
+        Prefetch("attendances", queryset=attendances),
+        Prefetch("lectures", queryset=Lecture.objects.order_by("position", "id")),
+    ]
+
+
+def _get_for(qs: QuerySet, *, pk, related: tuple[str, ...], extra: tuple[str, ...], missing: str):
+    item = (
+        qs.select_related(*related)
+        .prefetch_related(*_speakers_and_lectures(qs.model, speakers_by_name=True), *extra)
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise NotFoundError(missing)
+    return item
 
 
 def session_get_for(*, user, pk) -> RecordingSession:
-    session = (
-        session_visible_to(user)
-        .select_related("production__course", "location")
-        .prefetch_related(
-            Prefetch(
-                "attendances",
-                queryset=SessionSpeaker.objects.select_related("speaker").order_by("speaker__name"),
-            ),
-            "crew",
-            Prefetch("lectures", queryset=Lecture.objects.order_by("position", "id")),
-        )
-        .filter(pk=pk)
-        .first()
+    return _get_for(
+        session_visible_to(user),
+        pk=pk,
+        related=("production__course", "location"),
+        extra=("crew",),
+        missing=_("No recording session with this number in your productions."),
     )
-    if session is None:
-        raise NotFoundError(_("No recording session with this number in your productions."))
-    return session
 
 
 def pretalk_get_for(*, user, pk) -> PreTalk:
-    pretalk = (
-        pretalk_visible_to(user)
-        .select_related("production__course")
-        .prefetch_related(
-            Prefetch(
-                "attendances",
-                queryset=PreTalkSpeaker.objects.select_related("speaker").order_by("speaker__name"),
-            ),
-            Prefetch("lectures", queryset=Lecture.objects.order_by("position", "id")),
-        )
-        .filter(pk=pk)
-        .first()
+    return _get_for(
+        pretalk_visible_to(user),
+        pk=pk,
+        related=("production__course",),
+        extra=(),
+        missing=_("No pre-talk with this number in your productions."),
     )
-    if pretalk is None:
-        raise NotFoundError(_("No pre-talk with this number in your productions."))
-    return pretalk
 
 
 # --- calendar and conflicts -----------------------------------------------------------------
@@ -100,56 +100,47 @@ class CalendarItem:
         return str(self.production)
 
 
-def _session_items(qs) -> list[CalendarItem]:
+def _calendar_items(qs) -> list[CalendarItem]:
     return [
         CalendarItem(
-            "session",
-            s,
-            s.starts_at,
-            s.ends_at,
-            s.production,
-            {a.speaker_id for a in s.attendances.all()},
-            s.location_id,
+            item.KIND,
+            item,
+            item.starts_at,
+            item.ends_at,
+            item.production,
+            {a.speaker_id for a in item.attendances.all()},
+            getattr(item, "location_id", None),
         )
-        for s in qs
+        for item in qs
     ]
 
 
-def _pretalk_items(qs) -> list[CalendarItem]:
-    return [
-        CalendarItem(
-            "pretalk",
-            p,
-            p.starts_at,
-            p.ends_at,
-            p.production,
-            {a.speaker_id for a in p.attendances.all()},
-            None,
-        )
-        for p in qs
-    ]
+def _with_speakers(qs: QuerySet, *related: str) -> QuerySet:
+    attendances = qs.model.attendances.rel.related_model.objects.select_related("speaker")
+    return (
+        qs.select_related(*related)
+        .prefetch_related(Prefetch("attendances", queryset=attendances))
+        .order_by("starts_at", "id")
+    )
 
 
 def schedule_items(*, start: datetime, end: datetime, productions=None) -> list[CalendarItem]:
     """Sessions and pre-talks overlapping [start, end) that are not cancelled, with conflicts marked:
     the same speaker or the same location at overlapping times (held sessions do not count)."""
-    sessions = (
-        RecordingSession.objects.filter(starts_at__lt=end, ends_at__gt=start)
-        .exclude(state=RecordingSession.State.CANCELLED)
-        .select_related("production__course", "location")
-        .prefetch_related(Prefetch("attendances", queryset=SessionSpeaker.objects.select_related("speaker")))
-        .order_by("starts_at", "id")
+    sessions = _with_speakers(
+        RecordingSession.objects.filter(starts_at__lt=end, ends_at__gt=start).exclude(
+            state=RecordingSession.State.CANCELLED
+        ),
+        "production__course",
+        "location",
     )
-    pretalks = (
-        PreTalk.objects.filter(
-            starts_at__lt=end, starts_at__gte=start - timedelta(minutes=8 * 60)
-        )  # bounded duration
-        .exclude(state=PreTalk.State.CANCELLED)
-        .select_related("production__course")
-        .prefetch_related(Prefetch("attendances", queryset=PreTalkSpeaker.objects.select_related("speaker")))
-        .order_by("starts_at", "id")
+    pretalks = _with_speakers(
+        PreTalk.objects.filter(starts_at__lt=end, starts_at__gte=start - timedelta(minutes=8 * 60)).exclude(
+            state=PreTalk.State.CANCELLED
+        ),  # bounded duration
+        "production__course",
     )
-    items = _session_items(sessions) + [i for i in _pretalk_items(pretalks) if i.ends_at > start]
+    items = _calendar_items(sessions) + [i for i in _calendar_items(pretalks) if i.ends_at > start]
     allowed = {p.pk for p in productions} if productions is not None else None
     mark_conflicts(items, visible=allowed)
     if allowed is not None:
@@ -164,10 +155,6 @@ def _describe(item: CalendarItem, visible: set[int] | None = None) -> str:
         return str(_("another team's production"))
     kind = _("recording") if item.kind == "session" else _("pre-talk")
     return f"{kind} {item.production} {timezone.localtime(item.starts_at):%Y-%m-%d %H:%M}"
-
-
-def _utc(dt: datetime) -> datetime:
-    return dt.astimezone(UTC)
 
 
 def _conflict_text(kind: str, subject, other: CalendarItem, visible: set[int] | None) -> str:
@@ -189,14 +176,14 @@ def mark_conflicts(items: list[CalendarItem], *, visible: set[int] | None = None
     """Mark overlaps of a speaker or a location. With ``visible`` (the viewer's productions), an item
     of another team's production is not named: the speaker is busy, nothing more."""
     active = [i for i in items if not (i.kind == "session" and i.obj.state == RecordingSession.State.ON_HOLD)]
-    active.sort(key=lambda i: _utc(i.starts_at))  # instants: never wall clock (see services._utc)
+    active.sort(key=lambda i: utc(i.starts_at))  # instants: never wall clock (see production.errors.utc)
     speaker_names = {}
     for i in active:
         for a in i.obj.attendances.all():
             speaker_names[a.speaker_id] = a.speaker.name
     for idx, a in enumerate(active):
         for b in active[idx + 1 :]:
-            if _utc(b.starts_at) >= _utc(a.ends_at):
+            if utc(b.starts_at) >= utc(a.ends_at):
                 break
             shared = a.speaker_ids & b.speaker_ids
             for sid in sorted(shared):
@@ -207,29 +194,16 @@ def mark_conflicts(items: list[CalendarItem], *, visible: set[int] | None = None
                 b.conflicts.append(_conflict_text("location", b.obj.location, a, visible))
 
 
-def _viewer_productions(user):
-    return None if user is None else production_visible_to(user)
-
-
-def conflicts_for_session(session: RecordingSession, *, user=None) -> list[str]:
-    """Conflicts of a session; with ``user``, another team's items are not named."""
-    items = schedule_items(
-        start=session.starts_at, end=session.ends_at, productions=_viewer_productions(user)
-    )
-    for item in items:
-        if item.kind == "session" and item.obj.pk == session.pk:
-            return item.conflicts
+def conflicts_for(item: ScheduledItem, *, user=None) -> list[str]:
+    """Conflicts of a session or pre-talk; with ``user``, another team's items are not named."""
+    viewer = None if user is None else production_visible_to(user)
+    for other in schedule_items(start=item.starts_at, end=item.ends_at, productions=viewer):
+        if other.kind == item.KIND and other.obj.pk == item.pk:
+            return other.conflicts
     return []
 
 
-def conflicts_for_pretalk(pretalk: PreTalk, *, user=None) -> list[str]:
-    items = schedule_items(
-        start=pretalk.starts_at, end=pretalk.ends_at, productions=_viewer_productions(user)
-    )
-    for item in items:
-        if item.kind == "pretalk" and item.obj.pk == pretalk.pk:
-            return item.conflicts
-    return []
+conflicts_for_session = conflicts_for_pretalk = conflicts_for
 
 
 @dataclass
@@ -298,22 +272,13 @@ def schedule_for_feed(*, user, horizon_days: int = 365) -> tuple[list[RecordingS
     now = timezone.now()
     start, end = now - timedelta(days=90), now + timedelta(days=horizon_days)
     visible = production_visible_to(user).values("pk")
-    sessions = list(
-        RecordingSession.objects.filter(production__in=visible, starts_at__gte=start, starts_at__lt=end)
-        .select_related("production__course", "location")
-        .prefetch_related(
-            Prefetch("attendances", queryset=SessionSpeaker.objects.select_related("speaker")),
-            Prefetch("lectures", queryset=Lecture.objects.order_by("position", "id")),
+
+    def items(model: type[ScheduledItem], *related: str) -> list:
+        return list(
+            model.objects.filter(production__in=visible, starts_at__gte=start, starts_at__lt=end)
+            .select_related(*related)
+            .prefetch_related(*_speakers_and_lectures(model))
+            .order_by("starts_at", "id")
         )
-        .order_by("starts_at", "id")
-    )
-    pretalks = list(
-        PreTalk.objects.filter(production__in=visible, starts_at__gte=start, starts_at__lt=end)
-        .select_related("production__course")
-        .prefetch_related(
-            Prefetch("attendances", queryset=PreTalkSpeaker.objects.select_related("speaker")),
-            Prefetch("lectures", queryset=Lecture.objects.order_by("position", "id")),
-        )
-        .order_by("starts_at", "id")
-    )
-    return sessions, pretalks
+
+    return items(RecordingSession, "production__course", "location"), items(PreTalk, "production__course")

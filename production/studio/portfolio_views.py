@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import portfolio, selectors
-from .views import studio_view
+from .. import access, board
+from ..views import studio_view
+from . import portfolio
 
 PER_PAGE = 50
 
@@ -28,8 +29,8 @@ class PortfolioFilterForm(forms.Form):
 def portfolio_page(request: HttpRequest) -> HttpResponse:
     form = PortfolioFilterForm(request.GET or None)
     criteria = form.cleaned_data if form.is_valid() else {}
-    productions = selectors.production_list(user=request.user)
-    boards = selectors.boards_for(productions)
+    productions = access.production_list(user=request.user)
+    boards = board.boards_for(productions)
     rows = portfolio.portfolio_rows(
         productions=productions,
         boards=boards,
@@ -57,7 +58,7 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
 @studio_view
 @require_POST
 def production_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    production = selectors.production_get_for(user=request.user, pk=pk)
+    production = access.production_get_for(user=request.user, pk=pk)
     archive = request.POST.get("archive") != "0"
     portfolio.production_archive(production=production, by=request.user, archived=archive)
     if archive:
