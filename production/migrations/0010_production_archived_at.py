@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('production', '0008_emaillog_resent_as'),
+        ('production', '0009_emaillog_lease'),
     ]
 
     operations = [
