@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .access import production_visible_to
 from .forms import producers
 from .models import (
     CalendarFeed,
@@ -16,7 +17,6 @@ from .models import (
     SessionSpeaker,
     Speaker,
 )
-from .selectors import production_visible_to
 from .speakers.permissions import speaker_may_manage
 from .speakers.services import SPEAKER_FIELDS, speaker_update
 

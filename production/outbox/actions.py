@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
 
+from ..access import production_visible_to
 from ..history import history_record
 from ..models import BouncedAddress, EmailAttachment, EmailLog
-from ..selectors import production_visible_to
 from .calendar_messages import calendar_sync
 from .queue import Content, email_queue, is_calendar_message, is_speaker_item_message, newer_calendar_messages
 from .selectors import email_log_visible_to

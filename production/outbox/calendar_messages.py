@@ -21,35 +21,17 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext as _
-
-from omooc.exceptions import ApplicationError
 
 from .. import ical
+from ..addresses import InvalidRecipientError, SpeakerNotInvitableError, speaker_check_invitable
 from ..models import EmailLog, HistoryEntry, RecordingSession, Rsvp, Speaker, Target
 from ..scheduling.events import ItemChanged
 from .items import Item, calendar_item, item_find, speaker_context
-from .queue import CALENDAR_METHODS, InvalidRecipientError, email_queue, validate_address
+from .queue import CALENDAR_METHODS, email_queue
 from .reminders.planning import reminders_sync_item
 from .rendering import date_text, render
 
 logger = logging.getLogger(__name__)
-
-
-class SpeakerNotInvitableError(ApplicationError):
-    default_code = "speaker_not_invitable"
-
-
-def speaker_check_invitable(*, speaker: Speaker) -> None:
-    """A speaker can only be put on a session or pre-talk with a usable email address."""
-    try:
-        validate_address(speaker.email)
-    except InvalidRecipientError as exc:
-        raise SpeakerNotInvitableError(
-            _("%(speaker)s cannot be invited: %(problem)s Fix the speaker's email address first.")
-            % {"speaker": ical.one_line(speaker.name), "problem": exc},
-            extra={"field": "speakers"},
-        ) from exc
 
 
 def _last_reason(item: Item) -> str:

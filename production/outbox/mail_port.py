@@ -9,8 +9,9 @@ from django.db import transaction
 
 from omooc import mail
 
+from ..addresses import InvalidRecipientError
 from ..models.outbox import EmailAttachment, EmailLog
-from .queue import Content, InvalidRecipientError, email_queue
+from .queue import Content, email_queue
 
 PORT_KINDS = {mail.Kind.LECTURE_RELEASED, mail.Kind.NUDGE, mail.Kind.CERTIFICATE}
 

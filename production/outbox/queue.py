@@ -11,18 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 
+from ..addresses import InvalidRecipientError, validate_address
 from ..ical import CANCEL, REQUEST, one_line
 from ..models.outbox import EmailLog, Target
 
 logger = logging.getLogger(__name__)
-
-
-class InvalidRecipientError(ValueError):
-    """The recipient has no usable email address."""
 
 
 @dataclass(frozen=True)
@@ -30,17 +25,6 @@ class Content:
     subject: str
     text: str
     html: str = ""
-
-
-def validate_address(address: str) -> str:
-    cleaned = (address or "").strip()
-    if not cleaned or cleaned != one_line(cleaned):
-        raise InvalidRecipientError("No email address.")
-    try:
-        validate_email(cleaned)
-    except ValidationError as exc:
-        raise InvalidRecipientError(f"“{cleaned}” is not a valid email address.") from exc
-    return cleaned
 
 
 def email_queue(

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from ..access import production_visible_to
 from ..models import EmailLog, PreTalkSpeaker, SessionSpeaker, Speaker, SpeakerLink, Target
-from ..selectors import production_visible_to, speaker_items
+from ..speakers.selectors import speaker_items
 
 CALENDAR_KINDS = (
     EmailLog.Kind.INVITATION,

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from omooc.accounts.models import User
 
+from ..addresses import InvalidRecipientError
 from ..ical import one_line
 from ..models import EmailLog, PreTalkSpeaker, Production, SessionSpeaker, Target
-from .queue import InvalidRecipientError, email_queue
+from .queue import email_queue
 from .rendering import render, studio_url
 
 logger = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from courses.models import Lecture
 from omooc.exceptions import NotFoundError
+from production.access import production_visible_to
 from production.errors import utc
 from production.models import PreTalk, Production, RecordingSession, ScheduledItem
-from production.selectors import production_visible_to
 
 # --- access --------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from omooc.exceptions import ApplicationError
-from production import selectors as production_selectors
+from production import access, history
 from production.models import CalendarFeed, CrewAssignment, Location, ScheduledItem, Speaker
 from production.views import _apply, studio_view
 
@@ -35,7 +35,7 @@ def _form_page(request, form, production, title) -> HttpResponse:
 
 def _plan(request, pk: int, form_class, create, *, success: str, title: str) -> HttpResponse:
     """Plan a session or pre-talk in a production; conflicts are warnings, not refusals."""
-    production = production_selectors.production_get_for(user=request.user, pk=pk)
+    production = access.production_get_for(user=request.user, pk=pk)
     form = form_class(request.POST or None, production=production)
     if request.method == "POST" and form.is_valid():
         result = {}
@@ -122,7 +122,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "production": session.production,
             "conflicts": selectors.conflicts_for(session, user=request.user),
-            "history": production_selectors.history_for(subject=session),
+            "history": history.history_for(subject=session),
             "state_form": forms.SessionStateForm(session=session),
             "hold_form": forms.HoldForm(),
             "speaker_form": forms.SpeakerChoiceForm(),
@@ -264,7 +264,7 @@ def pretalk_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "conflicts": selectors.conflicts_for(pretalk, user=request.user)
             if pretalk.state == "planned"
             else [],
-            "history": production_selectors.history_for(subject=pretalk),
+            "history": history.history_for(subject=pretalk),
             "held_form": forms.PreTalkHeldForm(),
             "cancel_form": forms.ReasonForm(),
             "speaker_form": forms.SpeakerChoiceForm(),
@@ -356,10 +356,10 @@ def pretalk_rsvp(request: HttpRequest, pk: int, speaker_id: int) -> HttpResponse
 
 @studio_view
 def production_postpone(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    production = production_selectors.production_get_for(user=request.user, pk=pk) if pk else None
+    production = access.production_get_for(user=request.user, pk=pk) if pk else None
     form = forms.PostponeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        targets = [production] if production else production_selectors.production_list(user=request.user)
+        targets = [production] if production else access.production_list(user=request.user)
         result = {}
 
         def call():

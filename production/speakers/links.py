@@ -79,7 +79,7 @@ def speaker_links_revoke(*, speaker: Speaker, by) -> int:
 def speaker_link_send(*, speaker: Speaker, by) -> EmailLog:
     """Email the speaker a fresh personal link (e.g. after revoking the old ones), to the stored
     address; ``by`` must work with the speaker (``permissions.speaker_send_link_check``)."""
-    from ..outbox.calendar_messages import speaker_check_invitable
+    from ..addresses import speaker_check_invitable
     from ..outbox.queue import email_queue
     from ..outbox.rendering import render
 

@@ -331,9 +331,10 @@ def call_sheet_emails_queue(*, now: datetime | None = None) -> int:
     reads another team's session in its log. Held, cancelled and recorded sessions send nothing.
     Localized in the recipient's language and time zone (crew: the studio's).
     """
+    from ..addresses import InvalidRecipientError
     from ..models import EmailLog
     from ..outbox import rendering as emails
-    from ..outbox.queue import InvalidRecipientError, email_queue
+    from ..outbox.queue import email_queue
 
     zone = studio_zone()
     now_local = (now or datetime.now(tz=zone)).astimezone(zone)

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from omooc.exceptions import ApplicationError
-from production import productions, selectors
+from production import productions
 from production.history import history_for
 from production.models import (
     HistoryEntry,
@@ -235,7 +235,7 @@ def test_rescheduling_a_held_session_clears_the_hold(production, producer):
     )
     assert session.state == "scheduled"
     assert session.hold_until is None and session.hold_reason == ""
-    actions = [h.action for h in selectors.history_for(subject=session)]
+    actions = [h.action for h in history_for(subject=session)]
     assert actions[:3] == ["rescheduled", "state", "held"] or actions[:3] == ["state", "rescheduled", "held"]
 
 
@@ -349,7 +349,7 @@ def test_rescheduling_a_pretalk_bumps_its_calendar_sequence_and_records_from_and
         pretalk=pretalk, starts_at=at(3, 9), by=producer, reason="speaker asked"
     )
     assert pretalk.ical_sequence == 1
-    entry = selectors.history_for(subject=pretalk)[0]
+    entry = history_for(subject=pretalk)[0]
     assert (entry.action, entry.reason, entry.by) == ("rescheduled", "speaker asked", producer)
     assert entry.to_value.endswith("09:00")
     scheduling.pretalk_cancel(pretalk=pretalk, reason="no longer needed", by=None)
@@ -372,7 +372,7 @@ def test_declining_needs_a_reason_and_is_recorded_on_the_session(production):
     )
     attendance.refresh_from_db()
     assert attendance.rsvp == "declined" and attendance.responded_at is not None
-    assert selectors.history_for(subject=session)[0].to_value == "Ada: declined"
+    assert history_for(subject=session)[0].to_value == "Ada: declined"
 
 
 def test_post_production_steps_change_with_history(production, producer):
@@ -418,7 +418,7 @@ def test_crew_and_speakers_are_managed_with_history(production, producer):
     scheduling.recording_session_add_speaker(session=session, speaker=ada, by=None)
     with pytest.raises(ApplicationError, match="already on this session"):
         scheduling.recording_session_add_speaker(session=session, speaker=ada, by=None)
-    actions = [h.action for h in selectors.history_for(subject=session)]
+    actions = [h.action for h in history_for(subject=session)]
     assert actions[:3] == ["speaker_added", "crew_removed", "crew_added"]
 
 

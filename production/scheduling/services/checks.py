@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Lecture
+from production.addresses import speaker_check_invitable
 from production.errors import LocationDoubleBookedError, clean, field_error, utc
 from production.models import Location, Production, RecordingSession
 
@@ -24,8 +25,6 @@ MAX_SESSION_HOURS = 24
 
 def check_invitable(speakers) -> None:
     """A speaker without a valid email address cannot be invited (clear error, nothing saved)."""
-    from production.notifications import speaker_check_invitable
-
     for speaker in speakers:
         speaker_check_invitable(speaker=speaker)
 

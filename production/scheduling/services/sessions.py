@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from courses.services.catalog import Presenter, lecture_presenters_set
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses.catalog.services import Presenter, lecture_presenters_set
 from courses.models import Lecture
 from production.errors import TransitionError, clean, field_error, illegal, utc
 from production.history import history_record

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from production.addresses import SpeakerNotInvitableError
 from production.models import EmailLog, SpeakerLink
-from production.outbox.calendar_messages import SpeakerNotInvitableError
 from production.outbox.mailer import emails_send_due
 from production.scheduling import services as scheduling
 from tests.production.factories import LocationFactory, SpeakerFactory, at, make_production, make_session
