@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from .models import EmailLog, PreTalkSpeaker, SessionSpeaker, Speaker, SpeakerLink, Target
 from .selectors import production_visible_to
+from .speakers.selectors import speaker_items
 
 CALENDAR_KINDS = (
     EmailLog.Kind.INVITATION,
@@ -72,17 +73,7 @@ def speaker_delivery(
     *, user, speaker: Speaker
 ) -> tuple[list[DeliveryRow], list[EmailLog], list[SpeakerLink]]:
     """Per session and pre-talk: the speaker's RSVP and the delivery of every email about it."""
-    visible = production_visible_to(user).values("pk")
-    sessions = list(
-        SessionSpeaker.objects.filter(speaker=speaker, session__production__in=visible)
-        .select_related("session__production__course", "session__location")
-        .order_by("-session__starts_at", "id")
-    )
-    pretalks = list(
-        PreTalkSpeaker.objects.filter(speaker=speaker, pretalk__production__in=visible)
-        .select_related("pretalk__production__course")
-        .order_by("-pretalk__starts_at", "id")
-    )
+    sessions, pretalks = speaker_items(user=user, speaker=speaker)
     emails = list(
         email_log_visible_to(user)
         .filter(speaker=speaker)

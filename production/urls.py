@@ -1,21 +1,21 @@
 from django.urls import path
 
 from . import views
-from .scripts import views as script_views
-from .speakers import views as speaker_views
+from .scripts import views as scripts
+from .speakers import views as speakers
 from .studio import callsheet_views
-from .studio import views as studio_views
+from .studio import views as studio
 
 app_name = "production"
 
 urlpatterns = [
-    path("", studio_views.studio_home, name="home"),
+    path("", studio.studio_home, name="home"),
     path("postpone/", views.production_postpone, name="postpone_all"),
-    path("productions/new/", studio_views.production_create, name="production_create"),
-    path("productions/<int:pk>/", studio_views.production_board, name="board"),
-    path("productions/<int:pk>/edit/", studio_views.production_edit, name="production_edit"),
+    path("productions/new/", studio.production_create, name="production_create"),
+    path("productions/<int:pk>/", studio.production_board, name="board"),
+    path("productions/<int:pk>/edit/", studio.production_edit, name="production_edit"),
     path("productions/<int:pk>/postpone/", views.production_postpone, name="postpone"),
-    path("productions/<int:pk>/history/", studio_views.production_history, name="history"),
+    path("productions/<int:pk>/history/", studio.production_history, name="history"),
     path("productions/<int:pk>/sessions/new/", views.session_create, name="session_create"),
     path("productions/<int:pk>/pretalks/new/", views.pretalk_create, name="pretalk_create"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),
@@ -44,20 +44,16 @@ urlpatterns = [
         name="pretalk_remove_speaker",
     ),
     path("pretalks/<int:pk>/speakers/<int:speaker_id>/response/", views.pretalk_rsvp, name="pretalk_rsvp"),
-    path("scripts/<int:pk>/", script_views.script_part, name="script"),
-    path(
-        "scripts/<int:pk>/versions/<int:version_id>/file/",
-        script_views.script_version_file,
-        name="script_file",
-    ),
-    path("post-production/<int:pk>/", studio_views.post_production, name="post_production"),
+    path("scripts/<int:pk>/", scripts.script_part, name="script"),
+    path("scripts/<int:pk>/versions/<int:version_id>/file/", scripts.script_version_file, name="script_file"),
+    path("post-production/<int:pk>/", studio.post_production, name="post_production"),
     path("calendar/", views.calendar, name="calendar"),
     path("call-sheet/<str:day>/", callsheet_views.call_sheet, name="call_sheet"),
     path("call-sheet/<str:day>/pdf/", callsheet_views.call_sheet_pdf, name="call_sheet_pdf"),
-    path("speakers/", speaker_views.speaker_list, name="speakers"),
-    path("speakers/new/", speaker_views.speaker_create, name="speaker_create"),
-    path("speakers/<int:pk>/", speaker_views.speaker_detail, name="speaker"),
-    path("speakers/<int:pk>/edit/", speaker_views.speaker_edit, name="speaker_edit"),
+    path("speakers/", speakers.speaker_list, name="speakers"),
+    path("speakers/new/", speakers.speaker_create, name="speaker_create"),
+    path("speakers/<int:pk>/", speakers.speaker_detail, name="speaker"),
+    path("speakers/<int:pk>/edit/", speakers.speaker_edit, name="speaker_edit"),
     path("locations/", views.location_list, name="locations"),
     path("feed/", views.feed_settings, name="feed_settings"),
     path("feed/<str:token>.ics", views.feed, name="feed"),
