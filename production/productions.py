@@ -18,6 +18,10 @@ from .history import history_record
 from .models import PostProduction, Production, ScriptPart, StepState
 
 
+def _record(production: Production, subject, action: str, by, **values) -> None:
+    history_record(production=production, subject=subject, action=action, by=by, **values)
+
+
 def _ensure_lecture_rows(production: Production) -> set[int]:
     """Script-part and post-production rows for every lecture of the course; the lectures that got one."""
     lectures = list(production.course.lectures.values_list("id", flat=True))
@@ -65,7 +69,7 @@ def production_create(
         members.append(by)
     production.team.set(members)
     _ensure_lecture_rows(production)
-    history_record(production=production, subject=production, action="created", by=by)
+    _record(production, production, "created", by)
     return production
 
 
@@ -79,14 +83,8 @@ def production_update(*, production: Production, by, team: Iterable | None = Non
         if key not in allowed:
             raise _field_error(key, _("%(field)s cannot be changed here.") % {"field": key})
         if key == "target_launch_on" and value != production.target_launch_on:
-            history_record(
-                production=production,
-                subject=production,
-                action="target_changed",
-                by=by,
-                from_value=production.target_launch_on or "",
-                to_value=value or "",
-            )
+            before = production.target_launch_on or ""
+            _record(production, production, "target_changed", by, from_value=before, to_value=value or "")
         elif key != "target_launch_on" and getattr(production, key) != value:
             changed.append(key)
         setattr(production, key, value)
@@ -100,9 +98,7 @@ def production_update(*, production: Production, by, team: Iterable | None = Non
     _ensure_lecture_rows(production)
     if changed:
         names = [str(Production._meta.get_field(key).verbose_name) for key in changed]
-        history_record(
-            production=production, subject=production, action="updated", by=by, to_value=", ".join(names)
-        )
+        _record(production, production, "updated", by, to_value=", ".join(names))
     return production
 
 
@@ -111,14 +107,9 @@ def production_sync_lectures(*, production: Production, by) -> None:
     with transaction.atomic():
         added = _ensure_lecture_rows(production)
         if added:
-            titles = production.course.lectures.filter(pk__in=added).order_by("position", "id")
-            history_record(
-                production=production,
-                subject=production,
-                action="updated",
-                by=by,
-                to_value=", ".join(titles.values_list("title", flat=True)),
-            )
+            lectures = production.course.lectures.filter(pk__in=added).order_by("position", "id")
+            titles = ", ".join(lectures.values_list("title", flat=True))
+            _record(production, production, "updated", by, to_value=titles)
 
 
 @transaction.atomic
@@ -139,13 +130,5 @@ def post_production_set(
         return item
     setattr(item, step, state)
     item.save(update_fields=[step, "updated_at"])
-    history_record(
-        production=item.production,
-        subject=item,
-        action=step,
-        by=by,
-        from_value=previous,
-        to_value=state,
-        reason=reason,
-    )
+    _record(item.production, item, step, by, from_value=previous, to_value=state, reason=reason)
     return item

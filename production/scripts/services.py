@@ -14,13 +14,19 @@ from ..models import ScriptPart, ScriptVersion
 from .states import SCRIPT_TRANSITIONS
 
 
+def _locked(part: ScriptPart, *also: str) -> ScriptPart:
+    """The part, row-locked, with what its history and messages name (production, lecture)."""
+    related = ("production", "lecture", *also)
+    return ScriptPart.objects.select_for_update(of=("self",)).select_related(*related).get(pk=part.pk)
+
+
+def _record(part: ScriptPart, action: str, by, **values: str) -> None:
+    history_record(production=part.production, subject=part, action=action, by=by, **values)
+
+
 @transaction.atomic
 def script_version_add(*, part: ScriptPart, by, text: str = "", file=None) -> ScriptVersion:
-    part = (
-        ScriptPart.objects.select_for_update(of=("self",))
-        .select_related("production", "lecture")
-        .get(pk=part.pk)
-    )
+    part = _locked(part)
     if not (text or "").strip() and not file:
         raise _field_error("text", _("Add the script text or attach a file."))
     number = (part.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -28,19 +34,13 @@ def script_version_add(*, part: ScriptPart, by, text: str = "", file=None) -> Sc
     if file:
         version.file = file
     version.save()
-    history_record(
-        production=part.production, subject=part, action="version_added", by=by, to_value=f"v{number}"
-    )
+    _record(part, "version_added", by, to_value=f"v{number}")
     return version
 
 
 @transaction.atomic
 def script_part_transition(*, part: ScriptPart, to_state: str, by, reason: str = "") -> ScriptPart:
-    part = (
-        ScriptPart.objects.select_for_update(of=("self",))
-        .select_related("production", "lecture")
-        .get(pk=part.pk)
-    )
+    part = _locked(part)
     if to_state not in ScriptPart.State.values:
         raise _field_error("state", _("Unknown script state “%(state)s”.") % {"state": to_state})
     allowed = SCRIPT_TRANSITIONS[part.state]
@@ -58,26 +58,14 @@ def script_part_transition(*, part: ScriptPart, to_state: str, by, reason: str =
     previous = part.state
     part.state = to_state
     part.save(update_fields=["state", "updated_at"])
-    history_record(
-        production=part.production,
-        subject=part,
-        action="state",
-        by=by,
-        from_value=previous,
-        to_value=to_state,
-        reason=reason,
-    )
+    _record(part, "state", by, from_value=previous, to_value=to_state, reason=reason)
     return part
 
 
 @transaction.atomic
 def script_part_update(*, part: ScriptPart, by, reviewer=None, due_on: date | None = None) -> ScriptPart:
     """Set the reviewer and the due date; a change is recorded as "reviewer · due date"."""
-    part = (
-        ScriptPart.objects.select_for_update(of=("self",))
-        .select_related("production", "lecture", "reviewer")
-        .get(pk=part.pk)
-    )
+    part = _locked(part, "reviewer")
     if reviewer is not None and not reviewer.is_producer:
         raise _field_error("reviewer", _("The reviewer must be a producer."))
     before = _reviewer_and_due(part)
@@ -86,14 +74,7 @@ def script_part_update(*, part: ScriptPart, by, reviewer=None, due_on: date | No
     part.save(update_fields=["reviewer", "due_on", "updated_at"])
     after = _reviewer_and_due(part)
     if after != before:
-        history_record(
-            production=part.production,
-            subject=part,
-            action="updated",
-            by=by,
-            from_value=before,
-            to_value=after,
-        )
+        _record(part, "updated", by, from_value=before, to_value=after)
     return part
 
 

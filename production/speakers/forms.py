@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from ..models import Speaker
+from .services import SPEAKER_FIELDS
 
 
 class SpeakerForm(forms.Form):
@@ -13,6 +14,6 @@ class SpeakerForm(forms.Form):
 
 SpeakerForm.base_fields = forms.fields_for_model(
     Speaker,
-    fields=["name", "email", "organisation", "role", "phone", "language", "time_zone", "notes"],
+    fields=list(SPEAKER_FIELDS),
     widgets={"notes": forms.Textarea(attrs={"rows": 3})},
 )

@@ -21,16 +21,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def producer():
-    return UserFactory(producer=True, full_name="Pim Producent")
+def team_and_production():
+    """A producer and a production of two lectures with that producer on its team."""
+    producer = UserFactory(producer=True)
+    return producer, make_production(lectures=2, team=[producer])
 
 
-@pytest.fixture
-def production(producer):
-    return make_production(lectures=2, team=[producer])
-
-
-def test_a_new_reviewer_and_due_date_are_recorded_with_who_set_them(production, producer):
+def test_a_new_reviewer_and_due_date_are_recorded_with_who_set_them(team_and_production):
+    producer, production = team_and_production
     part = production.script_parts.order_by("id").first()
     reviewer = UserFactory(producer=True, full_name="Rita Reviewer")
     due = timezone.localdate() + timedelta(days=10)
@@ -41,14 +39,16 @@ def test_a_new_reviewer_and_due_date_are_recorded_with_who_set_them(production, 
     assert entry.to_value == f"{reviewer} · {due.isoformat()}"
 
 
-def test_saving_the_same_reviewer_and_due_date_again_adds_no_history(production, producer):
+def test_saving_the_same_reviewer_and_due_date_again_adds_no_history(team_and_production):
+    producer, production = team_and_production
     part = production.script_parts.order_by("id").first()
     scripts.script_part_update(part=part, reviewer=producer, due_on=None, by=producer)
     scripts.script_part_update(part=part, reviewer=producer, due_on=None, by=producer)
     assert len(history_for(subject=part)) == 1
 
 
-def test_editing_a_production_records_which_fields_changed_and_by_whom(production, producer):
+def test_editing_a_production_records_which_fields_changed_and_by_whom(team_and_production):
+    producer, production = team_and_production
     colleague = UserFactory(producer=True)
     before = history_for_production(production=production).count()
     productions.production_update(
@@ -60,7 +60,8 @@ def test_editing_a_production_records_which_fields_changed_and_by_whom(productio
     assert history_for_production(production=production).count() == before + 1
 
 
-def test_lectures_added_later_get_rows_and_the_sync_says_who_ran_it(production, producer):
+def test_lectures_added_later_get_rows_and_the_sync_says_who_ran_it(team_and_production):
+    producer, production = team_and_production
     LectureFactory(course=production.course, position=3, title="Nieuwe les", status="draft")
     productions.production_sync_lectures(production=production, by=producer)
     assert ScriptPart.objects.filter(production=production).count() == 3
@@ -87,7 +88,8 @@ def test_lectures_added_later_get_rows_and_the_sync_says_who_ran_it(production, 
         "speaker_create",
     ],
 )
-def test_a_caller_that_forgets_who_is_acting_is_refused_and_nothing_is_saved(production, call):
+def test_a_caller_that_forgets_who_is_acting_is_refused_and_nothing_is_saved(team_and_production, call):
+    _, production = team_and_production
     entries = HistoryEntry.objects.count()
     with pytest.raises(TypeError, match="by"):
         call(production)
