@@ -70,7 +70,7 @@ class ScheduledItem(models.Model):
     change of time, place or status). Each concrete item adds ``production``, ``lectures``,
     ``speakers`` (their reverse names differ), its ``State`` and its end."""
 
-    KIND: ClassVar[str]  # "session" | "pretalk": the kind in events and calendar items
+    KIND: ClassVar[str]  # "session" | "pretalk": the kind in events, calendar items and URL names
     LABEL: ClassVar = ""  # the word in front of the item's name
 
     starts_at = models.DateTimeField(_("starts at"))
@@ -89,15 +89,17 @@ class ScheduledItem(models.Model):
         abstract = True
         ordering = ("starts_at", "id")
 
+    def __init_subclass__(cls, kind: str = "", label="", **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if kind:
+            cls.KIND, cls.LABEL = kind, label
+
     def __str__(self) -> str:
         return f"{self.LABEL} {self.production} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-class PreTalk(ScheduledItem):
+class PreTalk(ScheduledItem, kind="pretalk", label=_("Pre-talk")):
     """A preparatory conversation with one or more speakers about one or more lectures."""
-
-    KIND = "pretalk"
-    LABEL = _("Pre-talk")
 
     class Mode(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -134,10 +136,7 @@ class PreTalk(ScheduledItem):
         return self.starts_at.astimezone(UTC) + timedelta(minutes=self.duration_minutes)
 
 
-class RecordingSession(ScheduledItem):
-    KIND = "session"
-    LABEL = _("Recording")
-
+class RecordingSession(ScheduledItem, kind="session", label=_("Recording")):
     class State(models.TextChoices):
         TENTATIVE = "tentative", _("Tentative")
         SCHEDULED = "scheduled", _("Scheduled")
@@ -226,21 +225,21 @@ def _attendance_meta(item: str, verbose_name, verbose_name_plural) -> type:
     )
 
 
+def _speaker(related_name: str) -> models.ForeignKey:
+    return models.ForeignKey("production.Speaker", on_delete=models.PROTECT, related_name=related_name)
+
+
 class PreTalkSpeaker(Attendance):
     ITEM = "pretalk"
     pretalk = models.ForeignKey(PreTalk, on_delete=models.CASCADE, related_name="attendances")
-    speaker = models.ForeignKey(
-        "production.Speaker", on_delete=models.PROTECT, related_name="pretalk_attendances"
-    )
+    speaker = _speaker(f"{ITEM}_attendances")
     Meta = _attendance_meta(ITEM, _("pre-talk speaker"), _("pre-talk speakers"))
 
 
 class SessionSpeaker(Attendance):
     ITEM = "session"
     session = models.ForeignKey(RecordingSession, on_delete=models.CASCADE, related_name="attendances")
-    speaker = models.ForeignKey(
-        "production.Speaker", on_delete=models.PROTECT, related_name="session_attendances"
-    )
+    speaker = _speaker(f"{ITEM}_attendances")
     Meta = _attendance_meta(ITEM, _("session speaker"), _("session speakers"))
 
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from omooc.exceptions import ApplicationError
@@ -97,39 +98,141 @@ def _rsvp(request, item: ScheduledItem, speaker_id: int) -> HttpResponse:
     return render(request, "production/form.html", {"form": form, "title": title})
 
 
-# --- recording sessions -------------------------------------------------------------------
+# --- recording sessions and pre-talks -------------------------------------------------------
+
+_l = gettext_lazy
+GET_FOR = {"session": selectors.session_get_for, "pretalk": selectors.pretalk_get_for}
+
+# The forms on an item's page, by URL name: the form and the service it calls with the item.
+ACTIONS = {
+    "session_state": (forms.SessionStateForm, services.recording_session_transition),
+    "session_hold": (forms.HoldForm, services.recording_session_hold),
+    "session_add_speaker": (forms.SpeakerChoiceForm, services.recording_session_add_speaker),
+    "session_add_crew": (forms.CrewForm, services.crew_assign),
+    "pretalk_held": (forms.PreTalkHeldForm, services.pretalk_mark_held),
+    "pretalk_cancel": (forms.ReasonForm, services.pretalk_cancel),
+    "pretalk_add_speaker": (forms.SpeakerChoiceForm, services.pretalk_add_speaker),
+}
+# What the pages say: the message when done and the page title.
+WORDS = {
+    "session_state": (_l("State changed."), _l("Change the state of the recording session")),
+    "session_hold": (_l("The session is on hold."), _l("Put the recording session on hold")),
+    "session_add_speaker": (_l("Speaker added."), _l("Add a speaker")),
+    "session_add_crew": (_l("Crew member added."), _l("Add a crew member")),
+    "pretalk_held": (_l("Pre-talk marked as held."), _l("Mark the pre-talk as held")),
+    "pretalk_cancel": (_l("Pre-talk cancelled."), _l("Cancel the pre-talk")),
+    "pretalk_add_speaker": (_l("Speaker added."), _l("Add a speaker")),
+    "session_create": (_l("Recording session planned."), _l("Plan a recording session")),
+    "pretalk_create": (_l("Pre-talk planned."), _l("Plan a pre-talk")),
+}
 
 
-@studio_view
-def session_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _plan(
-        request,
-        pk,
+def _action(name: str):
+    """The view of one form on a session's or pre-talk's page (``ACTIONS``): the service gets the
+    item (``session=`` or ``pretalk=``), the form's data and the producer."""
+    form_class, service = ACTIONS[name]
+    success, title = WORDS[name]
+    get_for = GET_FOR[name.split("_")[0]]
+
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        item = get_for(user=request.user, pk=pk)
+        form_kwargs = {"session": item} if form_class is forms.SessionStateForm else {}
+        return _item_action(
+            request,
+            item,
+            form_class,
+            lambda i, data: service(**{i.KIND: i}, **data, by=request.user),
+            success,
+            title,
+            **form_kwargs,
+        )
+
+    view.__name__ = view.__qualname__ = name
+    return studio_view(view)
+
+
+(
+    session_state,
+    session_hold,
+    session_add_speaker,
+    session_add_crew,
+    pretalk_held,
+    pretalk_cancel,
+    pretalk_add_speaker,
+) = (_action(name) for name in ACTIONS)
+
+
+# Planning one, by kind: the form and the services that plan one and take a speaker off it.
+PLANNING = {
+    "session": (
         forms.SessionForm,
         services.recording_session_create,
-        success=_("Recording session planned."),
-        title=_("Plan a recording session"),
-    )
+        services.recording_session_remove_speaker,
+    ),
+    "pretalk": (forms.PreTalkForm, services.pretalk_create, services.pretalk_remove_speaker),
+}
+
+
+def _item_views(kind: str):
+    """The views both kinds have, written once: plan one, take a speaker off, record an answer."""
+    form_class, create, remove = PLANNING[kind]
+    planned, title = WORDS[f"{kind}_create"]
+
+    @studio_view
+    def plan(request: HttpRequest, pk: int) -> HttpResponse:
+        return _plan(request, pk, form_class, create, success=planned, title=title)
+
+    @require_POST
+    @studio_view
+    def remove_speaker(request: HttpRequest, pk: int, speaker_id: int) -> HttpResponse:
+        item = GET_FOR[kind](user=request.user, pk=pk)
+        return _remove_speaker(
+            request,
+            item,
+            speaker_id,
+            lambda i, speaker: remove(**{kind: i}, speaker=speaker, by=request.user),
+        )
+
+    @studio_view
+    def rsvp(request: HttpRequest, pk: int, speaker_id: int) -> HttpResponse:
+        return _rsvp(request, GET_FOR[kind](user=request.user, pk=pk), speaker_id)
+
+    return plan, remove_speaker, rsvp
+
+
+session_create, session_remove_speaker, session_rsvp = _item_views("session")
+pretalk_create, pretalk_remove_speaker, pretalk_rsvp = _item_views("pretalk")
+
+
+def _detail(request, item: ScheduledItem, conflicts: list[str], **forms_on_page) -> HttpResponse:
+    context = {item.KIND: item, "production": item.production, "conflicts": conflicts}
+    context["history"] = history.history_for(subject=item)
+    context["speaker_form"] = forms.SpeakerChoiceForm()
+    return render(request, f"production/{item.KIND}.html", {**context, **forms_on_page})
 
 
 @studio_view
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get_for(user=request.user, pk=pk)
-    return render(
+    return _detail(
         request,
-        "production/session.html",
-        {
-            "session": session,
-            "production": session.production,
-            "conflicts": selectors.conflicts_for(session, user=request.user),
-            "history": history.history_for(subject=session),
-            "state_form": forms.SessionStateForm(session=session),
-            "hold_form": forms.HoldForm(),
-            "speaker_form": forms.SpeakerChoiceForm(),
-            "crew_form": forms.CrewForm(),
-            "rsvp_form": forms.RsvpForm(),
-            "open": session.state not in ("recorded", "cancelled"),
-        },
+        session,
+        selectors.conflicts_for(session, user=request.user),
+        state_form=forms.SessionStateForm(session=session),
+        hold_form=forms.HoldForm(),
+        crew_form=forms.CrewForm(),
+        rsvp_form=forms.RsvpForm(),
+        open=session.state not in ("recorded", "cancelled"),
+    )
+
+
+@studio_view
+def pretalk_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pretalk = selectors.pretalk_get_for(user=request.user, pk=pk)
+    planned = pretalk.state == "planned"
+    conflicts = selectors.conflicts_for(pretalk, user=request.user) if planned else []
+    return _detail(
+        request, pretalk, conflicts, held_form=forms.PreTalkHeldForm(), cancel_form=forms.ReasonForm()
     )
 
 
@@ -154,71 +257,20 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _session_action(request, pk, form_class, call, success, title, **form_kwargs):
-    session = selectors.session_get_for(user=request.user, pk=pk)
-    if form_class is forms.SessionStateForm:
-        form_kwargs["session"] = session
-    return _item_action(request, session, form_class, call, success, title, **form_kwargs)
-
-
 @studio_view
-def session_state(request: HttpRequest, pk: int) -> HttpResponse:
-    return _session_action(
+def pretalk_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    pretalk = selectors.pretalk_get_for(user=request.user, pk=pk)
+    fields = ("starts_at", "duration_minutes", "mode", "place", "video_link")
+    initial = {name: getattr(pretalk, name) for name in fields} | {"lectures": list(pretalk.lectures.all())}
+    update = services.pretalk_update
+    return _change(
         request,
-        pk,
-        forms.SessionStateForm,
-        lambda s, d: services.recording_session_transition(session=s, **d, by=request.user),
-        _("State changed."),
-        _("Change the state of the recording session"),
-    )
-
-
-@studio_view
-def session_hold(request: HttpRequest, pk: int) -> HttpResponse:
-    return _session_action(
-        request,
-        pk,
-        forms.HoldForm,
-        lambda s, d: services.recording_session_hold(session=s, **d, by=request.user),
-        _("The session is on hold."),
-        _("Put the recording session on hold"),
-    )
-
-
-@studio_view
-def session_add_speaker(request: HttpRequest, pk: int) -> HttpResponse:
-    return _session_action(
-        request,
-        pk,
-        forms.SpeakerChoiceForm,
-        lambda s, d: services.recording_session_add_speaker(session=s, speaker=d["speaker"], by=request.user),
-        _("Speaker added."),
-        _("Add a speaker"),
-    )
-
-
-@studio_view
-def session_add_crew(request: HttpRequest, pk: int) -> HttpResponse:
-    return _session_action(
-        request,
-        pk,
-        forms.CrewForm,
-        lambda s, d: services.crew_assign(session=s, **d, by=request.user),
-        _("Crew member added."),
-        _("Add a crew member"),
-    )
-
-
-@require_POST
-@studio_view
-def session_remove_speaker(request: HttpRequest, pk: int, speaker_id: int) -> HttpResponse:
-    return _remove_speaker(
-        request,
-        selectors.session_get_for(user=request.user, pk=pk),
-        speaker_id,
-        lambda s, speaker: services.recording_session_remove_speaker(
-            session=s, speaker=speaker, by=request.user
-        ),
+        pretalk,
+        forms.PreTalkChangeForm,
+        initial,
+        lambda p, d: update(pretalk=p, **d, by=request.user),
+        success=_("Pre-talk changed."),
+        title=_("Change the pre-talk"),
     )
 
 
@@ -230,125 +282,6 @@ def session_remove_crew(request: HttpRequest, pk: int, crew_id: int) -> HttpResp
     services.crew_remove(crew=crew, by=request.user)
     messages.success(request, _("Crew member removed."))
     return redirect("production:session", pk=session.pk)
-
-
-@studio_view
-def session_rsvp(request: HttpRequest, pk: int, speaker_id: int) -> HttpResponse:
-    return _rsvp(request, selectors.session_get_for(user=request.user, pk=pk), speaker_id)
-
-
-# --- pre-talks --------------------------------------------------------------------------
-
-
-@studio_view
-def pretalk_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _plan(
-        request,
-        pk,
-        forms.PreTalkForm,
-        services.pretalk_create,
-        success=_("Pre-talk planned."),
-        title=_("Plan a pre-talk"),
-    )
-
-
-@studio_view
-def pretalk_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pretalk = selectors.pretalk_get_for(user=request.user, pk=pk)
-    return render(
-        request,
-        "production/pretalk.html",
-        {
-            "pretalk": pretalk,
-            "production": pretalk.production,
-            "conflicts": selectors.conflicts_for(pretalk, user=request.user)
-            if pretalk.state == "planned"
-            else [],
-            "history": history.history_for(subject=pretalk),
-            "held_form": forms.PreTalkHeldForm(),
-            "cancel_form": forms.ReasonForm(),
-            "speaker_form": forms.SpeakerChoiceForm(),
-        },
-    )
-
-
-@studio_view
-def pretalk_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    pretalk = selectors.pretalk_get_for(user=request.user, pk=pk)
-    initial = {
-        "starts_at": pretalk.starts_at,
-        "duration_minutes": pretalk.duration_minutes,
-        "mode": pretalk.mode,
-        "place": pretalk.place,
-        "video_link": pretalk.video_link,
-        "lectures": list(pretalk.lectures.all()),
-    }
-    return _change(
-        request,
-        pretalk,
-        forms.PreTalkChangeForm,
-        initial,
-        lambda p, d: services.pretalk_update(pretalk=p, **d, by=request.user),
-        success=_("Pre-talk changed."),
-        title=_("Change the pre-talk"),
-    )
-
-
-def _pretalk_action(request, pk, form_class, call, success, title):
-    pretalk = selectors.pretalk_get_for(user=request.user, pk=pk)
-    return _item_action(request, pretalk, form_class, call, success, title)
-
-
-@studio_view
-def pretalk_held(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pretalk_action(
-        request,
-        pk,
-        forms.PreTalkHeldForm,
-        lambda p, d: services.pretalk_mark_held(pretalk=p, **d, by=request.user),
-        _("Pre-talk marked as held."),
-        _("Mark the pre-talk as held"),
-    )
-
-
-@studio_view
-def pretalk_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pretalk_action(
-        request,
-        pk,
-        forms.ReasonForm,
-        lambda p, d: services.pretalk_cancel(pretalk=p, **d, by=request.user),
-        _("Pre-talk cancelled."),
-        _("Cancel the pre-talk"),
-    )
-
-
-@studio_view
-def pretalk_add_speaker(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pretalk_action(
-        request,
-        pk,
-        forms.SpeakerChoiceForm,
-        lambda p, d: services.pretalk_add_speaker(pretalk=p, speaker=d["speaker"], by=request.user),
-        _("Speaker added."),
-        _("Add a speaker"),
-    )
-
-
-@require_POST
-@studio_view
-def pretalk_remove_speaker(request: HttpRequest, pk: int, speaker_id: int) -> HttpResponse:
-    return _remove_speaker(
-        request,
-        selectors.pretalk_get_for(user=request.user, pk=pk),
-        speaker_id,
-        lambda p, speaker: services.pretalk_remove_speaker(pretalk=p, speaker=speaker, by=request.user),
-    )
-
-
-@studio_view
-def pretalk_rsvp(request: HttpRequest, pk: int, speaker_id: int) -> HttpResponse:
-    return _rsvp(request, selectors.pretalk_get_for(user=request.user, pk=pk), speaker_id)
 
 
 # --- holds of whole productions, calendar, locations, feed ---------------------------------

@@ -140,6 +140,14 @@ def pretalk_update(
     return pretalk
 
 
+def _lock_planned(pretalk: PreTalk, to_state: str) -> PreTalk:
+    """The pre-talk, locked; only a planned one can be held or cancelled."""
+    pretalk = item_lock(pretalk)
+    if pretalk.state != State.PLANNED:
+        raise illegal(_("The pre-talk"), pretalk.get_state_display(), State(to_state).label, [])
+    return pretalk
+
+
 def _close(pretalk: PreTalk, to_state: str, *, by, reason: str) -> None:
     """A planned pre-talk is held or cancelled (a final state)."""
     pretalk.state = to_state
@@ -149,9 +157,7 @@ def _close(pretalk: PreTalk, to_state: str, *, by, reason: str) -> None:
 
 @transaction.atomic
 def pretalk_mark_held(*, pretalk: PreTalk, outcome_notes: str = "", by) -> PreTalk:
-    pretalk = item_lock(pretalk)
-    if pretalk.state != State.PLANNED:
-        raise illegal(_("The pre-talk"), pretalk.get_state_display(), State.HELD.label, [])
+    pretalk = _lock_planned(pretalk, State.HELD)
     if pretalk.starts_at > timezone.now():
         raise TransitionError(
             _("The pre-talk starts %(start)s: it cannot be marked held before it has taken place.")
@@ -166,9 +172,7 @@ def pretalk_mark_held(*, pretalk: PreTalk, outcome_notes: str = "", by) -> PreTa
 
 @transaction.atomic
 def pretalk_cancel(*, pretalk: PreTalk, reason: str, by) -> PreTalk:
-    pretalk = item_lock(pretalk)
-    if pretalk.state != State.PLANNED:
-        raise illegal(_("The pre-talk"), pretalk.get_state_display(), State.CANCELLED.label, [])
+    pretalk = _lock_planned(pretalk, State.CANCELLED)
     if not (reason or "").strip():
         raise field_error("reason", _("Give a reason for cancelling; speakers will see it."))
     _close(pretalk, State.CANCELLED, by=by, reason=reason)
