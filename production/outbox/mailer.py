@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -33,6 +34,7 @@ from django.utils import timezone
 
 from ..models import PreTalk, PreTalkSpeaker, RecordingSession, Rsvp, SessionSpeaker
 from ..models.outbox import BouncedAddress, EmailLog, Target
+from . import envelope as envelopes
 from .lease import Lease, lease_free
 from .message import Builder, build_message
 from .queue import is_calendar_message, is_speaker_item_message, newer_calendar_messages
@@ -153,7 +155,7 @@ class Sender:
                 logger.debug("closing the SMTP connection failed", exc_info=True)
             self.opened = False
 
-    def send(self, message: EmailMultiAlternatives) -> None:
+    def _open(self) -> None:
         if not self.opened:
             try:
                 self.connection.open()
@@ -161,6 +163,34 @@ class Sender:
                 self.unreachable = True
                 raise ServerUnreachableError(_describe(exc)) from exc
             self.opened = True
+
+    def envelope(self, email: EmailLog) -> envelopes.Envelope | None:
+        """Start the row's SMTP transaction (MAIL FROM, RCPT TO) ahead of its DATA; None when the
+        backend takes whole messages. Trouble is kept and raised by ``send``."""
+        if not envelopes.uses_smtp(self.connection):
+            return None
+        try:
+            self._open()
+        except ServerUnreachableError as exc:
+            return envelopes.Envelope(email.pk, error=exc)
+        envelope = envelopes.open_envelope(self.connection.connection, email)
+        if isinstance(envelope.error, smtplib.SMTPServerDisconnected | OSError):
+            self.close()
+        return envelope
+
+    def abandon(self, envelope: envelopes.Envelope | None) -> None:
+        if envelope is not None and self.opened:
+            envelopes.abandon(self.connection.connection, envelope)
+
+    def send(self, message: EmailMultiAlternatives, envelope: envelopes.Envelope | None = None) -> None:
+        if envelope is not None:
+            if envelope.error is None and not self.opened:
+                raise smtplib.SMTPServerDisconnected("The connection closed before DATA.")
+            envelopes.deliver(
+                self.connection.connection, envelope, message.message().as_bytes(linesep="\r\n")
+            )
+            return
+        self._open()
         message.connection = self.connection
         sent = self.connection.send_messages([message])
         if not sent:
@@ -173,11 +203,13 @@ class Sender:
         commit: bool = False,
         message: Callable[[], EmailMultiAlternatives] | None = None,
         record_later: bool = False,
+        envelope: envelopes.Envelope | None = None,
     ) -> str:
         """Send one claimed (locked) row and record the result on it (its lease ends). Returns the new
         state. ``commit``: the caller's transaction ends right after this (the sent mark commits with
         it). ``message``: gives the row's message built ahead (``message.Builder``). ``record_later``:
-        the "sent" mark is left in ``self.record`` for the caller to send with its next statement."""
+        the "sent" mark is left in ``self.record`` for the caller to send with its next statement.
+        ``envelope``: the row's SMTP transaction, begun (``envelope``)."""
         email.lease_holder = email.lease_until = None
         now = timezone.now()
         reason = superseded_reason(email)
@@ -185,6 +217,7 @@ class Sender:
             email.state = EmailLog.State.SUPERSEDED
             email.save(update_fields=["state", "superseded_by", *LEASE_FIELDS])
             logger.info("email %s to %s superseded: %s", email.id, email.recipient, reason)
+            self.abandon(envelope)
             return email.state
         email.attempts += 1
         bounced = getattr(email, "address_bounced", None)
@@ -194,9 +227,10 @@ class Sender:
             email.state = EmailLog.State.BOUNCED
             email.error = "Not sent: this address bounced before."
             email.save(update_fields=["attempts", "state", "error", *LEASE_FIELDS])
+            self.abandon(envelope)
             return email.state
         try:
-            self.send(message() if message is not None else build_message(email))
+            self.send(message() if message is not None else build_message(email), envelope)
         except (smtplib.SMTPException, OSError) as exc:
             code = None if isinstance(exc, ServerUnreachableError) else _smtp_code(exc)
             email.error = _describe(exc)[:2000]
@@ -391,19 +425,27 @@ def _send_leased(sender: Sender, *, limit: int | None, batch: int) -> int:
 
 def _send_batch(sender: Sender, lease: Lease, builder: Builder, emails: list[EmailLog]) -> int:
     """Each row in a transaction of its own on the server, as in ``_send_one_by_one``, at one round
-    trip per row: the row's "sent" mark, COMMIT, BEGIN and the lock of the next row travel together
-    (``Lease.commit_and_lock``). Django sees one transaction around the batch."""
+    trip per row: the last row's "sent" mark, COMMIT, BEGIN and the lock of this row travel together
+    (``Lease.commit_and_lock``), while this row's SMTP envelope is sent (``Sender.envelope``, in the
+    helper thread); its DATA goes once it is locked. Django sees one transaction around the batch."""
     handled = 0
-    with transaction.atomic():
-        locked = lease.lock_row(emails[0])
+    with transaction.atomic(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-smtp") as smtp:
         for index, email in enumerate(emails):
+            envelope = smtp.submit(sender.envelope, email)
+            if index == 0:
+                locked = lease.lock_row(email)
+            else:
+                locked = lease.commit_and_lock(sender.take_record(), email)
             if locked:
-                sender.send_row(email, message=builder.message_for(email), record_later=True)
+                sender.send_row(
+                    email, message=builder.message_for(email), record_later=True, envelope=envelope.result()
+                )
                 handled += 1
-            following = emails[index + 1] if index + 1 < len(emails) and not sender.unreachable else None
-            locked = lease.commit_and_lock(sender.take_record(), following)
-            if following is None:
-                break  # the end of the batch, or the server is down: the rest wait, untouched
+            else:
+                sender.abandon(envelope.result())  # it left the queue meanwhile
+            if sender.unreachable:
+                break  # the server is down: the rest wait for the next scan, untouched
+        lease.commit_and_lock(sender.take_record(), None)
     return handled
 
 

@@ -163,3 +163,31 @@ def test_a_message_sent_on_its_own_never_goes_out_while_a_scan_holds_it(smtp_ser
     _wait_until_the_session_is_gone(EmailLog.objects.get(pk=pk).lease_holder)
     assert email_send(email_id=pk) == EmailLog.State.SENT
     assert len(_delivered(smtp_server)) == 1
+
+
+def test_a_batch_meets_refusals_as_one_message_at_a_time_did(settings):
+    """Inside a batch the envelope of a row goes out before its DATA: a 5xx to its recipient still
+    bounces that row (and tells the team), a 4xx still waits for a retry, the others go out once."""
+    from tests.support.mailbox import SMTPServer, point_email_at
+
+    server = SMTPServer()
+    mailbox = server.start()
+    point_email_at(settings, server.port)
+    try:
+        _queue(6, "refused")
+        mailbox.replies = {
+            "refused1@example.org": "550 no such user",
+            "refused3@example.org": "451 try later",
+        }
+        assert emails_send_due() == 6 + 1, "the six, and the bounce report to the team"
+    finally:
+        server.stop()
+    states = dict(EmailLog.objects.filter(kind=EmailLog.Kind.TEAM_NOTICE).values_list("recipient", "state"))
+    assert states["refused1@example.org"] == EmailLog.State.BOUNCED
+    assert states["refused3@example.org"] == EmailLog.State.QUEUED
+    assert EmailLog.objects.get(recipient="refused3@example.org").next_attempt_at > timezone.now()
+    sent = {r for r, state in states.items() if state == EmailLog.State.SENT}
+    assert sent == {f"refused{n}@example.org" for n in (0, 2, 4, 5)}
+    delivered = Counter(str(message["Message-ID"]) for message in mailbox.messages)
+    assert len(delivered) == 4 + 1 and max(delivered.values()) == 1
+    assert EmailLog.objects.filter(lease_holder__isnull=False).count() == 0

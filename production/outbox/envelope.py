@@ -1,0 +1,81 @@
+"""An SMTP transaction in two steps (ADR 0021): the envelope (MAIL FROM, RCPT TO) of the next row is
+sent while the database records the last row and locks this one, and its DATA only once the row is
+locked and its last check passed. What ``smtplib.SMTP.sendmail`` does, cut where the waits can
+overlap; the replies mean what they mean there (a refusal raises the same exceptions).
+
+Only for Django's SMTP backend; other backends (the file and in-memory ones) take whole messages.
+Nothing is delivered before DATA, so an envelope a row does not use is reset (RSET).
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail.backends.smtp import EmailBackend
+from django.core.mail.message import sanitize_address
+
+from ..models.outbox import EmailLog
+from .headers import ascii_address
+
+
+@dataclass
+class Envelope:
+    email_id: int
+    error: Exception | None = None
+
+
+def uses_smtp(backend) -> bool:
+    return isinstance(backend, EmailBackend)
+
+
+def open_envelope(smtp: smtplib.SMTP, email: EmailLog) -> Envelope:
+    """MAIL FROM and RCPT TO for the row's one recipient; a refusal is kept, not raised."""
+    envelope = Envelope(email.pk)
+    try:
+        smtp.ehlo_or_helo_if_needed()
+        charset = settings.DEFAULT_CHARSET
+        sender = sanitize_address(settings.DEFAULT_FROM_EMAIL, charset)
+        recipient = sanitize_address(ascii_address(email.recipient), charset)
+        code, reply = smtp.mail(sender)
+        if code != 250:
+            _reset_or_close(smtp, code)
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        code, reply = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            _reset_or_close(smtp, code)
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    except (smtplib.SMTPException, OSError) as exc:
+        envelope.error = exc
+    return envelope
+
+
+def deliver(smtp: smtplib.SMTP, envelope: Envelope, data: bytes) -> None:
+    """DATA for an open envelope; raises what ``sendmail`` raises."""
+    if envelope.error is not None:
+        raise envelope.error
+    code, reply = smtp.data(data)
+    if code != 250:
+        _reset_or_close(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def abandon(smtp: smtplib.SMTP | None, envelope: Envelope | None) -> None:
+    """The row is not sent after all: reset the open envelope (nothing was delivered)."""
+    if smtp is None or envelope is None or envelope.error is not None:
+        return
+    try:
+        smtp.rset()
+    except (smtplib.SMTPException, OSError):
+        envelope.error = smtplib.SMTPServerDisconnected("reset failed")
+
+
+def _reset_or_close(smtp: smtplib.SMTP, code: int) -> None:
+    if code == 421:
+        smtp.close()
+    else:
+        smtp._rset()  # noqa: SLF001 - what sendmail itself does after a refusal
+
+
+__all__ = ["Envelope", "abandon", "deliver", "open_envelope", "uses_smtp"]
