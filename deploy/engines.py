@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -54,7 +55,8 @@ def need_binary(name: str, package: str) -> str:
         return found
     print(f"stack: installing {package} (Debian package)", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", package], env=env, check=False)
+    command = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package]
+    subprocess.run(command, env=env, check=False)
     found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
     if not found:
         raise RuntimeError(f"{name} is missing: apt-get install {package}")
@@ -84,14 +86,19 @@ class PrivatePostgres:
     """A PostgreSQL instance of the stack's own (initdb in ``data_dir``, on ``port``): the machine's
     server is shared with others and is never restarted; this one may be."""
 
-    def __init__(self, data_dir: Path, port: int) -> None:
-        self.data_dir, self.port = data_dir, port
+    def __init__(self, port: int) -> None:
+        # Its own folder under the system's temporary one: the server runs as ``postgres`` and must be
+        # able to reach it (a test's temporary folder is private to root).
+        self.data_dir = Path(tempfile.mkdtemp(prefix="omooc-stack-pg-"))
+        self.port = port
         self.url = f"postgres://postgres@127.0.0.1:{port}/omooc"
+
+    def remove(self) -> None:
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def init(self) -> None:
         if (self.data_dir / "PG_VERSION").exists():
             return
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         user = _as_postgres_user()
         if user:
             os.chown(self.data_dir, user["user"], user["group"])
@@ -170,9 +177,8 @@ def render_nginx(*, port: int, web_ports: list[int], s3_port: int, media_root: P
     server = server.replace("/var/lib/omooc/media/", f"{media_root}/")
     state.mkdir(parents=True, exist_ok=True)
     (state / "omooc.conf").write_text(server)
-    temp = "".join(
-        f"    {kind}_temp_path {state / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp = "".join(f"    {kind}_temp_path {state / kind};\n" for kind in kinds)
     user = "user root root;\n" if os.geteuid() == 0 else ""
     main = (
         f"{user}daemon off;\nworker_processes 1;\npid {state / 'nginx.pid'};\n"

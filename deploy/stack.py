@@ -10,6 +10,7 @@ was stopped on purpose (``stop_service``). Tests drive it through ``Stack`` (tes
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -56,10 +57,8 @@ class Service:
 
     def signal_group(self, sig: int) -> None:
         if self.process is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                pass
 
     def stop(self, *, grace: float = 15) -> None:
         self.stopped = True
@@ -102,7 +101,7 @@ class Stack:
         self.bucket = self.topology["app"]["bucket"]
         self.postgres: engines.PrivatePostgres | None = None
         if private_postgres:
-            self.postgres = engines.PrivatePostgres(self.state / "postgres", engines.free_port())
+            self.postgres = engines.PrivatePostgres(engines.free_port())
             self.database_url = self.postgres.url
         else:
             self.database_url = database_url or "postgres://postgres@127.0.0.1:5432/omooc_stack"
@@ -143,6 +142,7 @@ class Stack:
                 "OMOOC_VAR_DIR": str(self.var),
                 "STATIC_ROOT": str(self.var / "static"),
                 "MEDIA_WORK_DIR": str(self.work_dir),
+                "TMPDIR": str(self.tmp_dir),
                 "WEB_CONCURRENCY": str(self.web_concurrency),
                 "PYTHONUNBUFFERED": "1",
             }
@@ -155,6 +155,12 @@ class Stack:
     @property
     def work_dir(self) -> Path:
         path = self.var / "media-work"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def tmp_dir(self) -> Path:
+        path = self.var / "tmp"
         path.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -261,9 +267,14 @@ class Stack:
                     self.restarts.append((service.name, time.monotonic()))
                     service.start()
 
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        """Kill a service's whole process group (as a container is killed); the supervisor restarts it."""
-        self.services[name].signal_group(sig)
+    def kill(self, name: str, sig: int = signal.SIGKILL, *, restart: bool = True) -> None:
+        """Kill a service's whole process group (as a container is killed); the supervisor restarts it
+        unless ``restart`` is false."""
+        service = self.services[name]
+        service.stopped = not restart
+        service.signal_group(sig)
+        if not restart and service.process is not None:
+            service.process.wait(timeout=10)
 
     def stop_service(self, name: str) -> None:
         self.services[name].stop()
@@ -280,6 +291,8 @@ class Stack:
         for name in order:
             if name in self.services:
                 self.services[name].stop(grace=10)
+        if self.postgres is not None:
+            self.postgres.remove()
 
     def log(self, name: str) -> str:
         path = self.logs / f"{name}.log"
