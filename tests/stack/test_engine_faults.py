@@ -139,11 +139,11 @@ def test_smtp_unreachable_messages_stay_queued_with_retry_times_and_are_delivere
     try:
         scenario(stack, "session", production_id=world["production_id"], speaker_id=world["speaker_id"],
                  reminder_in=10)  # fmt: skip
-        queued = wait_until(
-            lambda: [r for r in emails(db, recipient=world["speaker"]) if r[1] >= 1 and len(
-                emails(db, recipient=world["speaker"])) == 2],
-            within=150, what="both messages tried and queued",
-        )  # fmt: skip
+        def tried() -> list:
+            rows = emails(db, recipient=world["speaker"])
+            return rows if len(rows) == 2 and all(row[1] >= 1 for row in rows) else []
+
+        queued = wait_until(tried, within=150, what="invitation and reminder tried and queued")
         rows = emails(db, recipient=world["speaker"])
         assert {r[0] for r in rows} == {"queued"}, rows
         assert all(r[3].timestamp() > time.time() for r in rows), "no retry time in the future"
