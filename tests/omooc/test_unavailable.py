@@ -23,7 +23,9 @@ def database(monkeypatch):
     return fail_with
 
 
-@pytest.mark.parametrize("error", [OperationalError("connection refused"), InterfaceError("connection closed")])
+@pytest.mark.parametrize(
+    "error", [OperationalError("connection refused"), InterfaceError("connection already closed")]
+)
 def test_a_page_answers_a_friendly_503_while_the_database_is_out_of_reach(database, error):
     database(error)
     response = Client(raise_request_exception=False).get("/")
