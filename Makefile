@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run setup test lint format bench frontend translations clean
+.PHONY: run stack setup test test-stack lint format bench frontend translations clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("OMOOC needs Python 3.11 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -36,6 +36,13 @@ run: setup
 	$(PY) manage.py seed_demo
 	$(PY) manage.py run_stack
 
+# The production topology (deploy/topology.toml, as docker-compose.yml) on this host without containers:
+# nginx (Debian package, installed when missing), two gunicorn web nodes, the mail and media workers,
+# beat, PostgreSQL (database omooc_stack on the local server; STACK_DATABASE_URL for another), a Redis
+# of its own, an S3 server (moto) and an SMTP sink unless EMAIL_URL is set. Ctrl-C stops everything.
+stack: setup
+	$(PY) deploy/stack.py
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -54,7 +61,14 @@ test: setup
 	  $(VENV)/bin/ruff format --check . && \
 	  $(VENV)/bin/lint-imports && \
 	  $(PY) manage.py makemigrations --check --dry-run && \
-	  $(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+	  $(PY) -m pytest -n $${PYTEST_WORKERS:-2} -m "not stack" $(PYTEST_ARGS)
+
+# The stack tests (tests/stack, marked `stack`): one production topology for the whole package, faults
+# injected into it. Alone and without xdist, so two stacks never compete for the machine; ~15 minutes.
+test-stack: setup
+	@mkdir -p var
+	@$(PY) tests/support/services.py > var/test-env.sh
+	@source var/test-env.sh && $(PY) -m pytest -m stack -s -q tests/stack $(PYTEST_ARGS)
 
 bench: setup
 	@$(PY) tests/support/services.py > var/test-env.sh

@@ -39,6 +39,16 @@ BEAT_SCHEDULE: dict[str, dict] = {
 }
 
 
+def _beat_schedule(settings) -> dict[str, dict]:
+    """The schedule; the stale-video scan runs as often as a video may stay silent before it counts as
+    abandoned (``MEDIA_STALE_SECONDS``, at most every 5 minutes), so recovery takes at most twice that."""
+    schedule = {name: dict(entry) for name, entry in BEAT_SCHEDULE.items()}
+    stale = getattr(settings, "MEDIA_STALE_SECONDS", None)
+    if stale:
+        schedule["media-requeue-stale"]["schedule"] = float(min(300, max(5, int(stale))))
+    return schedule
+
+
 def configure(app: Celery) -> None:
     from django.conf import settings
 
@@ -61,7 +71,7 @@ def configure(app: Celery) -> None:
         task_ignore_result=not bool(settings.CELERY_RESULT_BACKEND),
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
-        beat_schedule=BEAT_SCHEDULE,
+        beat_schedule=_beat_schedule(settings),
         timezone=settings.TIME_ZONE,
         enable_utc=True,
         beat_schedule_filename=str(Path(settings.VAR_DIR) / "celerybeat-schedule"),

@@ -202,6 +202,15 @@ STORAGES = {
         )
     },
 }
+# Media pipeline knobs, read from the environment only when set (defaults live in courses/probing.py,
+# courses/transcoding.py and courses/services/media.py; README "Media pipeline").
+for _name, _cast in (
+    ("MEDIA_WORK_DIR", env.str),
+    ("MEDIA_X264_PRESET", env.str),
+    ("MEDIA_STALE_SECONDS", env.int),
+):
+    if env.str(_name, default=""):
+        globals()[_name] = _cast(_name)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads-tmp")

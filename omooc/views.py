@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.conf import settings
-from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -69,7 +71,31 @@ def not_found(request: HttpRequest, exception: Exception | None = None):
     return page_not_found(request, exception)
 
 
+def _database_unavailable() -> bool:
+    """Is the exception being handled the database being out of reach (restart, failover)?"""
+    error = sys.exc_info()[1]
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database is out of reach: the API's envelope, or a page that needs no database
+    (no context processors, no session), with ``Retry-After``."""
+    if _is_api(request):
+        response = JsonResponse(
+            {"message": "The service is briefly unavailable; try again in a minute.", "code": "unavailable",
+             "extra": {}},
+            status=503,
+        )  # fmt: skip
+    else:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def server_error(request: HttpRequest):
+    if _database_unavailable():
+        return service_unavailable(request)
     if _is_api(request):
         return json_error(
             "Something went wrong on our side; it has been logged.", code="server_error", status=500

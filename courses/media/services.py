@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -247,10 +248,24 @@ def video_process(*, video_id: int) -> Video | None:
         return _process(video)
 
 
+def _clear_leftovers(video: Video, work_dir: str | None) -> None:
+    """A worker killed mid-attempt (SIGKILL, out of memory, a lost machine) runs no clean-up: before the
+    next attempt, remove what earlier attempts of this video left in the work folder and in the storage
+    (a half-published output; nothing under ``videos/<uid>/`` is in use before the video is ready)."""
+    for path in Path(work_dir or tempfile.gettempdir()).glob(f"omooc-*-{video.uid}-*"):
+        shutil.rmtree(path, ignore_errors=True)
+    if video.attempts > 1 and not video.output_prefix:
+        media_storage.delete_tree(f"videos/{video.uid}")
+
+
 def _process(video: Video) -> Video:
     prefix = ""
+    work_dir = media_setting_or("MEDIA_WORK_DIR", None)
+    _clear_leftovers(video, work_dir)
     try:
-        with media_storage.local_copy(video.source.name, max_bytes=max_upload_bytes()) as path:
+        with media_storage.local_copy(
+            video.source.name, max_bytes=max_upload_bytes(), prefix=f"omooc-src-{video.uid}-", dir=work_dir
+        ) as path:
             try:
                 probe = probe_media(path)
             except MediaRejectedError as exc:
@@ -258,8 +273,7 @@ def _process(video: Video) -> Video:
             _apply_probe(video, probe)
             video.status = Video.Status.TRANSCODING
             video.save(update_fields=["probe", "width", "height", "duration_seconds", "status", "updated_at"])
-            work_dir = media_setting_or("MEDIA_WORK_DIR", None)
-            with tempfile.TemporaryDirectory(prefix="omooc-hls-", dir=work_dir) as out_dir:
+            with tempfile.TemporaryDirectory(prefix=f"omooc-hls-{video.uid}-", dir=work_dir) as out_dir:
                 result = transcode(
                     source=path, out_dir=out_dir, probe=probe, on_progress=_report_progress(video.pk)
                 )

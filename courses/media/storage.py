@@ -47,15 +47,15 @@ def local_path(name: str) -> Path | None:
 
 
 @contextmanager
-def local_copy(name: str, *, max_bytes: int):
+def local_copy(name: str, *, max_bytes: int, prefix: str = "omooc-src-", dir: str | None = None):  # noqa: A002
     """Yield a local path for storage file ``name``: the file itself on local storage, else a temporary
-    download (at most ``max_bytes``) removed afterwards."""
+    download (at most ``max_bytes``, in a folder named ``prefix...`` under ``dir``) removed afterwards."""
     path = local_path(name)
     if path is not None:
         yield path
         return
     suffix = Path(name).suffix
-    with tempfile.TemporaryDirectory(prefix="omooc-src-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=dir) as tmp:
         target = Path(tmp) / f"source{suffix}"
         with default_storage.open(name, "rb") as remote, target.open("wb") as local:
             copied = 0

@@ -175,3 +175,33 @@ def test_a_refusal_found_by_the_worker_is_worded_in_the_uploaders_language(lectu
     )
     video = video_process(video_id=video.pk)
     assert video.error.startswith("Dit is een afspeellijst")
+
+
+def test_the_next_attempt_removes_what_a_killed_attempt_left_in_the_work_folder_and_the_storage(
+    lecture, source_video, settings, tmp_path
+):
+    """A media worker killed mid-transcode (SIGKILL) runs no clean-up; the stack test kills a real one
+    (tests/stack/test_queues.py). Here the leftovers are laid out as a killed attempt leaves them."""
+    settings.MEDIA_WORK_DIR = str(tmp_path / "work")
+    video = _upload(lecture, source_video)
+    other = _upload(lecture, source_video)
+    work = Path(settings.MEDIA_WORK_DIR)
+    killed = [work / f"omooc-hls-{video.uid}-x1y2", work / f"omooc-src-{video.uid}-a3b4"]
+    kept = work / f"omooc-hls-{other.uid}-c5d6"  # another video's transcode, under way
+    for folder in [*killed, kept]:
+        folder.mkdir(parents=True)
+        (folder / "index.m3u8").write_text("#EXTM3U\n")
+    half_published = Path(settings.MEDIA_ROOT) / f"videos/{video.uid}/dead0001/720p/seg_000.ts"
+    half_published.parent.mkdir(parents=True)
+    half_published.write_bytes(b"partial")
+    Video.objects.filter(pk=video.pk).update(
+        status=Video.Status.TRANSCODING, attempts=1, updated_at=timezone.now() - timezone.timedelta(hours=1)
+    )
+
+    video = video_process(video_id=video.pk)
+
+    assert video.status == Video.Status.READY and video.attempts == 2
+    assert not [p for p in killed if p.exists()]
+    assert kept.exists()
+    assert not half_published.exists()
+    assert all(name.startswith(video.output_prefix + "/") for name in _media_files() if "videos/" in name)
