@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from courses.ffmpeg import ffmpeg_exe
+from courses.media.ffmpeg import ffmpeg_exe
 
 from .client import Browser, wait_until
 

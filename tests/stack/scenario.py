@@ -59,8 +59,8 @@ def session(*, production_id: int, speaker_id: int, reminder_in: float) -> dict:
     falls due ``reminder_in`` seconds from now (the speaker gets the invitation at once)."""
     from django.utils import timezone
 
-    from production import services
     from production.models import Production, RecordingSession, Reminder, Speaker
+    from production.scheduling import services
 
     production = Production.objects.get(pk=production_id)
     starts = timezone.now() + timedelta(days=1, seconds=reminder_in)
@@ -81,8 +81,8 @@ def session(*, production_id: int, speaker_id: int, reminder_in: float) -> dict:
 
 def learner(*, course_slug: str) -> dict:
     """One more learner, enrolled in the course."""
+    from courses.learning.services import enrollment_create
     from courses.models import Course
-    from courses.services.learning import enrollment_create
     from tests.factories import UserFactory
 
     user = UserFactory(language="en")
