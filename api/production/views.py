@@ -23,7 +23,6 @@ from production.board import board_for, boards_for
 from production.models import (
     Location,
     PostProduction,
-    PreTalk,
     PreTalkSpeaker,
     ScriptPart,
     SessionSpeaker,
@@ -187,19 +186,24 @@ class LocationViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMod
 PRODUCTION_FILTER = OpenApiParameter("production", int, description="Only items of this production.")
 
 
-class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    serializer_class = s.SessionSerializer
+# What the recording-session and pre-talk endpoints share: the team's items with their speakers and
+# lectures, one item by id (another team's is a 404), the answer of one of its speakers. (A comment,
+# not a docstring: drf-spectacular would print a docstring into every operation of the schema.)
+class ScheduledItemViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    visible_to = staticmethod(scheduling_selectors.session_visible_to)
+    get_for = staticmethod(scheduling_selectors.session_get_for)
+    attendance_model: type = SessionSpeaker
+    related: tuple[str, ...] = ()
+    prefetch: tuple = ()
 
     def get_queryset(self):
+        attendances = self.attendance_model.objects.select_related("speaker").order_by("speaker__name", "id")
         qs = (
-            scheduling_selectors.session_visible_to(self.request.user)
-            .select_related("location")
+            self.visible_to(self.request.user)
+            .select_related(*self.related)
             .prefetch_related(
-                Prefetch(
-                    "attendances",
-                    queryset=SessionSpeaker.objects.select_related("speaker").order_by("speaker__name", "id"),
-                ),
-                "crew",
+                Prefetch("attendances", queryset=attendances),
+                *self.prefetch,
                 Prefetch("lectures", queryset=Lecture.objects.only("id")),
             )
             .order_by("starts_at", "id")
@@ -209,18 +213,31 @@ class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
             qs = qs.filter(production_id=production)
         return qs
 
-    def _out(self, session, code=status.HTTP_200_OK):
-        return Response(s.SessionSerializer(self.get_queryset().get(pk=session.pk)).data, status=code)
+    def _out(self, item, code=status.HTTP_200_OK):
+        return Response(self.serializer_class(self.get_queryset().get(pk=item.pk)).data, status=code)
 
-    def _session(self, pk):
-        return scheduling_selectors.session_get_for(user=self.request.user, pk=pk)
+    def _item(self, pk):
+        return self.get_for(user=self.request.user, pk=pk)
 
     @extend_schema(parameters=[PRODUCTION_FILTER])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, pk=None):
-        return self._out(self._session(pk))
+        return self._out(self._item(pk))
+
+    def _respond(self, request, pk):
+        item = self._item(pk)
+        data = self.parse(s.RsvpSerializer)
+        attendance = get_object_or_404(item.attendances.all(), speaker=data.pop("speaker"))
+        scheduling.attendance_respond(attendance=attendance, by=request.user, **data)
+        return self._out(item)
+
+
+class SessionViewSet(ScheduledItemViewSet):
+    serializer_class = s.SessionSerializer
+    related = ("location",)
+    prefetch = ("crew",)
 
     @extend_schema(request=s.SessionInputSerializer, responses={201: s.SessionSerializer})
     def create(self, request):
@@ -231,28 +248,28 @@ class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(request=s.SessionUpdateSerializer, responses=s.SessionSerializer)
     def partial_update(self, request, pk=None):
-        session = self._session(pk)
+        session = self._item(pk)
         data = self.parse(s.SessionUpdateSerializer)
         return self._out(scheduling.recording_session_update(session=session, by=request.user, **data))
 
     @extend_schema(request=s.SessionTransitionSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        session = self._session(pk)
+        session = self._item(pk)
         data = self.parse(s.SessionTransitionSerializer)
         return self._out(scheduling.recording_session_transition(session=session, by=request.user, **data))
 
     @extend_schema(request=s.HoldSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
     def hold(self, request, pk=None):
-        session = self._session(pk)
+        session = self._item(pk)
         data = self.parse(s.HoldSerializer)
         return self._out(scheduling.recording_session_hold(session=session, by=request.user, **data))
 
     @extend_schema(request=s.SpeakerRefSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"], url_path="speakers")
     def add_speaker(self, request, pk=None):
-        session = self._session(pk)
+        session = self._item(pk)
         data = self.parse(s.SpeakerRefSerializer)
         scheduling.recording_session_add_speaker(session=session, speaker=data["speaker"], by=request.user)
         return self._out(session)
@@ -260,7 +277,7 @@ class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=s.SpeakerRefSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"], url_path="speakers/remove")
     def remove_speaker(self, request, pk=None):
-        session = self._session(pk)
+        session = self._item(pk)
         data = self.parse(s.SpeakerRefSerializer)
         scheduling.recording_session_remove_speaker(session=session, speaker=data["speaker"], by=request.user)
         return self._out(session)
@@ -268,52 +285,21 @@ class SessionViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=s.RsvpSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
     def response(self, request, pk=None):
-        session = self._session(pk)
-        data = self.parse(s.RsvpSerializer)
-        attendance = get_object_or_404(SessionSpeaker, session=session, speaker=data.pop("speaker"))
-        scheduling.attendance_respond(attendance=attendance, by=request.user, **data)
-        return self._out(session)
+        return self._respond(request, pk)
 
     @extend_schema(request=s.CrewInputSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
     def crew(self, request, pk=None):
-        session = self._session(pk)
+        session = self._item(pk)
         scheduling.crew_assign(session=session, by=request.user, **self.parse(s.CrewInputSerializer))
         return self._out(session)
 
 
-class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class PreTalkViewSet(ScheduledItemViewSet):
     serializer_class = s.PreTalkSerializer
-
-    def get_queryset(self):
-        qs = (
-            scheduling_selectors.pretalk_visible_to(self.request.user)
-            .prefetch_related(
-                Prefetch(
-                    "attendances",
-                    queryset=PreTalkSpeaker.objects.select_related("speaker").order_by("speaker__name", "id"),
-                ),
-                Prefetch("lectures", queryset=Lecture.objects.only("id")),
-            )
-            .order_by("starts_at", "id")
-        )
-        production = self.request.query_params.get("production", "")
-        if production.isascii() and production.isdigit():
-            qs = qs.filter(production_id=production)
-        return qs
-
-    def _out(self, pretalk, code=status.HTTP_200_OK):
-        return Response(s.PreTalkSerializer(self.get_queryset().get(pk=pretalk.pk)).data, status=code)
-
-    def _pretalk(self, pk) -> PreTalk:
-        return scheduling_selectors.pretalk_get_for(user=self.request.user, pk=pk)
-
-    @extend_schema(parameters=[PRODUCTION_FILTER])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, pk=None):
-        return self._out(self._pretalk(pk))
+    visible_to = staticmethod(scheduling_selectors.pretalk_visible_to)
+    get_for = staticmethod(scheduling_selectors.pretalk_get_for)
+    attendance_model = PreTalkSpeaker
 
     @extend_schema(request=s.PreTalkInputSerializer, responses={201: s.PreTalkSerializer})
     def create(self, request):
@@ -325,7 +311,7 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(request=s.PreTalkUpdateSerializer, responses=s.PreTalkSerializer)
     def partial_update(self, request, pk=None):
-        pretalk = self._pretalk(pk)
+        pretalk = self._item(pk)
         return self._out(
             scheduling.pretalk_update(
                 pretalk=pretalk, by=request.user, **self.parse(s.PreTalkUpdateSerializer)
@@ -335,7 +321,7 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=s.PreTalkHeldSerializer, responses=s.PreTalkSerializer)
     @action(detail=True, methods=["post"])
     def held(self, request, pk=None):
-        pretalk = self._pretalk(pk)
+        pretalk = self._item(pk)
         return self._out(
             scheduling.pretalk_mark_held(
                 pretalk=pretalk, by=request.user, **self.parse(s.PreTalkHeldSerializer)
@@ -345,7 +331,7 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=s.ReasonSerializer, responses=s.PreTalkSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        pretalk = self._pretalk(pk)
+        pretalk = self._item(pk)
         return self._out(
             scheduling.pretalk_cancel(pretalk=pretalk, by=request.user, **self.parse(s.ReasonSerializer))
         )
@@ -353,11 +339,7 @@ class PreTalkViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=s.RsvpSerializer, responses=s.PreTalkSerializer)
     @action(detail=True, methods=["post"])
     def response(self, request, pk=None):
-        pretalk = self._pretalk(pk)
-        data = self.parse(s.RsvpSerializer)
-        attendance = get_object_or_404(PreTalkSpeaker, pretalk=pretalk, speaker=data.pop("speaker"))
-        scheduling.attendance_respond(attendance=attendance, by=request.user, **data)
-        return self._out(pretalk)
+        return self._respond(request, pk)
 
 
 class ScriptPartViewSet(ProducerViewSet, mixins.RetrieveModelMixin):

@@ -54,25 +54,22 @@ def _schedule(request: HttpRequest):
     return span, stem, sessions, pretalks
 
 
-@studio_view
-def schedule_csv(request: HttpRequest) -> HttpResponse:
+def _schedule_download(request: HttpRequest, *, ext: str, content_type: str, build) -> HttpResponse:
     try:
         span, stem, sessions, pretalks = _schedule(request)
     except ApplicationError as exc:
         if exc.extra.get("field") is None:
             raise
         return _bad_request(exc)
-    body = exports.schedule_csv(sessions=sessions, pretalks=pretalks)
-    return _download(body, content_type=CSV, filename=exports.export_filename(stem, span, ext="csv"))
+    body = build(sessions=sessions, pretalks=pretalks)
+    return _download(body, content_type=content_type, filename=exports.export_filename(stem, span, ext=ext))
+
+
+@studio_view
+def schedule_csv(request: HttpRequest) -> HttpResponse:
+    return _schedule_download(request, ext="csv", content_type=CSV, build=exports.schedule_csv)
 
 
 @studio_view
 def schedule_ics(request: HttpRequest) -> HttpResponse:
-    try:
-        span, stem, sessions, pretalks = _schedule(request)
-    except ApplicationError as exc:
-        if exc.extra.get("field") is None:
-            raise
-        return _bad_request(exc)
-    body = feeds.schedule_calendar(sessions=sessions, pretalks=pretalks)
-    return _download(body, content_type=ICS, filename=exports.export_filename(stem, span, ext="ics"))
+    return _schedule_download(request, ext="ics", content_type=ICS, build=feeds.schedule_calendar)
