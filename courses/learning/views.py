@@ -3,6 +3,8 @@ opt-out. Logic lives in selectors/services; these only wire HTTP."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -58,7 +60,13 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     shell = pages.shell(
         request,
         "courses/course_detail.html",
-        lambda: {**context, "header": mark_safe(header()), **{k: pages.hole(k) for k in COURSE_PERSONAL}},  # noqa: S308
+        lambda: {
+            # Only what every visitor sees alike: the lectures, not the visitor's progress in them.
+            "page": SimpleNamespace(rows=[row.lecture for row in page.rows]),
+            "course": page.course,
+            "header": mark_safe(header()),  # noqa: S308 - our template's output
+            **{k: pages.hole(k) for k in COURSE_PERSONAL},
+        },
         name="course-page",
         key=(slug,),
         is_producer=request.user.is_authenticated and request.user.is_producer,
@@ -152,7 +160,14 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
     shell = pages.shell(
         request,
         "courses/lecture.html",
-        lambda: {**context, "urls": shown, "player": pages.hole("player")},
+        lambda: {
+            # Only what every viewer sees alike: the neighbours, never the enrollment or progress.
+            "page": SimpleNamespace(preview=False, previous=page.previous, next=page.next),
+            "course": page.course,
+            "lecture": page.lecture,
+            "urls": shown,
+            "player": pages.hole("player"),
+        },
         name="lecture-page",
         key=(slug, lecture_slug, shown["master"], shown["captions"]),
         is_producer=request.user.is_producer,
