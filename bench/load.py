@@ -22,6 +22,7 @@ Needs PostgreSQL (DATABASE_URL's server), Redis and wrk (Debian package ``wrk``)
 ``redis://127.0.0.1:6379/14``), ``BENCH_DURATION`` (seconds per wrk run, default 5), ``BENCH_ROUNDS``
 (default 5), ``BENCH_CONNECTIONS`` (default 8), ``BENCH_ONLY`` (comma-separated endpoint names),
 ``WEB_CONCURRENCY``/``GUNICORN_THREADS`` (as in production, see ``deploy/gunicorn.conf.py``).
+At the end, the memory of each gunicorn worker (RSS and PSS, after every endpoint has been loaded).
 """
 
 from __future__ import annotations
@@ -213,6 +214,25 @@ def flush_figure(env: dict[str, str]) -> None:
         )
 
 
+def worker_memory(master_pid: int) -> list[tuple[float, float]]:
+    """(RSS, PSS) in MB of each gunicorn worker (the master's children), read from /proc at the end
+    of the run. PSS shares the pages the preloaded master and its workers have in common."""
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return []
+    sizes = []
+    for pid in children:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        rss, pss = (re.search(rf"^{name}:\s+(\d+) kB", rollup, re.M) for name in ("Rss", "Pss"))
+        if rss and pss:
+            sizes.append((int(rss.group(1)) / 1024, int(pss.group(1)) / 1024))
+    return sizes
+
+
 def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -233,6 +253,7 @@ def main() -> None:
         for _ in range(ROUNDS):
             for name, (url, script) in runs.items():
                 samples[name].append(wrk(url, script))
+        memory = worker_memory(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
@@ -250,6 +271,11 @@ def main() -> None:
         line(f"load.{name}.rps", result["rps"], "req/s", baseline=base_run["rps"], note=note)
         line(f"load.{name}.p50", result["p50"], "ms", baseline=base_run["p50"])
         line(f"load.{name}.p99", result["p99"], "ms", baseline=base_run["p99"])
+    if memory:
+        sizes = ", ".join(f"{rss:.0f}/{pss:.0f}" for rss, pss in memory)
+        line(
+            "load.worker_memory.rss", max(r for r, _ in memory), "MB", note=f"RSS/PSS per worker: {sizes} MB"
+        )
     if {"heartbeat_api", "heartbeat_beacon", "heartbeat_lean"} & set(samples):
         flush_figure(env)
 

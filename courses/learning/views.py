@@ -3,10 +3,13 @@ opt-out. Logic lives in selectors/services; these only wire HTTP."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +24,9 @@ from omooc.exceptions import ApplicationError, json_error
 
 from ..catalog import cache as catalog_cache
 from ..models import Certificate, Course, Enrollment, LearnerEmailPreference
-from . import beacon, progress, selectors, services
+from . import beacon, pages, progress, selectors, services
+
+COURSE_PERSONAL = ("enrollment_box", "lecture_list", "unenroll_form")
 
 
 @require_GET
@@ -29,14 +34,44 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.course_page(slug=slug, user=request.user)
     if page is None:
         raise Http404(_("No such course."))
-    # Title, description, speakers: the same for every visitor, rendered once per catalog version.
-    header = catalog_cache.cached(
-        "course-header",
-        (slug, translation.get_language()),
-        lambda: render_to_string("courses/_course_header.html", {"page": page, "course": page.course}),
+    language = translation.get_language()
+
+    def header() -> str:
+        # Title, description, speakers: the same for every visitor, rendered once per catalog version.
+        return catalog_cache.cached(
+            "course-header",
+            (slug, language),
+            lambda: render_to_string("courses/_course_header.html", {"page": page, "course": page.course}),
+        )
+
+    items = catalog_cache.cached(
+        "course-items", (slug, language), lambda: [pages.lecture_item(row.lecture) for row in page.rows]
     )
-    context = {"page": page, "course": page.course, "header": mark_safe(header)}  # noqa: S308 - our template's output
-    return render(request, "courses/course_detail.html", context)
+    csrf = get_token(request)
+    personal = {
+        "enrollment_box": pages.enrollment_box(page, user=request.user, csrf=csrf, path=request.path),
+        "lecture_list": pages.lecture_list(page.rows, items),
+        "unenroll_form": pages.unenroll_form(page, csrf=csrf),
+    }
+    context = {"page": page, "course": page.course}
+    if not pages.shell_usable(request):
+        context.update(personal, header=mark_safe(header()))  # noqa: S308 - our template's output
+        return render(request, "courses/course_detail.html", context)
+    shell = pages.shell(
+        request,
+        "courses/course_detail.html",
+        lambda: {
+            # Only what every visitor sees alike: the lectures, not the visitor's progress in them.
+            "page": SimpleNamespace(rows=[row.lecture for row in page.rows]),
+            "course": page.course,
+            "header": mark_safe(header()),  # noqa: S308 - our template's output
+            **{k: pages.hole(k) for k in COURSE_PERSONAL},
+        },
+        name="course-page",
+        key=(slug,),
+        is_producer=request.user.is_authenticated and request.user.is_producer,
+    )
+    return HttpResponse(shell.fill({**personal, "csrf": csrf}))
 
 
 @require_POST
@@ -107,14 +142,37 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
     default = default if default in languages else (languages[0] if languages else "")
     for track in urls["captions"]:
         track["default"] = track["language"] == default
-    context.update(
-        urls=urls,
-        resume=selectors.resume_position(page),
-        duration=play.duration,
-        playback_token=play.token,
-        player_language=request.LANGUAGE_CODE,
+    player = {
+        **context,
+        "urls": urls,
+        "resume": selectors.resume_position(page),
+        "duration": play.duration,
+        "playback_token": play.token,
+        "player_language": request.LANGUAGE_CODE,
+        "LANGUAGE_CODE": request.LANGUAGE_CODE,
+    }
+    html = render_to_string("courses/_player.html", player)  # the personal part, in its own template
+    if not (page.access.learner and pages.shell_usable(request)):
+        return render(request, "courses/lecture.html", {**player, "player": mark_safe(html)})  # noqa: S308
+    # What the shell shows of the player's media: whether there is a video and captions (the same
+    # for everyone), never the signed URLs.
+    shown = {"master": bool(urls["master"]), "captions": bool(urls["captions"])}
+    shell = pages.shell(
+        request,
+        "courses/lecture.html",
+        lambda: {
+            # Only what every viewer sees alike: the neighbours, never the enrollment or progress.
+            "page": SimpleNamespace(preview=False, previous=page.previous, next=page.next),
+            "course": page.course,
+            "lecture": page.lecture,
+            "urls": shown,
+            "player": pages.hole("player"),
+        },
+        name="lecture-page",
+        key=(slug, lecture_slug, shown["master"], shown["captions"]),
+        is_producer=request.user.is_producer,
     )
-    return render(request, "courses/lecture.html", context)
+    return HttpResponse(shell.fill({"player": html, "csrf": get_token(request)}))
 
 
 @require_GET
