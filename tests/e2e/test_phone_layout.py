@@ -43,10 +43,13 @@ def learner_pages(world) -> list[tuple[str, str]]:
     from courses.models import Certificate
 
     course, lecture = world["course"], world["lectures"][1]
-    certificate = Certificate.objects.get(enrollment__user=world["learner"])
+    certificate = Certificate.objects.select_related("enrollment__course").get(
+        enrollment__user=world["learner"]
+    )
     return [
         ("catalog", "/"),
         ("course", course.get_absolute_url()),
+        ("course-complete", certificate.enrollment.course.get_absolute_url()),
         ("lecture", f"/courses/{course.slug}/lectures/{lecture.slug}/"),
         ("dashboard", "/my/courses/"),
         ("certificate", f"/certificates/{certificate.uid}/"),
