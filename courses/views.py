@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omooc.exceptions import ApplicationError
 
-from . import beacon, catalog_cache, media_access, progress, selectors
+from . import beacon, catalog_cache, catalog_cards, media_access, progress, selectors
 from .models import Certificate, Course, Enrollment, LearnerEmailPreference
 from .services import learning as services
 
@@ -37,6 +37,7 @@ def _catalog_filters(request: HttpRequest) -> dict[str, str]:
         "q": request.GET.get("q", "").strip()[:100],
         "language": language if language in languages else "",
         "theme": request.GET.get("theme", "").strip()[:100],
+        "sort": request.GET.get("sort", "") if request.GET.get("sort", "") in catalog_cards.SORTS else "",
     }
 
 
@@ -48,8 +49,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
     def results() -> str:
         # The same for every visitor: built once per catalog version (courses/catalog_cache.py).
-        page = Paginator(selectors.course_list_published(**filters), CATALOG_PAGE_SIZE).get_page(page_number)
-        context = {"page": page, "query": query, "filtered": any(filters.values())}
+        page = Paginator(catalog_cards.course_cards(**filters), CATALOG_PAGE_SIZE).get_page(page_number)
+        page.object_list = list(page.object_list)
+        catalog_cards.course_cards_speakers(page.object_list)
+        searched = any(value for key, value in filters.items() if key != "sort")
+        context = {"page": page, "query": query, "filtered": searched}
         return render_to_string("courses/_catalog_results.html", context)
 
     language = translation.get_language()
