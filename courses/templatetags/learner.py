@@ -118,3 +118,11 @@ def _certificate(enrollment):
         return enrollment.certificate
     except ObjectDoesNotExist:
         return None
+
+
+@register.filter
+def is_released(lecture) -> bool:
+    """Whether learners can watch ``lecture`` now ("up next" never counts down to a locked page)."""
+    from django.utils import timezone
+
+    return bool(lecture) and (lecture.release_at is None or lecture.release_at <= timezone.now())
