@@ -116,3 +116,36 @@ def test_a_laptop_shows_the_menu_without_a_menu_button(live_server, new_context,
     assert page.get_by_role("button", name="Log out").is_visible()
     assert overflow(page) == 0
     shoot(page, "laptop-en-catalog")
+
+
+def test_the_certificate_prints_as_the_sheet_alone(live_server, new_context, learning_world):
+    from courses.models import Certificate
+
+    certificate = Certificate.objects.get(enrollment__user=learning_world["learner"])
+    context = new_context(viewport=LAPTOP, locale="en-GB")
+    log_in_by_cookie(context, live_server.url, learning_world["learner"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/certificates/{certificate.uid}/")
+    assert page.get_by_role("link", name="Download the PDF").is_visible()
+    page.emulate_media(media="print")
+    assert page.get_by_role("heading", name="Certificate of completion").is_visible()
+    assert page.get_by_text(f"/certificates/{certificate.uid}/").is_visible()  # the verification address
+    for hidden in ("Download the PDF", "Catalog"):
+        assert not page.get_by_role("link", name=hidden).first.is_visible(), hidden
+    assert not page.locator(".site-footer").is_visible()
+    shoot(page, "print-en-certificate")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_style_guide_passes_axe_and_fits_the_screen(live_server, new_context, viewport):
+    from tests.factories import UserFactory
+
+    context = new_context(viewport=viewport, locale="en-GB")
+    log_in_by_cookie(context, live_server.url, UserFactory(producer=True))
+    page = context.new_page()
+    page.goto(f"{live_server.url}/styleguide/")
+    page.get_by_role("heading", name="Style guide", level=1).wait_for()
+    assert overflow(page) == 0
+    assert contrast_violations(page) == []  # every colour pair of the tokens, as swatches
+    assert serious_violations(page) == []
+    shoot(page, f"{'phone' if viewport is PHONE else 'laptop'}-en-styleguide")
