@@ -3,10 +3,11 @@ from django.urls import include, path
 
 from courses.catalog import views as catalog_views
 
-from . import views
+from . import styleguide, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("styleguide/", styleguide.styleguide, name="styleguide"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("omooc.accounts.urls")),
     path("admin/", admin.site.urls),

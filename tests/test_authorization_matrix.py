@@ -296,6 +296,7 @@ def lecture_kwargs(attr):
 CASES: list[Case] = [
     # --- public -----------------------------------------------------------------------------
     case("healthz", PUBLIC),
+    case("styleguide", STUDIO_WIDE),  # the living style page: staff (producers, administrators)
     case("set_language", PUBLIC),
     case("schema", PUBLIC, methods=("GET",)),
     case("api-docs", PUBLIC),

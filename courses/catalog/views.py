@@ -13,6 +13,7 @@ from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from . import cache as catalog_cache
+from . import cards as catalog_cards
 from . import selectors
 
 CATALOG_PAGE_SIZE = 12
@@ -25,6 +26,7 @@ def _catalog_filters(request: HttpRequest) -> dict[str, str]:
         "q": request.GET.get("q", "").strip()[:100],
         "language": language if language in languages else "",
         "theme": request.GET.get("theme", "").strip()[:100],
+        "sort": request.GET.get("sort", "") if request.GET.get("sort", "") in catalog_cards.SORTS else "",
     }
 
 
@@ -36,8 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
     def results() -> str:
         # The same for every visitor: built once per catalog version (courses/catalog/cache.py).
-        page = Paginator(selectors.course_list_published(**filters), CATALOG_PAGE_SIZE).get_page(page_number)
-        context = {"page": page, "query": query, "filtered": any(filters.values())}
+        page = Paginator(catalog_cards.course_cards(**filters), CATALOG_PAGE_SIZE).get_page(page_number)
+        page.object_list = list(page.object_list)
+        catalog_cards.course_cards_speakers(page.object_list)
+        searched = any(value for key, value in filters.items() if key != "sort")
+        context = {"page": page, "query": query, "filtered": searched}
         return render_to_string("courses/_catalog_results.html", context)
 
     language = translation.get_language()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
@@ -23,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext
 
 from ..catalog import cache as catalog_cache
 from .emails import format_position
@@ -159,48 +158,11 @@ def _csrf_field(token: str) -> str:
 
 
 def enrollment_box(page, *, user, csrf: str, path: str) -> SafeString:
-    """The course page's enrollment box: progress and where to continue, the enroll button, or the
-    way to log in."""
-    course = page.course
-    if page.enrolled:
-        n, total = page.completed_count, len(page.rows)
-        done = ngettext(
-            "%(n)s of %(total)s lecture completed", "%(n)s of %(total)s lectures completed", n
-        ) % {"n": n, "total": total}
-        body = (
-            f'<p><span class="badge badge-ok">{escape(gettext("You are enrolled"))}</span>\n'
-            f"      {escape(done)}</p>\n"
-        )
-        row = page.resume_row
-        if row:
-            text = gettext("Continue “%(title)s” at %(position)s") % {
-                "title": escape(row.lecture.title),
-                "position": escape(clock(page.enrollment.last_position_seconds)),
-            }
-            body += f'        <p><a class="button" href="{escape(row.lecture.learner_url)}">{text}</a></p>\n'
-        elif page.first_available:
-            first = page.first_available.lecture.learner_url
-            start = escape(gettext("Start the first lecture"))
-            body += f'      <p><a class="button" href="{escape(first)}">{start}</a></p>\n'
-    elif user.is_authenticated:
-        action = reverse("courses:enroll", kwargs={"slug": course.slug})
-        body = (
-            f'<form method="post" action="{escape(action)}">\n      {_csrf_field(csrf)}\n'
-            f'      <button type="submit" class="button">{escape(gettext("Enroll for free"))}</button>\n'
-            "    </form>\n"
-        )
-    else:
-        login = f"{reverse('accounts:login')}?next={quote(path, safe='/')}"
-        body = (
-            f'<p><a class="button" href="{escape(login)}">{escape(gettext("Log in to enroll"))}</a>\n'
-            f'      {escape(gettext("or"))} <a href="{escape(reverse("accounts:signup"))}">'
-            f"{escape(gettext('create a free account'))}</a></p>\n"
-        )
-    heading = escape(gettext("Enrollment"))
-    return mark_safe(  # noqa: S308 - every value escaped above
-        '<section class="enrollment-box" aria-labelledby="enrollment-heading">\n'
-        f'  <h2 id="enrollment-heading" class="visually-hidden">{heading}</h2>\n  {body}</section>'
-    )
+    """The course page's enrollment box: progress and the next step (never "continue from the end":
+    a completed course congratulates and offers the certificate and "watch again"), the enroll
+    button, or the way to log in. A small template of its own, rendered per request."""
+    context = {"page": page, "course": page.course, "user": user, "csrf_token": csrf, "request_path": path}
+    return mark_safe(render_to_string("courses/_enrollment_box.html", context))  # noqa: S308 - template output
 
 
 def unenroll_form(page, *, csrf: str) -> SafeString:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..catalog import cache as catalog_cache
-from ..catalog.selectors import course_outline, published_lecture_count, shared_lecture
+from ..catalog.selectors import _video_duration, course_outline, published_lecture_count, shared_lecture
 from ..media import access as media_access
 from ..models import Caption, Course, Enrollment, Lecture, LectureProgress, Video
 from ..permissions import LectureAccess, is_team_producer, lecture_access
@@ -195,6 +195,22 @@ def dashboard_enrollments(*, user) -> QuerySet[Enrollment]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # Video time still to watch: the shown duration (video's, else lecture's) of published lectures
+    # this enrollment has not completed; part of the same single query.
+    left = (
+        Lecture.objects.published()
+        .filter(course=OuterRef("course_id"))
+        .exclude(
+            pk__in=LectureProgress.objects.filter(
+                enrollment=OuterRef(OuterRef("pk")), completed_at__isnull=False
+            ).values("lecture_id")
+        )
+        .annotate(shown=Coalesce(_video_duration(), F("duration_seconds"), output_field=FloatField()))
+        .order_by()
+        .values("course")
+        .annotate(s=Sum("shown"))
+        .values("s")
+    )
     return (
         Enrollment.objects.active()
         .filter(user=user, course__in=Course.objects.published())
@@ -202,6 +218,7 @@ def dashboard_enrollments(*, user) -> QuerySet[Enrollment]:
         .annotate(
             lecture_total=published_lecture_count("course_id"),
             lecture_done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
+            seconds_left=Coalesce(Subquery(left, output_field=FloatField()), Value(0.0)),
         )
         .order_by(F("last_activity_at").desc(nulls_last=True), "-enrolled_at", "id")
     )

@@ -17,6 +17,12 @@
   var HEARTBEAT_MS = 10000;
 
   function say(text) { if (statusEl) statusEl.textContent = text; }
+  // Announcements come translated from data-said-* attributes: "Speed: {value}" and the like.
+  function fill(template, values) {
+    return (template || "").replace(/\{(\w+)\}/g, function (all, key) { return values[key]; });
+  }
+  function remember(key, value) { try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
+  function recall(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
 
   function clock(seconds) {
     seconds = Math.max(0, Math.floor(seconds || 0));
@@ -64,6 +70,7 @@
         } else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
         else say(cfg.hlsMissing);
       });
+      setupQuality(hls);
       hls.loadSource(master);
       hls.attachMedia(video);
       return;
@@ -165,8 +172,10 @@
     send("end", video.currentTime, false);
     continuous = false;
     stopTimer();
-    var next = document.getElementById("next-lecture");
-    if (next) next.focus();
+    if (!upNext()) {
+      var next = document.getElementById("next-lecture");
+      if (next) next.focus();
+    }
   });
   function leave() { if (continuous || !video.paused) { send("hide", video.currentTime, true); continuous = false; } }
   window.addEventListener("pagehide", leave);
@@ -186,7 +195,8 @@
     if (speed) speed.value = String(value);
     try { window.localStorage.setItem("omooc-speed", String(value)); } catch (e) { /* private mode */ }
   }
-  if (speed) speed.addEventListener("change", function () { setSpeed(parseFloat(speed.value)); });
+  function announceSpeed() { say(fill(cfg.saidSpeed, { value: video.playbackRate + "×" })); }
+  if (speed) speed.addEventListener("change", function () { setSpeed(parseFloat(speed.value)); announceSpeed(); });
   try {
     var saved = parseFloat(window.localStorage.getItem("omooc-speed") || "");
     if (speeds.indexOf(saved) !== -1) setSpeed(saved);
@@ -219,9 +229,9 @@
       case "l": seekBy(10); break;
       case "ArrowLeft": seekBy(-5); break;
       case "ArrowRight": seekBy(5); break;
-      case "c": toggleCaptions(); break;
-      case "<": setSpeed(speeds[Math.max(0, speeds.indexOf(video.playbackRate) - 1)] || 1); break;
-      case ">": setSpeed(speeds[Math.min(speeds.length - 1, speeds.indexOf(video.playbackRate) + 1)] || 1); break;
+      case "c": if (captionWas === null) captionWas = captionNow(); toggleCaptions(); break;
+      case "<": setSpeed(speeds[Math.max(0, speeds.indexOf(video.playbackRate) - 1)] || 1); announceSpeed(); break;
+      case ">": setSpeed(speeds[Math.min(speeds.length - 1, speeds.indexOf(video.playbackRate) + 1)] || 1); announceSpeed(); break;
       default: handled = false;
     }
     if (handled) event.preventDefault();
@@ -302,6 +312,119 @@
       }
     }
   }
+
+  /* --- Quality: "Auto" plus one entry per rendition, from hls.js's levels ------------------------ */
+  var quality = document.getElementById("player-quality");
+  function setupQuality(hls) {
+    if (!quality) return;
+    hls.on(window.Hls.Events.MANIFEST_PARSED, function (event, data) {
+      var levels = (data.levels || []).map(function (level, index) { return { index: index, height: level.height }; });
+      levels.sort(function (a, b) { return b.height - a.height; });
+      levels.forEach(function (level) {
+        var option = document.createElement("option");
+        option.value = String(level.index);
+        option.textContent = level.height ? level.height + "p" : String(level.index + 1);
+        quality.appendChild(option);
+      });
+      quality.hidden = false;
+      var label = document.querySelector(".player-quality-label");
+      if (label) label.hidden = false;
+    });
+    hls.on(window.Hls.Events.LEVEL_SWITCHED, function (event, data) {
+      var level = hls.levels[data.level];
+      quality.options[0].textContent = cfg.saidAuto + (hls.autoLevelEnabled && level ? " (" + level.height + "p)" : "");
+    });
+    quality.addEventListener("change", function () {
+      var value = parseInt(quality.value, 10);
+      hls.currentLevel = value; // -1: automatic, by bandwidth
+      var chosen = quality.options[quality.selectedIndex];
+      say(fill(cfg.saidQuality, { value: value === -1 ? cfg.saidAuto : chosen.textContent }));
+    });
+  }
+
+  /* --- Captions: announce on and off; size and background, remembered ------------------------- */
+  var captionWas = null; // what was announced last ("" = off); null until the player has settled
+  function captionNow() { var t = activeTrack(); return t ? t.label || t.language : ""; }
+  function announceCaptions() {
+    var now = captionNow();
+    if (captionWas === null || now === captionWas) { captionWas = now; return; }
+    captionWas = now;
+    say(now ? fill(cfg.saidCaptions, { value: now }) : cfg.saidCaptionsOff);
+  }
+  video.textTracks.addEventListener("change", announceCaptions);
+  video.addEventListener("loadedmetadata", function () { if (captionWas === null) captionWas = captionNow(); });
+  var sizeSelect = document.getElementById("player-caption-size");
+  var backdrop = document.getElementById("player-caption-bg");
+  function setCaptionSize(size, announce) {
+    ["s", "m", "l", "xl"].forEach(function (s) { root.classList.toggle("captions-" + s, s === size); });
+    if (sizeSelect) sizeSelect.value = size;
+    remember("omooc-caption-size", size);
+    if (announce && sizeSelect) say(fill(cfg.saidCaptionSize, { value: sizeSelect.options[sizeSelect.selectedIndex].textContent }));
+  }
+  if (sizeSelect) {
+    sizeSelect.addEventListener("change", function () { setCaptionSize(sizeSelect.value, true); });
+    var savedSize = recall("omooc-caption-size");
+    setCaptionSize(["s", "m", "l", "xl"].indexOf(savedSize) !== -1 ? savedSize : "m", false);
+  }
+  if (backdrop) {
+    backdrop.checked = recall("omooc-caption-bg") === "1";
+    root.classList.toggle("captions-solid", backdrop.checked);
+    backdrop.addEventListener("change", function () {
+      root.classList.toggle("captions-solid", backdrop.checked);
+      remember("omooc-caption-bg", backdrop.checked ? "1" : "0");
+    });
+  }
+
+  /* --- Continue where you stopped, or start over ---------------------------------------------- */
+  var prompt = document.getElementById("resume-prompt");
+  var startOver = document.getElementById("start-over");
+  if (startOver) {
+    startOver.addEventListener("click", function () {
+      video.currentTime = 0;
+      if (prompt) prompt.hidden = true;
+      say(cfg.saidStartOver);
+      video.focus();
+    });
+  }
+  video.addEventListener("timeupdate", function () {
+    if (prompt && !prompt.hidden && video.currentTime > resume + 15) prompt.hidden = true;
+  });
+
+  /* --- Up next: a countdown at the end that the learner can cancel ----------------------------- */
+  var UP_NEXT_SECONDS = 10;
+  var panel = document.getElementById("up-next");
+  var countdown = null;
+  function stopCountdown() { if (countdown) { window.clearInterval(countdown); countdown = null; } }
+  function upNext() {
+    if (!panel) return false;
+    var left = UP_NEXT_SECONDS;
+    var count = document.getElementById("up-next-count");
+    var play = document.getElementById("up-next-play");
+    function tick() {
+      var text = fill(cfg.saidUpNext, { seconds: left });
+      if (count) count.textContent = text;
+      if (left === UP_NEXT_SECONDS) say(text);
+      if (left <= 0) { stopCountdown(); window.location.assign(play.href); }
+      left -= 1;
+    }
+    panel.hidden = false;
+    stopCountdown();
+    tick();
+    countdown = window.setInterval(tick, 1000);
+    if (play) play.focus();
+    return true;
+  }
+  var cancel = document.getElementById("up-next-cancel");
+  if (cancel) {
+    cancel.addEventListener("click", function () {
+      stopCountdown();
+      if (panel) panel.hidden = true;
+      say(cfg.saidUpNextCancelled);
+      var next = document.getElementById("next-lecture");
+      if (next) next.focus();
+    });
+  }
+  video.addEventListener("play", function () { stopCountdown(); if (panel) panel.hidden = true; });
 
   if (resume > 0) say(cfg.resumedText + " " + clock(resume));
   attach();

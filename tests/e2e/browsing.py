@@ -21,7 +21,8 @@ def log_in(page, base: str, email: str, *, password: str = PASSWORD, language: s
     page.get_by_label(labels[0]).fill(email)
     page.get_by_label(labels[1]).fill(password)
     page.get_by_role("main").get_by_role("button", name=labels[2]).click()
-    page.get_by_role("button", name=labels[3]).wait_for()
+    # Logged in: the log-out button exists (on a phone it sits in the closed header menu).
+    page.get_by_role("button", name=labels[3], include_hidden=True).wait_for(state="attached")
 
 
 def log_in_by_cookie(context, base: str, user) -> None:

@@ -37,59 +37,6 @@ def test_the_checker_does_report_a_serious_violation(page):
 # --- The pages people use most, with realistic content (issue 7) ------------------------------
 
 
-@pytest.fixture(scope="module")
-def hls_sample(tmp_path_factory):
-    from tests.courses.learning.media import make_hls
-
-    return make_hls(tmp_path_factory.mktemp("hls") / "sample", duration=8)
-
-
-@pytest.fixture
-def _progress_buffer(settings, tmp_path):
-    settings.PROGRESS_BUFFER_DIR = str(tmp_path / "progress")
-    settings.REDIS_URL = ""
-
-
-@pytest.fixture
-def learning_world():
-    """A published course with a theme, three lectures (one watched, one not yet released) and a
-    learner enrolled in it and in a completed course with a certificate."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from courses.learning.services import certificate_issue, enrollment_create
-    from courses.models import LectureProgress
-    from tests.factories import ThemeFactory, UserFactory
-
-    theme = ThemeFactory(name="Digitale overheid")
-    course = CourseFactory(
-        title="Publiek leiderschap", theme=theme, summary="Leiding geven in de publieke sector."
-    )
-    CourseFactory(title="Samenwerken met startups", theme=theme)
-    lectures = [
-        LectureFactory(course=course, position=1, title="Gebruikers centraal"),
-        LectureFactory(course=course, position=2, title="Aanbesteden"),
-        LectureFactory(
-            course=course, position=3, title="Data delen", release_at=timezone.now() + timedelta(days=3)
-        ),
-    ]
-    learner = UserFactory(full_name="Noor Jansen")
-    enrollment = enrollment_create(user=learner, course=course)
-    LectureProgress.objects.create(
-        enrollment=enrollment, lecture=lectures[0], position_seconds=7, watched=[[0, 7]], watched_seconds=7,
-        duration_seconds=8, completed_at=timezone.now(), last_heartbeat_at=timezone.now(),
-    )  # fmt: skip
-    enrollment.last_lecture = lectures[1]
-    enrollment.last_position_seconds = 3
-    enrollment.last_activity_at = timezone.now()
-    enrollment.save()
-    finished = CourseFactory(title="Data en ethiek")
-    LectureFactory(course=finished, position=1)
-    certificate_issue(enrollment=enrollment_create(user=learner, course=finished))
-    return {"course": course, "lectures": lectures, "learner": learner}
-
-
 @pytest.mark.parametrize("who", ["anonymous", "learner"])
 def test_the_catalog_and_course_page_have_no_serious_accessibility_violations(
     live_server, new_context, learning_world, who
@@ -184,7 +131,7 @@ def test_the_speaker_page_has_no_serious_accessibility_violations(live_server, n
     page.goto(f"{live_server.url}/s/{token}/")
     page.get_by_role("heading", name="Speaker page of Anna de Vries").wait_for()
     assert serious_violations(page) == []
-    for summary in page.locator("summary").all():  # the decline / propose forms, opened
+    for summary in page.locator("main summary").all():  # the decline / propose forms, opened
         summary.click()
     assert serious_violations(page) == []
 

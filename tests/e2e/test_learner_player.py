@@ -30,7 +30,8 @@ def log_in(page, base, email):
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Log out").wait_for()
+    # Logged in: the log-out button exists (on a phone it sits in the closed header menu).
+    page.get_by_role("button", name="Log out", include_hidden=True).wait_for(state="attached")
 
 
 def wait_for(page, expression: str, timeout: float = 20.0):

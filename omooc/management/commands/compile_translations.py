@@ -23,4 +23,5 @@ class Command(BaseCommand):
                 count += 1
                 name = po_path.relative_to(settings.BASE_DIR)
                 self.stdout.write(f"compiled {name} ({catalogue.percent_translated()}% translated)")
-        self.stdout.write(self.style.SUCCESS(f"{count} catalogue(s) compiled"))
+        noun = "catalogue" if count == 1 else "catalogues"
+        self.stdout.write(self.style.SUCCESS(f"{count} {noun} compiled"))
