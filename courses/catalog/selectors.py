@@ -135,7 +135,7 @@ def shared_lecture(
     )
     # Both neighbours from one small query over the course's published lectures (a course has tens
     # of lectures): works on every database, unlike a UNION of sliced queries (not on SQLite).
-    fields = ("id", "course_id", "slug", "title", "position")
+    fields = ("id", "course_id", "slug", "title", "position", "release_at")  # release_at: "up next"
     siblings = list(course.lectures.published().only(*fields).order_by("position", "id"))
     for sibling in siblings:
         sibling.learner_url = sibling.get_absolute_url()  # course known through course.lectures

@@ -1,4 +1,4 @@
-"""The course page and the lecture page as a cached shell plus a small personal part (ADR 0020).
+"""The course page and the lecture page as a cached shell plus a small personal part (ADR 0023).
 
 The shell is the whole page rendered by its template once per catalog version, language and the few
 facts about the visitor that change its frame (logged in, producer, previewing); the places that

@@ -1,5 +1,5 @@
 """The course and lecture pages come from a shell cached per catalog version and language, with each
-visitor's own part put in per request (ADR 0020): nobody ever sees another visitor's enrollment,
+visitor's own part put in per request (ADR 0023): nobody ever sees another visitor's enrollment,
 progress, CSRF token, signed URLs or playback token, and a change shows on the next request."""
 
 from __future__ import annotations
