@@ -61,6 +61,14 @@ class PortfolioRow:
         return (self.readiness.days_late or 0) > 0
 
     @property
+    def hold_dates(self) -> list[tuple[date, int]]:
+        """Each "not before" date of the held recordings with how many are held until then."""
+        counts: dict[date, int] = {}
+        for hold in self.holds:
+            counts[hold.until] = counts.get(hold.until, 0) + 1
+        return sorted(counts.items())
+
+    @property
     def status(self) -> str:
         if self.archived:
             return "archived"

@@ -223,3 +223,17 @@ def test_the_portfolio_speaks_dutch(client, world):
     body = client.get(reverse("production:portfolio"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "Tijdlijn van de lanceringen" in body and "Archiveren" in body
     assert "dagen te laat" in body
+
+
+def test_holds_until_the_same_date_are_counted_not_repeated(client, producer, world):
+    production = world["on_track"]
+    make_session(production, days=12)
+    until = timezone.localdate() + timedelta(days=60)
+    scheduling.production_postpone_recordings(
+        productions=[production], until=until, reason="lockdown", by=producer
+    )
+    client.force_login(producer)
+    body = page(client, sort="name").content.decode()
+    table = body[body.index('data-testid="portfolio"') :]
+    assert f"2 recordings until at least {until.isoformat()}" in table
+    assert table.count(f"until at least {until.isoformat()}") == 1
