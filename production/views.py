@@ -8,9 +8,8 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from omooc.accounts.permissions import producer_required
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
-
-from .permissions import producer_required
 
 
 def studio_view(view):

@@ -9,7 +9,7 @@ from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from ..models import Course, Lecture, LecturePresenter, Video
-from .selectors import _video_duration, course_list_published
+from .selectors import course_list_published, video_duration
 
 # The catalog's orders: "" (A–Z) is the default and the order the API keeps.
 SORTS = {
@@ -25,7 +25,7 @@ def course_cards(*, q: str = "", language: str = "", theme: str = "", sort: str 
     total = (
         Lecture.objects.published()
         .filter(course=OuterRef("pk"))
-        .annotate(shown=Coalesce(_video_duration(), F("duration_seconds"), output_field=FloatField()))
+        .annotate(shown=Coalesce(video_duration(), F("duration_seconds"), output_field=FloatField()))
         .order_by()
         .values("course")
         .annotate(s=Sum("shown"))

@@ -51,7 +51,7 @@ def theme_list_in_catalog() -> QuerySet[Theme]:
     return Theme.objects.filter(courses__in=Course.objects.published()).distinct().order_by("name", "id")
 
 
-def _video_duration() -> Subquery:
+def video_duration() -> Subquery:
     return Subquery(
         Video.objects.filter(lecture=OuterRef("pk"), is_current=True, status=Video.Status.READY).values(
             "duration_seconds"
@@ -64,7 +64,7 @@ def lectures_for_learners(course: Course) -> QuerySet[Lecture]:
     """Published lectures of a course in order, with the duration to show (video's, else lecture's)."""
     return (
         course.lectures.published()
-        .annotate(video_duration=_video_duration())
+        .annotate(video_duration=video_duration())
         .annotate(
             shown_duration=Coalesce(F("video_duration"), F("duration_seconds"), output_field=FloatField())
         )

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..catalog import cache as catalog_cache
-from ..catalog.selectors import _video_duration, course_outline, published_lecture_count, shared_lecture
+from ..catalog.selectors import course_outline, published_lecture_count, shared_lecture, video_duration
 from ..media import access as media_access
 from ..models import Caption, Course, Enrollment, Lecture, LectureProgress, Video
 from ..permissions import LectureAccess, is_team_producer, lecture_access
@@ -205,7 +205,7 @@ def dashboard_enrollments(*, user) -> QuerySet[Enrollment]:
                 enrollment=OuterRef(OuterRef("pk")), completed_at__isnull=False
             ).values("lecture_id")
         )
-        .annotate(shown=Coalesce(_video_duration(), F("duration_seconds"), output_field=FloatField()))
+        .annotate(shown=Coalesce(video_duration(), F("duration_seconds"), output_field=FloatField()))
         .order_by()
         .values("course")
         .annotate(s=Sum("shown"))
