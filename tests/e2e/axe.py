@@ -15,6 +15,15 @@ def axe_source() -> str:
 
 def serious_violations(page) -> list[str]:
     """Violations of impact serious or critical, one readable line each (rule, help, first targets)."""
+    return [line for line, impact in _violations(page) if impact in ("serious", "critical")]
+
+
+def all_violations(page) -> list[str]:
+    """Every violation, whatever its impact (minor and moderate too), one readable line each."""
+    return [line for line, _ in _violations(page)]
+
+
+def _violations(page) -> list[tuple[str, str]]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source())  # evaluated through the DevTools protocol: CSP does not apply
     result = page.evaluate(
@@ -24,7 +33,7 @@ def serious_violations(page) -> list[str]:
     )
     lines = []
     for violation in result["violations"]:
-        if violation["impact"] in ("serious", "critical"):
-            targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
-            lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+        targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+        line = f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}"
+        lines.append((line, violation["impact"]))
     return lines
