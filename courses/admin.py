@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from omooc.exceptions import ApplicationError
 
 from .media import services as media_services
-from .models import Caption, Course, Lecture, LecturePresenter, Module, Theme, Video
+from .models import Caption, Course, Lecture, LecturePresenter, Module, PresenterProfile, Theme, Video
 from .permissions import studio_courses_for
 
 
@@ -52,15 +52,31 @@ class LectureInline(admin.TabularInline):
     show_change_link = True
 
 
+class PresenterProfileInline(admin.StackedInline):
+    """Speakers' photo and bio on the course page, matched to the lectures' presenters by name."""
+
+    model = PresenterProfile
+    extra = 0
+    fields = ("name", "photo", "bio")
+
+
 @admin.register(Course)
 class CourseAdmin(StudioScopedAdmin):
     course_lookup = "pk"
-    list_display = ("title", "status", "language", "theme", "published_at", "starts_on")
-    list_filter = ("status", "language", "theme")
+    list_display = ("title", "status", "language", "level", "theme", "published_at", "starts_on")
+    list_filter = ("status", "language", "level", "theme")
     search_fields = ("title", "summary")
     prepopulated_fields = {"slug": ("title",)}
     list_select_related = ("theme",)
-    inlines = [ModuleInline, LectureInline]
+    inlines = [ModuleInline, LectureInline, PresenterProfileInline]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "summary", "description", "language", "theme")}),
+        (_("Publication"), {"fields": ("status", "published_at", "starts_on")}),
+        (
+            _("Course page"),
+            {"fields": ("level", "goals", "effort_hours_per_week", "effort_weeks", "poster", "poster_alt")},
+        ),
+    )
 
 
 class PresenterInline(admin.TabularInline):
