@@ -116,7 +116,7 @@ def test_each_learner_sees_only_their_own_progress_per_lecture(client):
     assert "40% watched" in pages[bram.pk] and 'badge badge-ok">completed' not in pages[bram.pk]
     assert "watched" not in pages[outsider.pk] and "completed" not in pages[outsider.pk].split("Lectures")[-1]
     client.force_login(anna)
-    assert "1 van 2 voltooid" in client.get(course.get_absolute_url(), **NL).content.decode()
+    assert "1 van 2 afgerond" in client.get(course.get_absolute_url(), **NL).content.decode()
 
 
 def test_no_visitor_but_an_enrolled_learner_gets_signed_lecture_media_from_the_trailer(client):
