@@ -110,3 +110,17 @@ def test_the_model_refuses_the_same_so_no_other_path_stores_a_bad_image():
     assert "at least 160 × 160" in str(error.value.message_dict["photo"])
     profile.photo = upload("anna.jpg", "JPEG", (400, 400))
     profile.full_clean()  # a good photo passes
+
+
+def test_replacing_a_poster_in_the_admin_deletes_the_old_file_once_committed(
+    producer_client, django_capture_on_commit_callbacks
+):
+    course = CourseFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_post(producer_client, course, upload("eerste.jpg"))
+    first = stored_images()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_post(producer_client, course, upload("tweede.png", "PNG")).status_code == 302
+    course.refresh_from_db()
+    assert [p.name for p in stored_images()] == [Path(course.poster.name).name]
+    assert len(first) == 1 and not first[0].exists()

@@ -166,3 +166,16 @@ def test_the_course_page_takes_the_same_number_of_queries_for_3_or_30_lectures(
     assert response.content.decode().count('class="speaker"') == n + 2
     with django_assert_num_queries(3):  # session, user, progress with enrollment
         client.get(course.get_absolute_url(), **EN)
+
+
+def test_a_changed_speaker_profile_or_module_shows_at_once_despite_the_cache(client):
+    course = rich_course()
+    assert "Anna led" in client.get(course.get_absolute_url(), **EN).content.decode()
+    profile = PresenterProfile.objects.get(course=course)
+    profile.bio = "Anna now leads the national programme."
+    profile.save()
+    module = Module.objects.get(course=course, title="Basics")
+    module.title = "Foundations"
+    module.save()
+    html = client.get(course.get_absolute_url(), **EN).content.decode()
+    assert "Anna now leads the national programme." in html and ">Foundations <span" in html
