@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from omooc.exceptions import ApplicationError
 
 from .media import services as media_services
-from .models import Caption, Course, Lecture, LecturePresenter, Module, Theme, Video
+from .media import storage as media_storage
+from .models import Caption, Course, Lecture, LecturePresenter, Module, PresenterProfile, Theme, Video
 from .permissions import studio_courses_for
 
 
@@ -52,15 +53,50 @@ class LectureInline(admin.TabularInline):
     show_change_link = True
 
 
+class PresenterProfileInline(admin.StackedInline):
+    """Speakers' photo and bio on the course page, matched to the lectures' presenters by name."""
+
+    model = PresenterProfile
+    extra = 0
+    fields = ("name", "photo", "bio")
+
+
 @admin.register(Course)
 class CourseAdmin(StudioScopedAdmin):
     course_lookup = "pk"
-    list_display = ("title", "status", "language", "theme", "published_at", "starts_on")
-    list_filter = ("status", "language", "theme")
+    list_display = ("title", "status", "language", "level", "theme", "published_at", "starts_on")
+    list_filter = ("status", "language", "level", "theme")
     search_fields = ("title", "summary")
     prepopulated_fields = {"slug": ("title",)}
     list_select_related = ("theme",)
-    inlines = [ModuleInline, LectureInline]
+    inlines = [ModuleInline, LectureInline, PresenterProfileInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        """A replaced or cleared poster's old file is deleted once the change is committed."""
+        old = Course.objects.filter(pk=obj.pk).values_list("poster", flat=True).first() if change else ""
+        super().save_model(request, obj, form, change)
+        if old and old != obj.poster.name:
+            media_storage.delete_on_commit(files=[old])
+
+    def save_formset(self, request, form, formset, change) -> None:
+        """The same for speaker photos: replaced, cleared or deleted with their profile."""
+        if formset.model is not PresenterProfile:
+            return super().save_formset(request, form, formset, change)
+        old = dict(PresenterProfile.objects.filter(course=form.instance).values_list("pk", "photo"))
+        super().save_formset(request, form, formset, change)
+        kept = dict(PresenterProfile.objects.filter(course=form.instance).values_list("pk", "photo"))
+        media_storage.delete_on_commit(
+            files=[name for pk, name in old.items() if name and kept.get(pk) != name]
+        )
+
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "summary", "description", "language", "theme")}),
+        (_("Publication"), {"fields": ("status", "published_at", "starts_on")}),
+        (
+            _("Course page"),
+            {"fields": ("level", "goals", "effort_hours_per_week", "effort_weeks", "poster", "poster_alt")},
+        ),
+    )
 
 
 class PresenterInline(admin.TabularInline):

@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 
-from .models import Course, Lecture, Theme
+from .models import Course, Lecture, PresenterProfile, Theme
 
 PUBLISHED_COURSE = {
     "slug": "digitale-overheid-in-de-praktijk",
@@ -68,7 +68,84 @@ def seed(*, users: dict) -> dict[str, Course]:
     }
     courses["english"] = _seed_english_course()
     _seed_learner(users=users, course=courses["published"])
+    for key, page in COURSE_PAGES.items():
+        _seed_course_page(courses[key], page)
     return courses
+
+
+# The course page's content (issue 13): invented people; their names match the speakers the
+# production demo records for the Dutch course (production/demo.py) and the English course's presenters.
+COURSE_PAGES = {
+    "published": {
+        "level": Course.Level.INTRODUCTORY,
+        "goals": "Uitleggen waarom digitale dienstverlening anders is\n"
+        "In vijf dagen een gebruikersonderzoek opzetten\n"
+        "Software aanbesteden zonder vast te lopen",
+        "effort": (2, 4),
+        "profiles": [
+            (
+                "Ilse Verhoeven",
+                "Ilse leidt het innovatieteam van Gemeente Voorbeeldstad en bouwde daar de "
+                "eerste digitale balie.",
+            ),
+            (
+                "Tom Hendriks",
+                "Tom is lector digitale overheid en onderzoekt hoe burgers online diensten ervaren.",
+            ),
+        ],  # fmt: skip
+        "presenters": [],  # filled by the production demo when it records the sessions
+    },
+    "english": {
+        "level": Course.Level.INTERMEDIATE,
+        "goals": "Decide which data your organisation can open\nCheck privacy, licence and quality\n"
+        "Measure what open data changes",
+        "effort": (1, 3),
+        "profiles": [
+            (
+                "Grace Okafor",
+                "Grace directs a civic tech lab and has helped twenty councils publish open data.",
+            ),
+        ],
+        "presenters": [("Grace Okafor", "Director, Civic Tech Lab")],
+    },
+}
+
+
+def _seed_course_page(course: Course, page: dict) -> None:
+    """Level, goals, effort and speaker profiles with a generated photo; only what is still empty."""
+    from django.core.files.base import ContentFile
+
+    from .catalog.services import Presenter, lecture_presenters_set
+
+    if not course.goals:
+        course.level, course.goals = page["level"], page["goals"]
+        course.effort_hours_per_week, course.effort_weeks = page["effort"]
+        course.save(update_fields=["level", "goals", "effort_hours_per_week", "effort_weeks", "updated_at"])
+    for index, (name, bio) in enumerate(page["profiles"]):
+        if PresenterProfile.objects.filter(course=course, name__iexact=name).exists():
+            continue
+        profile = PresenterProfile(course=course, name=name, bio=bio)
+        profile.photo.save(f"{index}.png", ContentFile(_demo_photo(name, index)), save=False)
+        profile.save()
+    if page["presenters"]:
+        presenters = [Presenter(name=name, affiliation=role) for name, role in page["presenters"]]
+        for lecture in course.lectures.filter(presenters__isnull=True):
+            lecture_presenters_set(lecture=lecture, presenters=presenters)
+
+
+def _demo_photo(name: str, index: int) -> bytes:
+    """A square portrait stand-in: the speaker's initials on a colour of the design system."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    colours = [(11, 92, 173), (30, 107, 52), (122, 79, 0)]
+    image = Image.new("RGB", (320, 320), colours[index % len(colours)])
+    initials = "".join(part[0] for part in name.split()[:2]).upper()
+    ImageDraw.Draw(image).text((160, 160), initials, fill=(255, 255, 255), anchor="mm", font_size=120)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 ENGLISH_COURSE = {

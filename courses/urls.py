@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .catalog import posters
 from .learning import views
 from .media import views as media_views
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("my/courses/", views.dashboard, name="dashboard"),
     path("my/email-preferences/", views.email_preferences, name="email_preferences"),
     path("courses/<slug:slug>/", views.course_detail, name="course_detail"),
+    path("courses/<slug:slug>/poster/<str:key>/", posters.poster, name="course_poster"),
+    path("courses/<slug:slug>/speakers/<int:pk>/<str:key>/", posters.presenter_photo, name="presenter_photo"),
     path("courses/<slug:slug>/enroll/", views.enroll, name="enroll"),
     path("courses/<slug:slug>/unenroll/", views.unenroll, name="unenroll"),
     path("courses/<slug:slug>/lectures/<slug:lecture_slug>/", views.lecture, name="lecture"),

@@ -124,6 +124,12 @@ def case(name, policy, kwargs=None, **options) -> Case:
     )
 
 
+def poster_key(w):
+    from courses.catalog.posters import image_key
+
+    return image_key(w.video.poster_name)
+
+
 def pk(attr):
     return lambda w, role: {"pk": getattr(w, attr).pk}
 
@@ -326,6 +332,17 @@ CASES: list[Case] = [
     case("courses:course_detail", PUBLIC, lambda w, role: {"slug": w.course_a.slug}),
     case(
         "courses:course_detail", NOBODY, lambda w, role: {"slug": w.course_draft.slug}, label="draft course"
+    ),
+    # Public images (ADR 0027): a published course's poster; nothing of a draft, nothing unknown.
+    case("courses:course_poster", PUBLIC, lambda w, role: {"slug": w.course_a.slug, "key": poster_key(w)}),
+    case(
+        "courses:course_poster",
+        NOBODY,
+        lambda w, role: {"slug": w.course_draft.slug, "key": "0" * 16},
+        label="draft course",
+    ),
+    case(
+        "courses:presenter_photo", NOBODY, lambda w, role: {"slug": w.course_a.slug, "pk": 1, "key": "0" * 16}
     ),
     case("v1:course-list", PUBLIC),
     case("v1:course-detail", PUBLIC, lambda w, role: {"slug": w.course_a.slug}),

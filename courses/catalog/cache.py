@@ -4,9 +4,9 @@ lecture's media (current video, captions, neighbours). Built once per catalog ve
 request; what is personal (enrollment, progress, signed URLs) is never cached here.
 
 Correctness: every cache key carries the catalog *version*; saving or deleting a course, lecture,
-theme, video, caption or presenter (or the services, which save; ``changed()`` for bulk writes that
-send no signals) moves the version at once and again after the transaction commits, so no page
-computed from the old rows is served after the change.
+theme, video, caption, presenter, speaker profile or module (or the services, which save;
+``changed()`` for bulk writes that send no signals) moves the version at once and again after the
+transaction commits, so no page computed from the old rows is served after the change.
 Scheduled publication (``published_at`` in the future) needs no write, so entries also expire after
 ``TTL_SECONDS``: a scheduled course appears within a minute of its time. Caching never changes what a
 page shows: a cache outage only costs the queries (Django's cache errors propagate, so the version
@@ -140,10 +140,10 @@ def changed(**kwargs) -> None:
 
 
 def connect() -> None:
-    from ..models import Caption, Course, Lecture, LecturePresenter, Theme, Video
+    from ..models import Caption, Course, Lecture, LecturePresenter, Module, PresenterProfile, Theme, Video
 
     request_started.connect(_request_started, dispatch_uid="catalog-cache-request-started")
     request_finished.connect(_request_finished, dispatch_uid="catalog-cache-request-finished")
-    for model in (Course, Lecture, Theme, Video, Caption, LecturePresenter):
+    for model in (Course, Lecture, Theme, Video, Caption, LecturePresenter, PresenterProfile, Module):
         post_save.connect(changed, sender=model, dispatch_uid=f"catalog-cache-save-{model.__name__}")
         post_delete.connect(changed, sender=model, dispatch_uid=f"catalog-cache-delete-{model.__name__}")

@@ -1,5 +1,5 @@
 """Reads for the catalog's course cards (issue 13): total video time, whether any video is ready
-("coming soon" otherwise), the speakers, and the learner's choice of order. The catalog page is
+("coming soon" otherwise), the speakers, the poster, and the learner's choice of order. The catalog page is
 built once per catalog version (``catalog_cache``), so these cost queries only on a miss: the
 page's courses in one query (annotations), their speakers in one more."""
 
@@ -9,6 +9,7 @@ from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from ..models import Course, Lecture, LecturePresenter, Video
+from .posters import course_poster, first_ready_video
 from .selectors import course_list_published, video_duration
 
 # The catalog's orders: "" (A–Z) is the default and the order the API keeps.
@@ -39,7 +40,13 @@ def course_cards(*, q: str = "", language: str = "", theme: str = "", sort: str 
     )
     return (
         course_list_published(q=q, language=language, theme=theme)
-        .annotate(total_seconds=Subquery(total, output_field=FloatField()), has_ready_video=Exists(ready))
+        .annotate(
+            total_seconds=Subquery(total, output_field=FloatField()),
+            has_ready_video=Exists(ready),
+            # the poster's fallback: the first ready lecture video's poster frame (ADR 0027)
+            first_video_prefix=first_ready_video("output_prefix"),
+            first_video_lecture=first_ready_video("lecture__title"),
+        )
         .order_by(*SORTS.get(sort, SORTS[""]))
     )
 
@@ -61,3 +68,12 @@ def course_cards_speakers(courses: list[Course]) -> None:
             bucket.append(name)
     for course in courses:
         course.speaker_names = names[course.pk]
+
+
+def course_cards_posters(courses: list[Course]) -> None:
+    """Set ``card_poster`` on each course (``posters.course_poster``: uploaded, else the first ready
+    lecture video's frame, else ``None``). No query: ``course_cards`` annotated what it needs."""
+    for course in courses:
+        course.card_poster = course_poster(
+            course, video_prefix=course.first_video_prefix, lecture_title=course.first_video_lecture or ""
+        )

@@ -7,12 +7,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..models import Caption, Course, Lecture, Theme, Video
+from ..models import Caption, Course, Lecture, LecturePresenter, PresenterProfile, Theme, Video
 from . import cache as catalog_cache
+from .content import course_content
 
 
 def course_list_published(*, q: str = "", language: str = "", theme: str = "") -> QuerySet[Course]:
@@ -60,15 +72,32 @@ def video_duration() -> Subquery:
     )
 
 
+def presenters_with_profiles() -> QuerySet[LecturePresenter]:
+    """Lecture presenters with their course profile's id, photo and bio (``profile_*``, matched by
+    name, case-insensitive): part of the presenters' query, no query of its own."""
+    profile = PresenterProfile.objects.filter(
+        course=OuterRef("lecture__course_id"), name__iexact=OuterRef("name")
+    ).order_by("id")
+    return LecturePresenter.objects.annotate(
+        profile_id=Subquery(profile.values("id")[:1]),
+        profile_photo=Subquery(profile.values("photo")[:1]),
+        profile_bio=Subquery(profile.values("bio")[:1]),
+    ).order_by("position", "id")
+
+
 def lectures_for_learners(course: Course) -> QuerySet[Lecture]:
-    """Published lectures of a course in order, with the duration to show (video's, else lecture's)."""
+    """Published lectures of a course in order, with the duration to show (video's, else lecture's),
+    their module, their current ready video's folder (``video_prefix``: the poster frame) and their
+    presenters with profiles."""
+    ready = Video.objects.filter(lecture=OuterRef("pk"), is_current=True, status=Video.Status.READY)
     return (
         course.lectures.published()
-        .annotate(video_duration=video_duration())
+        .select_related("module")
+        .annotate(video_duration=video_duration(), video_prefix=Subquery(ready.values("output_prefix")[:1]))
         .annotate(
             shown_duration=Coalesce(F("video_duration"), F("duration_seconds"), output_field=FloatField())
         )
-        .prefetch_related("presenters")
+        .prefetch_related(Prefetch("presenters", queryset=presenters_with_profiles()))
         .order_by("position", "id")
     )
 
@@ -93,6 +122,7 @@ def _course_outline_build(slug: str) -> CourseOutline | None:
     for lecture in lectures:  # what every row shows, computed once instead of per page view
         lecture.learner_url = lecture.get_absolute_url()  # its course is known: course.lectures
         lecture.presenter_names = ", ".join(p.name for p in lecture.presenters.all())
+    course.page_content = course_content(course, lectures)  # goals, effort, poster, trailer, speakers
     return CourseOutline(course=course, lectures=lectures)
 
 

@@ -41,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
         page = Paginator(catalog_cards.course_cards(**filters), CATALOG_PAGE_SIZE).get_page(page_number)
         page.object_list = list(page.object_list)
         catalog_cards.course_cards_speakers(page.object_list)
+        catalog_cards.course_cards_posters(page.object_list)
         searched = any(value for key, value in filters.items() if key != "sort")
         context = {"page": page, "query": query, "filtered": searched}
         return render_to_string("courses/_catalog_results.html", context)

@@ -24,7 +24,7 @@ from omooc.exceptions import ApplicationError, json_error
 
 from ..catalog import cache as catalog_cache
 from ..models import Certificate, Course, Enrollment, LearnerEmailPreference
-from . import beacon, pages, progress, selectors, services
+from . import beacon, pages, progress, selectors, services, syllabus
 
 COURSE_PERSONAL = ("enrollment_box", "lecture_list", "unenroll_form")
 
@@ -50,7 +50,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     csrf = get_token(request)
     personal = {
         "enrollment_box": pages.enrollment_box(page, user=request.user, csrf=csrf, path=request.path),
-        "lecture_list": pages.lecture_list(page.rows, items),
+        "lecture_list": syllabus.syllabus(page.rows, items),  # by module (issue 13)
         "unenroll_form": pages.unenroll_form(page, csrf=csrf),
     }
     context = {"page": page, "course": page.course}

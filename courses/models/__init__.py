@@ -1,7 +1,16 @@
 """Delivery models, one module per area: catalog (courses, lectures), media (videos, captions).
 Enrollment, progress and certificates go in ``learning.py``."""
 
-from .catalog import Course, CourseQuerySet, Lecture, LecturePresenter, LectureQuerySet, Module, Theme
+from .catalog import (
+    Course,
+    CourseQuerySet,
+    Lecture,
+    LecturePresenter,
+    LectureQuerySet,
+    Module,
+    PresenterProfile,
+    Theme,
+)
 from .learning import (
     Certificate,
     Enrollment,
@@ -26,6 +35,7 @@ __all__ = [
     "LectureProgress",
     "LectureQuerySet",
     "Module",
+    "PresenterProfile",
     "Theme",
     "Video",
 ]

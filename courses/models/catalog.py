@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .images import poster_upload_to, presenter_photo_upload_to, validate_poster, validate_presenter_photo
+
 
 class Theme(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -26,7 +28,15 @@ class CourseQuerySet(models.QuerySet):
         return self.filter(status=Course.Status.PUBLISHED, published_at__lte=timezone.now())
 
 
+class Level(models.TextChoices):
+    INTRODUCTORY = "introductory", _("Introductory")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
+
+
 class Course(models.Model):
+    Level = Level
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -50,6 +60,33 @@ class Course(models.Model):
     starts_on = models.DateField(
         _("starts on"), null=True, blank=True, help_text=_("Empty means self-paced.")
     )
+    # The course page's shared content (issue 13, ADR 0027).
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, blank=True)
+    goals = models.TextField(
+        _("learning goals"),
+        blank=True,
+        help_text=_("One goal per line, e.g. “Plan a user study in five days”."),
+    )
+    effort_hours_per_week = models.PositiveSmallIntegerField(
+        _("effort (hours per week)"), null=True, blank=True
+    )
+    effort_weeks = models.PositiveSmallIntegerField(_("length (weeks)"), null=True, blank=True)
+    poster = models.FileField(
+        _("poster"),
+        upload_to=poster_upload_to,
+        max_length=200,
+        blank=True,
+        validators=[validate_poster],
+        help_text=_(
+            "JPEG, PNG or WebP, at most 5 MB, at least 640 × 360 pixels. Shown publicly in the catalog."
+        ),
+    )
+    poster_alt = models.CharField(
+        _("poster description"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the poster shows, for people who cannot see it."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,6 +108,11 @@ class Course(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("courses:course_detail", kwargs={"slug": self.slug})
+
+    @property
+    def goal_list(self) -> list[str]:
+        """The learning goals, one per non-empty line."""
+        return [line.strip(" -•\t") for line in self.goals.splitlines() if line.strip(" -•\t")]
 
     def clean(self) -> None:
         super().clean()
@@ -164,3 +206,36 @@ class LecturePresenter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.affiliation})" if self.affiliation else self.name
+
+
+class PresenterProfile(models.Model):
+    """A speaker's photo and bio as the course page shows them. Lecture presenters are replaced
+    whenever a recording fills them (``lecture_presenters_set``), so the profile lives with the
+    course and is matched to a lecture's presenters by name (case-insensitive)."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="presenter_profiles", verbose_name=_("course")
+    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("As on the lectures' presenters."))
+    photo = models.FileField(
+        _("photo"),
+        upload_to=presenter_photo_upload_to,
+        max_length=200,
+        blank=True,
+        validators=[validate_presenter_photo],
+        help_text=_("JPEG, PNG or WebP, at most 5 MB, at least 160 × 160 pixels. Shown publicly."),
+    )
+    bio = models.TextField(_("bio"), blank=True, max_length=1500)
+
+    class Meta:
+        ordering = ("course", "name", "id")
+        verbose_name = _("speaker profile")
+        verbose_name_plural = _("speaker profiles")
+        constraints = [
+            models.UniqueConstraint(
+                "course", models.functions.Lower("name"), name="courses_presenter_profile_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
