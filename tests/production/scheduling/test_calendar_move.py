@@ -3,7 +3,7 @@ path posts the small "move to" form), through the same services as the edit form
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC
 
 import pytest
 from django.test import Client
@@ -27,16 +27,6 @@ def wall(dt) -> str:
 
 
 @pytest.fixture
-def producer():
-    return UserFactory(producer=True, language="en")
-
-
-@pytest.fixture
-def production(producer):
-    return make_production(lectures=2, team=[producer], client="Gemeente Alfa")
-
-
-@pytest.fixture
 def studio():
     return LocationFactory(name="Studio Noord")
 
@@ -51,10 +41,9 @@ def session(production, studio, ada):
     return make_session(production, days=3, hours=2, location=studio, speakers=[ada], state="scheduled")
 
 
-@pytest.fixture
-def client_in(client, producer):
-    client.force_login(producer)
-    return client
+def assert_unmoved(session) -> None:
+    session.refresh_from_db()
+    assert (session.starts_at, session.ical_sequence) == (at(3, 10), 0)
 
 
 def move_url(item) -> str:
@@ -81,8 +70,7 @@ def test_moving_into_the_past_is_refused_and_changes_nothing(session, producer):
     with pytest.raises(Exception) as caught:
         scheduled_item_move(item=session, starts_at=at(-1, 10), by=producer)
     assert "in the past" in caught.value.message and caught.value.extra["field"] == "starts_at"
-    session.refresh_from_db()
-    assert session.starts_at == at(3, 10) and session.ical_sequence == 0
+    assert_unmoved(session)
 
 
 def test_a_location_double_booking_needs_a_confirmation(session, production, studio, producer):
@@ -97,8 +85,9 @@ def test_a_location_double_booking_needs_a_confirmation(session, production, stu
     assert (other.starts_at, other.ends_at) == (at(3, 11), at(3, 14))
 
 
-def test_a_pretalk_moves_through_the_pretalk_service(production, ada, producer):
-    pretalk = scheduling.pretalk_create(
+@pytest.fixture
+def pretalk(production, ada, producer):
+    return scheduling.pretalk_create(
         production=production,
         speakers=[ada],
         lectures=list(production.course.lectures.all()),
@@ -107,6 +96,9 @@ def test_a_pretalk_moves_through_the_pretalk_service(production, ada, producer):
         mode="phone",
         by=producer,
     )
+
+
+def test_a_pretalk_moves_through_the_pretalk_service(pretalk, producer):
     scheduled_item_move(item=pretalk, starts_at=at(4, 16), by=producer)
     pretalk.refresh_from_db()
     assert (pretalk.starts_at, pretalk.duration_minutes, pretalk.ical_sequence) == (at(4, 16), 30, 1)
@@ -192,8 +184,7 @@ def test_another_teams_session_is_a_404_and_stays_put(client, session):
     client.force_login(rival)
     response = client.post(move_url(session), {"starts_at": wall(at(4, 10))}, **JSON)
     assert response.status_code == 404
-    session.refresh_from_db()
-    assert session.starts_at == at(3, 10)
+    assert_unmoved(session)
 
 
 def test_learners_and_visitors_cannot_move(client, session):
@@ -201,8 +192,7 @@ def test_learners_and_visitors_cannot_move(client, session):
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     client.force_login(UserFactory())
     assert client.post(move_url(session), {"starts_at": wall(at(4, 10))}).status_code == 403
-    session.refresh_from_db()
-    assert session.starts_at == at(3, 10)
+    assert_unmoved(session)
 
 
 def test_a_move_without_the_csrf_token_is_refused(producer, session):
@@ -210,8 +200,7 @@ def test_a_move_without_the_csrf_token_is_refused(producer, session):
     browser.force_login(producer)
     response = browser.post(move_url(session), {"starts_at": wall(at(4, 10))}, **JSON)
     assert response.status_code == 403
-    session.refresh_from_db()
-    assert session.starts_at == at(3, 10)
+    assert_unmoved(session)
     page = browser.get(reverse("production:calendar") + f"?view=week&date={at(3).date().isoformat()}")
     token = page.cookies["csrftoken"].value
     ok = browser.post(move_url(session), {"starts_at": wall(at(4, 10))}, HTTP_X_CSRFTOKEN=token, **JSON)
@@ -244,9 +233,8 @@ def test_the_move_form_asks_about_the_double_booking_and_the_confirm_button_move
     other.refresh_from_db()
     assert other.starts_at == at(6, 10)
 
-    done = client_in.post(
-        move_url(other), {"starts_at": wall(at(3, 11)), "confirm_double_booking": "1"}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    confirm = {"starts_at": wall(at(3, 11)), "confirm_double_booking": "1"}
+    done = client_in.post(move_url(other), confirm, HTTP_ACCEPT_LANGUAGE="en")
     assert done.status_code == 302
     assert done["Location"] == reverse("production:calendar") + f"?view=week&date={at(3).date().isoformat()}"
     other.refresh_from_db()
@@ -259,15 +247,7 @@ def test_the_move_form_shows_a_refusal_on_the_field(client_in, session):
     assert "in the past" in response.content.decode()
 
 
-def test_a_pretalk_moves_from_the_move_form_too(client_in, production, ada):
-    pretalk = scheduling.pretalk_create(
-        production=production,
-        speakers=[ada],
-        lectures=list(production.course.lectures.all()),
-        starts_at=at(2, 9),
-        mode="phone",
-        by=None,
-    )
+def test_a_pretalk_moves_from_the_move_form_too(client_in, pretalk):
     response = client_in.post(move_url(pretalk), {"starts_at": wall(at(2, 15))})
     assert response.status_code == 302
     assert PreTalk.objects.get().starts_at == at(2, 15)

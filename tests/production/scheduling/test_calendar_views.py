@@ -16,22 +16,6 @@ from tests.production.factories import LocationFactory, SpeakerFactory, at, make
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def producer():
-    return UserFactory(producer=True, language="en")
-
-
-@pytest.fixture
-def production(producer):
-    return make_production(lectures=3, team=[producer], client="Gemeente Alfa")
-
-
-@pytest.fixture
-def client_in(client, producer):
-    client.force_login(producer)
-    return client
-
-
 def week_of(days: int) -> str:
     return (timezone.localdate() + timedelta(days=days)).isoformat()
 
@@ -80,8 +64,10 @@ def test_the_location_filter_shows_only_that_locations_sessions(client_in, produ
     page = get(client_in, reverse("production:calendar"), view="week", date=week_of(1), location=south.pk)
     assert reverse("production:session_edit", args=[at_south.pk]) in page
     assert page.count('class="cal-event state-') == 1
-    assert 'selected>Studio Zuid' in page or 'selected="selected">Studio Zuid' in page or (
-        f'value="{south.pk}" selected' in page
+    assert (
+        "selected>Studio Zuid" in page
+        or 'selected="selected">Studio Zuid' in page
+        or (f'value="{south.pk}" selected' in page)
     )
 
 
@@ -149,9 +135,7 @@ def test_the_calendar_speaks_dutch(client, producer, production):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_week_view_uses_the_same_queries_for_3_and_30_sessions(
-    client, django_assert_num_queries, size
-):
+def test_the_week_view_uses_the_same_queries_for_3_and_30_sessions(client, django_assert_num_queries, size):
     user = UserFactory(producer=True, language="en")
     production = make_production(lectures=size, team=[user])
     lectures = list(production.course.lectures.all())
