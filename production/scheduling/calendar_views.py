@@ -97,7 +97,7 @@ def _question(request: HttpRequest, item: ScheduledItem, error: LocationDoubleBo
     }
 
 
-def _moved(request: HttpRequest, item: ScheduledItem) -> str:
+def _moved(item: ScheduledItem) -> str:
     label = _("Recording session") if item.KIND == "session" else _("Pre-talk")
     return _("%(item)s moved to %(start)s.") % {"item": label, "start": when(item.starts_at)}
 
@@ -147,7 +147,7 @@ def calendar_move(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
             return JsonResponse(error_envelope(exc.message, code=exc.code, extra=exc.extra), status=400)
         form.add_error("starts_at" if exc.extra.get("field") != "reason" else "reason", exc.message)
         return _move_page(request, item, form, status=400)
-    message = _moved(request, item)
+    message = _moved(item)
     messages.success(request, message)
     if as_json:
         return JsonResponse({"ok": True, "message": message, "week_url": _week_url(item)})
