@@ -115,7 +115,7 @@ class LocalDateTimeField(forms.DateTimeField):
         except ValueError as exc:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
         if not result:
-            result = forms.BaseTemporalField.to_python(self, value)
+            result = forms.fields.BaseTemporalField.to_python(self, value)
         return result  # naive (wall clock) or aware; the form resolves naive values
 
 

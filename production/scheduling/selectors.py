@@ -17,7 +17,9 @@ from courses.models import Lecture
 from omooc.exceptions import NotFoundError
 from production.access import production_visible_to
 from production.errors import utc
-from production.models import PreTalk, Production, RecordingSession, ScheduledItem
+from production.models import Location, PreTalk, Production, RecordingSession, ScheduledItem
+
+from .states import CLOSED_SESSION_STATES
 
 # --- access --------------------------------------------------------------------------------
 
@@ -98,6 +100,13 @@ class CalendarItem:
     @property
     def title(self) -> str:
         return str(self.production)
+
+    @property
+    def movable(self) -> bool:
+        """It can still be rescheduled: a session not recorded or cancelled, a pre-talk planned."""
+        if self.kind == "session":
+            return self.obj.state not in CLOSED_SESSION_STATES
+        return self.obj.state == PreTalk.State.PLANNED
 
 
 def _calendar_items(qs) -> list[CalendarItem]:
@@ -223,6 +232,18 @@ class CalendarDay:
 
 
 @dataclass
+class CalendarHour:
+    """One row of the week view: the hour and, per day, the items starting in it."""
+
+    hour: int
+    slots: list[tuple[date, list[CalendarItem]]]
+
+    @property
+    def label(self) -> str:
+        return f"{self.hour:02d}:00"
+
+
+@dataclass
 class CalendarView:
     mode: str
     anchor: date
@@ -232,9 +253,80 @@ class CalendarView:
     previous: date
     next: date
     conflict_count: int
+    locations: list[Location] = field(default_factory=list)
+    location: Location | None = None
+    hours: list[CalendarHour] = field(default_factory=list)
+    next_item: CalendarItem | None = None  # when nothing is planned in the period: what comes next
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(day.items for week in self.weeks for day in week)
 
 
-def calendar_for(*, user, mode: str = "week", anchor: date | None = None) -> CalendarView:
+# The week view shows at least these hours; earlier or later items widen it.
+WEEK_HOURS = (7, 19)
+
+
+def _week_hours(days: list[CalendarDay]) -> list[CalendarHour]:
+    starts = {d.day: defaultdict(list) for d in days}
+    for d in days:
+        for item in d.items:
+            starts[d.day][timezone.localtime(item.starts_at).hour].append(item)
+    used = [hour for by_hour in starts.values() for hour in by_hour]
+    first, last = min([WEEK_HOURS[0], *used]), max([WEEK_HOURS[1] - 1, *used])
+    return [
+        CalendarHour(hour, [(d.day, starts[d.day].get(hour, [])) for d in days])
+        for hour in range(first, last + 1)
+    ]
+
+
+def calendar_location(*, locations: list[Location], pk) -> Location:
+    """The location ``pk`` names among ``locations`` (the studio-wide directory the page lists)."""
+    try:
+        wanted = int(pk)
+    except (TypeError, ValueError):
+        wanted = None
+    for location in locations:
+        if location.pk == wanted:
+            return location
+    raise NotFoundError(_("No location with this number."))
+
+
+def calendar_next_item(*, user, after: datetime, location: Location | None = None) -> CalendarItem | None:
+    """The first session or pre-talk of the producer's productions starting at or after ``after``
+    (cancelled ones left out); with ``location``, the first session there."""
+    visible = production_visible_to(user).values("pk")
+    candidates = []
+    sessions = RecordingSession.objects.filter(production__in=visible, starts_at__gte=after).exclude(
+        state=RecordingSession.State.CANCELLED
+    )
+    if location is not None:
+        sessions = sessions.filter(location=location)
+    candidates.append(sessions.select_related("production__course", "location").order_by("starts_at", "id"))
+    if location is None:
+        pretalks = PreTalk.objects.filter(production__in=visible, starts_at__gte=after)
+        pretalks = pretalks.exclude(state=PreTalk.State.CANCELLED).select_related("production__course")
+        candidates.append(pretalks.order_by("starts_at", "id"))
+    firsts = [item for item in (qs.first() for qs in candidates) if item is not None]
+    if not firsts:
+        return None
+    item = min(firsts, key=lambda i: (utc(i.starts_at), i.KIND))
+    return CalendarItem(
+        item.KIND,
+        item,
+        item.starts_at,
+        item.ends_at,
+        item.production,
+        set(),
+        getattr(item, "location_id", None),
+    )
+
+
+def calendar_for(
+    *, user, mode: str = "week", anchor: date | None = None, location: Location | None = None
+) -> CalendarView:
+    """The month or week (with hours) of the producer's productions; with ``location``, only the
+    recording sessions at that location. Conflicts are marked against everything in the period."""
     anchor = anchor or timezone.localdate()
     if mode == "month":
         first = anchor.replace(day=1)
@@ -252,6 +344,8 @@ def calendar_for(*, user, mode: str = "week", anchor: date | None = None) -> Cal
     start_dt = datetime.combine(start, time.min, tzinfo=tz)
     end_dt = datetime.combine(end, time.min, tzinfo=tz)
     items = schedule_items(start=start_dt, end=end_dt, productions=production_visible_to(user))
+    if location is not None:
+        items = [i for i in items if i.kind == "session" and i.location_id == location.pk]
     by_day = defaultdict(list)
     for item in items:
         by_day[timezone.localtime(item.starts_at).date()].append(item)
@@ -263,7 +357,31 @@ def calendar_for(*, user, mode: str = "week", anchor: date | None = None) -> Cal
         ]
         for i in range(0, len(days), 7)
     ]
-    return CalendarView(mode, anchor, start, end, weeks, previous, nxt, sum(1 for i in items if i.conflicts))
+    view = CalendarView(mode, anchor, start, end, weeks, previous, nxt, sum(1 for i in items if i.conflicts))
+    view.location = location
+    if mode == "week":
+        view.hours = _week_hours(weeks[0])
+    if view.is_empty:
+        view.next_item = calendar_next_item(user=user, after=end_dt, location=location)
+    return view
+
+
+def calendar_locations() -> list[Location]:
+    """The studio-wide location directory, for the calendar's location filter."""
+    return list(Location.objects.order_by("name", "id"))
+
+
+def sessions_described_for(*, user, ids) -> list[str]:
+    """The sessions ``ids`` (a double booking's other sessions) as a producer may see them: their
+    own team's by production and time, another team's anonymously (ADR 0013)."""
+    visible = set(production_visible_to(user).values_list("pk", flat=True))
+    sessions = RecordingSession.objects.filter(pk__in=list(ids)).select_related("production__course")
+    return [
+        _describe(
+            CalendarItem("session", s, s.starts_at, s.ends_at, s.production, set(), s.location_id), visible
+        )
+        for s in sessions.order_by("starts_at", "id")
+    ]
 
 
 def schedule_for_feed(*, user, horizon_days: int = 365) -> tuple[list[RecordingSession], list[PreTalk]]:

@@ -1,8 +1,8 @@
 """The studio routes of scheduling, added to ``production/urls.py`` (namespace "production")."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import calendar_views, views
 
 
 def _item_routes(kind: str, prefix: str) -> list:
@@ -39,7 +39,13 @@ urlpatterns = [
     *_item_routes("pretalk", "pretalks"),
     path("pretalks/<int:pk>/held/", views.pretalk_held, name="pretalk_held"),
     path("pretalks/<int:pk>/cancel/", views.pretalk_cancel, name="pretalk_cancel"),
-    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/locations/<int:pk>/", calendar_views.calendar_location, name="calendar_location"),
+    re_path(
+        r"^calendar/(?P<kind>session|pretalk)/(?P<pk>[0-9]+)/move/$",
+        calendar_views.calendar_move,
+        name="calendar_move",
+    ),
     path("locations/", views.location_list, name="locations"),
     path("feed/", views.feed_settings, name="feed_settings"),
     path("feed/<str:token>.ics", views.feed, name="feed"),

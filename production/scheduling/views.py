@@ -1,11 +1,9 @@
 """Studio pages of scheduling: recording sessions and pre-talks (one set of helpers for both kinds),
-holds and postponement, the calendar, locations and the calendar feed. Each view checks access
-(``studio_view`` + the selectors' team filter), parses a form and calls one service; service errors
-are shown on the form field they name."""
+holds and postponement, locations and the calendar feed (the calendar is in ``calendar_views.py``).
+Each view checks access (``studio_view`` + the selectors' team filter), parses a form and calls one
+service; service errors are shown on the form field they name."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -284,7 +282,7 @@ def session_remove_crew(request: HttpRequest, pk: int, crew_id: int) -> HttpResp
     return redirect("production:session", pk=session.pk)
 
 
-# --- holds of whole productions, calendar, locations, feed ---------------------------------
+# --- holds of whole productions, locations, feed ---------------------------------
 
 
 @studio_view
@@ -321,18 +319,6 @@ def production_postpone(request: HttpRequest, pk: int | None = None) -> HttpResp
             "submit": _("Put on hold"),
         },
     )
-
-
-@studio_view
-def calendar(request: HttpRequest) -> HttpResponse:
-    mode = request.GET.get("view", "week")
-    try:
-        anchor = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else None
-    except ValueError:
-        anchor = None
-        messages.error(request, _("Use a date like 2026-04-06."))
-    view = selectors.calendar_for(user=request.user, mode=mode, anchor=anchor)
-    return render(request, "production/calendar.html", {"cal": view})
 
 
 @studio_view

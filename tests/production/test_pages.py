@@ -169,7 +169,7 @@ def test_the_calendar_uses_the_same_number_of_queries_for_3_and_30_lectures(
     client.force_login(user)
     url = reverse("production:calendar") + f"?view={view}"
     client.get(url)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.content.decode().count('class="cal-item') >= 2
 
