@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Lecture
+from production.access import production_visible_to
 from production.addresses import speaker_check_invitable
 from production.errors import LocationDoubleBookedError, clean, field_error, utc
 from production.models import Location, Production, RecordingSession
@@ -99,12 +100,17 @@ def location_conflicts(
     return list(qs)
 
 
-def refuse_double_booking(location, starts_at, ends_at, *, exclude_session_id=None, confirmed: bool) -> None:
+def refuse_double_booking(
+    location, starts_at, ends_at, *, exclude_session_id=None, confirmed: bool, by
+) -> None:
+    """Refuse a clash at ``location`` unless confirmed. The message names the other session only when
+    ``by`` may see its production (a location is shared by every team, sessions are not: ADR 0013)."""
     clashes = location_conflicts(
         location=location, starts_at=starts_at, ends_at=ends_at, exclude_session_id=exclude_session_id
     )
     if clashes and not confirmed:
         first = clashes[0]
+        visible = by is None or production_visible_to(by).filter(pk=first.production_id).exists()
         raise LocationDoubleBookedError(
             _(
                 "%(location)s is already booked then by “%(item)s” (%(start)s–%(end)s). "
@@ -112,7 +118,7 @@ def refuse_double_booking(location, starts_at, ends_at, *, exclude_session_id=No
             )
             % {
                 "location": location,
-                "item": first,
+                "item": first if visible else _("a session of another team"),
                 "start": when(first.starts_at),
                 "end": timezone.localtime(first.ends_at).strftime("%H:%M"),
             },

@@ -50,7 +50,7 @@ def recording_session_create(
         raise field_error("state", _("A new session is tentative or scheduled."))
     check_span(starts_at, ends_at)
     lectures = check_lectures(production, lectures)
-    refuse_double_booking(location, starts_at, ends_at, confirmed=confirm_double_booking)
+    refuse_double_booking(location, starts_at, ends_at, confirmed=confirm_double_booking, by=by)
     speakers = list(speakers)
     check_invitable(speakers)
     session = RecordingSession(
@@ -102,7 +102,12 @@ def recording_session_update(
     place_changed = (new_location.pk if new_location else None) != session.location_id
     if time_changed or place_changed:
         refuse_double_booking(
-            new_location, new_start, new_end, exclude_session_id=session.pk, confirmed=confirm_double_booking
+            new_location,
+            new_start,
+            new_end,
+            exclude_session_id=session.pk,
+            confirmed=confirm_double_booking,
+            by=by,
         )
     _set_details(session, lectures, notes)
     before = _Before(when(session.starts_at), str(session.location or "-"), session.state)
