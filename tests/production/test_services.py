@@ -129,7 +129,7 @@ def test_a_session_only_covers_lectures_of_its_own_course(production):
 
 def test_double_booking_a_location_is_refused_naming_the_other_session_unless_confirmed(production, producer):
     studio = LocationFactory(name="Studio Utrecht")
-    other_production = make_production(lectures=1)
+    other_production = make_production(lectures=1, team=[producer])  # named: the producer may see it
     first = make_session(other_production, days=5, location=studio)
     with pytest.raises(ApplicationError, match="Studio Utrecht is already booked") as exc:
         make_session(production, days=5, location=studio, by=producer)
