@@ -103,11 +103,7 @@ OWNER_PDF = rule(
     set(),
     anon="login",
     speaker="login",
-    learner="404",
-    enrolled="404",
-    outsider="404",
-    producer="404",
-    superuser="404",
+    **dict.fromkeys(("learner", "enrolled", "outsider", "producer", "superuser"), "404"),
 )
 LOGGED_IN_PAGE = rule(ALL_USERS, get_ok=("2xx", "3xx"), anon="login", speaker="login")
 LOGGED_IN_API = rule(ALL_USERS, anon="401", speaker="401")
