@@ -49,7 +49,7 @@ def test_a_producer_holds_all_recordings_of_the_demo_production_and_sees_board_b
     board = page.get_by_test_id("board")
     held_cells = board.locator('td[data-column="recording"][data-state="on_hold"]')
     assert held_cells.count() == production.course.lectures.count()
-    assert until.isoformat() in held_cells.first.inner_text()
+    assert shown_date(until) in held_cells.first.inner_text()
     assert set(
         RecordingSession.objects.filter(production=production).values_list("hold_until", flat=True)
     ) == {until}

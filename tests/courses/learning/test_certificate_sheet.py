@@ -188,3 +188,14 @@ def test_a_very_long_course_title_and_name_stay_whole_on_the_one_pdf_page(client
     assert learner.full_name in text and " ".join(title.split()) in text
     assert f"{SITE}/certificates/{certificate.uid}/" in text
     assert decode_pdf_qr(data) == [f"{SITE}/certificates/{certificate.uid}/"]
+
+
+def test_the_certificate_pages_and_pdf_cost_a_fixed_few_queries(client, issued, django_assert_num_queries):
+    certificate, learner = issued
+    with django_assert_num_queries(1):  # the certificate with its enrollment
+        assert client.get(f"/certificates/{certificate.uid}/").status_code == 200
+    client.force_login(learner)
+    with django_assert_num_queries(3):  # session, user, the certificate with its enrollment
+        assert client.get(f"/certificates/{certificate.uid}/").status_code == 200
+    with django_assert_num_queries(3):  # session, user, the certificate (owner in the same query)
+        assert client.get(f"/certificates/{certificate.uid}/pdf/").status_code == 200
