@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from django.db.models import Count, Prefetch, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from courses.models import Caption, Lecture, Video
 
@@ -155,7 +155,7 @@ def _recording_cell(sessions: list[RecordingSession]) -> Cell:
             str(RecordingSession.State.ON_HOLD.label),
             "bad",
             _("until at least %(date)s (%(reason)s)")
-            % {"date": s.hold_until.isoformat(), "reason": s.hold_reason},
+            % {"date": formats.date_format(s.hold_until, "DATE_FORMAT"), "reason": s.hold_reason},
         )
     return Cell("recording", "none", _("Not planned"), "todo")
 
@@ -310,17 +310,23 @@ def _about_items(kind: str, message: str, items: list) -> list[Blocker]:
 
 
 def scripts_not_approved(facts: Facts) -> list[Blocker]:
-    return _about_lectures("script", _("%(count)d script part(s) not approved"), facts.unapproved)
+    n = len(facts.unapproved)
+    message = ngettext("%(count)d script part not approved", "%(count)d script parts not approved", n)
+    return _about_lectures("script", message, facts.unapproved)
 
 
 def pretalks_not_held(facts: Facts) -> list[Blocker]:
     planned = sorted(facts.open_pretalks, key=lambda p: p.starts_at)
-    return _about_items("pretalk", _("%(count)d pre-talk(s) not held yet"), planned)
+    message = ngettext("%(count)d pre-talk not held yet", "%(count)d pre-talks not held yet", len(planned))
+    return _about_items("pretalk", message, planned)
 
 
 def lectures_without_pretalk(facts: Facts) -> list[Blocker]:
     missing = [r for r in facts.rows if r.cell("pretalk").state == "none"]
-    return _about_lectures("pretalk", _("%(count)d lecture(s) without a pre-talk"), missing)
+    message = ngettext(
+        "%(count)d lecture without a pre-talk", "%(count)d lectures without a pre-talk", len(missing)
+    )
+    return _about_lectures("pretalk", message, missing)
 
 
 def sessions_on_hold(facts: Facts) -> list[Blocker]:
@@ -329,21 +335,35 @@ def sessions_on_hold(facts: Facts) -> list[Blocker]:
         return []
     until = max(s.hold_until for s in held)
     reasons = sorted({s.hold_reason for s in held})
-    message = _("%(count)d recording session(s) on hold until at least %(date)s (%(reason)s)") % {
+    message = ngettext(
+        "%(count)d recording session on hold until at least %(date)s (%(reason)s)",
+        "%(count)d recording sessions on hold until at least %(date)s (%(reason)s)",
+        len(held),
+    ) % {
         "count": len(held),
-        "date": until.isoformat(),
+        "date": formats.date_format(until, "DATE_FORMAT"),
         "reason": ", ".join(reasons),
     }
     return [Blocker("hold", message, [_date(s.starts_at) for s in held])]
 
 
 def sessions_not_recorded(facts: Facts) -> list[Blocker]:
-    return _about_items("recording", _("%(count)d recording session(s) not recorded yet"), facts.waiting)
+    message = ngettext(
+        "%(count)d recording session not recorded yet",
+        "%(count)d recording sessions not recorded yet",
+        len(facts.waiting),
+    )
+    return _about_items("recording", message, facts.waiting)
 
 
 def lectures_without_session(facts: Facts) -> list[Blocker]:
     unplanned = [r for r in facts.rows if r.cell("recording").state == "none"]
-    return _about_lectures("recording", _("%(count)d lecture(s) without a recording session"), unplanned)
+    message = ngettext(
+        "%(count)d lecture without a recording session",
+        "%(count)d lectures without a recording session",
+        len(unplanned),
+    )
+    return _about_lectures("recording", message, unplanned)
 
 
 def answers_missing(facts: Facts) -> list[Blocker]:
@@ -354,9 +374,12 @@ def answers_missing(facts: Facts) -> list[Blocker]:
     )
     if not unconfirmed:
         return []
-    message = _("%(count)d speaker answer(s) missing (asked again after a change, or not answered)") % {
-        "count": sum(item.unanswered for item in unconfirmed)
-    }
+    count = sum(item.unanswered for item in unconfirmed)
+    message = ngettext(
+        "%(count)d speaker answer missing (asked again after a change, or not answered)",
+        "%(count)d speaker answers missing (asked again after a change, or not answered)",
+        count,
+    ) % {"count": count}
     return [
         Blocker("answers", message, [f"{_date(item.starts_at)}: {item.unanswered}" for item in unconfirmed])
     ]
@@ -373,7 +396,12 @@ def _post_production_done(row: Row) -> bool:
 
 def post_production_not_done(facts: Facts) -> list[Blocker]:
     post = [r for r in facts.rows if not _post_production_done(r)]
-    return _about_lectures("post_production", _("%(count)d lecture(s) with post-production not done"), post)
+    message = ngettext(
+        "%(count)d lecture with post-production not done",
+        "%(count)d lectures with post-production not done",
+        len(post),
+    )
+    return _about_lectures("post_production", message, post)
 
 
 READINESS_RULES: tuple[Callable[[Facts], list[Blocker]], ...] = (

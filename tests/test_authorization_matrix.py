@@ -97,6 +97,14 @@ NOBODY = rule(
     producer="404",
     superuser="404",
 )
+# The certificate PDF: its owner only (the world's certificate is another learner's, so no role here
+# owns it; tests/courses/learning/test_certificate_sheet.py has the owner); either team too: 404 (ADR 0028).
+OWNER_PDF = rule(
+    set(),
+    anon="login",
+    speaker="login",
+    **dict.fromkeys(("learner", "enrolled", "outsider", "producer", "superuser"), "404"),
+)
 LOGGED_IN_PAGE = rule(ALL_USERS, get_ok=("2xx", "3xx"), anon="login", speaker="login")
 LOGGED_IN_API = rule(ALL_USERS, anon="401", speaker="401")
 # Producers are staff with the catalog and production models (omooc.accounts.services.producer_grant);
@@ -349,9 +357,9 @@ CASES: list[Case] = [
     case("v1:course-detail", NOBODY, lambda w, role: {"slug": w.course_draft.slug}, label="draft course"),
     # --- capability URLs --------------------------------------------------------------------
     case("courses:certificate_verify", PUBLIC, lambda w, role: {"uid": w.certificate.uid}, public_names=True),
-    case("courses:certificate_pdf", PUBLIC, lambda w, role: {"uid": w.certificate.uid}, public_names=True),
+    case("courses:certificate_pdf", OWNER_PDF, lambda w, role: {"uid": w.certificate.uid}, public_names=True),
     case("courses:certificate_verify", NOBODY, lambda w, role: {"uid": uuid.uuid4()}, label="forged uid"),
-    case("courses:certificate_pdf", NOBODY, lambda w, role: {"uid": uuid.uuid4()}, label="forged uid"),
+    case("courses:certificate_pdf", OWNER_PDF, lambda w, role: {"uid": uuid.uuid4()}, label="forged uid"),
     case(
         "courses:unsubscribe",
         PUBLIC,

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,7 +25,7 @@ from omooc.exceptions import ApplicationError, json_error
 
 from ..catalog import cache as catalog_cache
 from ..models import Certificate, Course, Enrollment, LearnerEmailPreference
-from . import beacon, pages, progress, selectors, services, syllabus
+from . import beacon, certificates, pages, progress, selectors, services, syllabus
 
 COURSE_PERSONAL = ("enrollment_box", "lecture_list", "unenroll_form")
 
@@ -218,19 +219,27 @@ def beat(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def certificate_verify(request: HttpRequest, uid) -> HttpResponse:
-    certificate = get_object_or_404(Certificate.objects.select_related("enrollment__course"), uid=uid)
-    return render(request, "courses/certificate_verify.html", {"certificate": certificate})
+    """The public check page (the address printed and encoded on the certificate): the minimum a
+    verifier needs. Its owner sees the designed sheet there instead, with the PDF, QR code and LinkedIn."""
+    certificate = get_object_or_404(Certificate.objects.select_related("enrollment"), uid=uid)
+    if certificates.is_owner(certificate, request.user):
+        response = render(request, "courses/certificate.html", certificates.owner_page(certificate))
+    else:
+        response = render(request, "courses/certificate_verify.html", {"certificate": certificate})
+    patch_cache_control(response, private=True, no_cache=True)  # one address, two pages: never shared
+    return response
 
 
 @require_GET
+@login_required
 def certificate_pdf(request: HttpRequest, uid) -> HttpResponse:
-    from .certificates import render_pdf
-
-    certificate = get_object_or_404(Certificate, uid=uid)
+    """The PDF, for its owner only: anybody else (another learner, a producer) gets a 404."""
+    certificate = get_object_or_404(Certificate, uid=uid, enrollment__user=request.user)
     response = HttpResponse(
-        render_pdf(certificate, language=request.LANGUAGE_CODE), content_type="application/pdf"
+        certificates.render_pdf(certificate, language=request.LANGUAGE_CODE), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'inline; filename="certificate-{certificate.uid}.pdf"'
+    patch_cache_control(response, private=True, no_cache=True)
     return response
 
 

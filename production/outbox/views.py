@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from omooc.exceptions import AccessDeniedError, ApplicationError, NotFoundError
@@ -69,7 +70,9 @@ def speaker_delivery(request: HttpRequest, pk: int) -> HttpResponse:
 def speaker_links_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     speaker = get_object_or_404(Speaker, pk=pk)
     count = links.speaker_links_revoke(speaker=speaker, by=request.user)
-    messages.success(request, _("%(count)s link(s) withdrawn.") % {"count": count})
+    messages.success(
+        request, ngettext("%(count)s link withdrawn.", "%(count)s links withdrawn.", count) % {"count": count}
+    )
     return redirect("production:email_speaker", pk=speaker.pk)
 
 

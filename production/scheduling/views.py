@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from omooc.exceptions import ApplicationError
@@ -301,8 +302,15 @@ def production_postpone(request: HttpRequest, pk: int | None = None) -> HttpResp
         if _apply(form, call):
             messages.success(
                 request,
-                _("%(count)d recording session(s) put on hold until at least %(date)s.")
-                % {"count": len(result["changed"]), "date": form.cleaned_data["until"].isoformat()},
+                ngettext(
+                    "%(count)d recording session put on hold until at least %(date)s.",
+                    "%(count)d recording sessions put on hold until at least %(date)s.",
+                    len(result["changed"]),
+                )
+                % {
+                    "count": len(result["changed"]),
+                    "date": formats.date_format(form.cleaned_data["until"], "DATE_FORMAT"),
+                },
             )
             return (
                 redirect("production:board", pk=production.pk) if production else redirect("production:home")

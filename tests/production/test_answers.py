@@ -334,7 +334,7 @@ def test_the_studio_and_the_board_show_no_answer_yet_after_a_reschedule(client, 
     )
     readiness = board_for(session.production).readiness
     (blocker,) = [b for b in readiness.blockers if b.kind == "answers"]
-    assert blocker.message == "1 speaker answer(s) missing (asked again after a change, or not answered)"
+    assert blocker.message == "1 speaker answer missing (asked again after a change, or not answered)"
     assert blocker.items == [f"{timezone.localtime(at(12)):%Y-%m-%d}: 1"]
 
     client.force_login(lead)
@@ -342,7 +342,7 @@ def test_the_studio_and_the_board_show_no_answer_yet_after_a_reschedule(client, 
     html = html.content.decode()
     assert "Pending" in html and "asked again (was Accepted)" in html
     board = client.get(reverse("production:board", args=[session.production.pk]), HTTP_ACCEPT_LANGUAGE="en")
-    assert "speaker answer(s) missing" in board.content.decode()
+    assert "1 speaker answer missing" in board.content.decode()
 
 
 def test_any_answer_to_the_new_version_ends_the_asked_again_notice(run, session, anna):

@@ -10,6 +10,7 @@ from production.models import CalendarFeed, PreTalk, RecordingSession, Speaker
 from production.scheduling import services as scheduling
 from production.scripts import services as scripts
 from tests.factories import UserFactory
+from tests.support.dates import shown_date
 
 from .factories import LocationFactory, SpeakerFactory, at, make_production, make_session
 
@@ -198,8 +199,8 @@ def test_holding_all_recordings_from_the_board_changes_blockers_and_projected_la
         follow=True,
     )
     page = response.content.decode()
-    assert "1 recording session(s) put on hold" in page
-    assert f"until at least {until.isoformat()} (lockdown)" in page
+    assert "1 recording session put on hold" in page
+    assert f"until at least {shown_date(until)} (lockdown)" in page
     assert (until + timedelta(days=production.post_production_days)).isoformat() in page
 
 

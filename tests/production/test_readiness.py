@@ -53,7 +53,7 @@ def test_a_production_without_sessions_has_no_projected_launch_and_lists_all_blo
     assert readiness.projected_launch_on is None
     kinds = [b.kind for b in readiness.blockers]
     assert kinds == ["script", "pretalk", "recording", "post_production"]
-    assert "3 script part(s) not approved" in readiness.blockers[0].message
+    assert "3 script parts not approved" in readiness.blockers[0].message
     assert readiness.percent == 0
 
 

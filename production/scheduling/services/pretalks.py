@@ -49,7 +49,7 @@ def pretalk_create(
 ) -> PreTalk:
     speakers = list(dict.fromkeys(speakers))
     if not speakers:
-        raise field_error("speakers", _("Choose the speaker(s) to talk with."))
+        raise field_error("speakers", _("Choose at least one speaker to talk with."))
     check_invitable(speakers)
     lectures = check_lectures(production, lectures)
     check_start(starts_at)

@@ -105,6 +105,7 @@ def test_the_certificate_is_publicly_verifiable_with_a_pdf(client):
     )
     page = client.get(f"/certificates/{certificate.uid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Sanne de Vries" in page and "This certificate is genuine." in page
+    client.force_login(enrollment.user)  # the PDF is its owner's alone (ADR 0028)
     pdf = client.get(f"/certificates/{certificate.uid}/pdf/")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
     assert client.get("/certificates/00000000-0000-0000-0000-000000000000/").status_code == 404
