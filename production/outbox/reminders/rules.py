@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ...ical import one_line
@@ -152,7 +153,9 @@ def _unconfirmed_reminder(reminder: Reminder) -> Outcome:
     zone = reminder.user.time_zone if reminder.user else settings.TIME_ZONE
     with translation.override(_user_language(reminder)):
         headline = _("Unconfirmed speakers for the session of %(when)s") % {
-            "when": timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+            "when": date_format(
+                timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(zone)), "DATETIME_FORMAT"
+            )
         }
         lines = [_("Not confirmed yet: %(names)s") % {"names": ", ".join(a.speaker.name for a in waiting)}]
         return _team_email(reminder, headline=headline, lines=lines, url=studio_url(), label=str(session))
