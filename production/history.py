@@ -19,7 +19,36 @@ def history_record(
     to_value: str = "",
     reason: str = "",
 ) -> HistoryEntry:
-    return HistoryEntry.objects.create(
+    entry = history_entry(
+        production=production,
+        subject=subject,
+        action=action,
+        by=by,
+        from_value=from_value,
+        to_value=to_value,
+        reason=reason,
+    )
+    entry.save()
+    return entry
+
+
+def history_record_many(entries: list[HistoryEntry]) -> list[HistoryEntry]:
+    """Several unsaved entries (``history_entry``) in one INSERT: a bulk change of many items."""
+    return HistoryEntry.objects.bulk_create(entries)
+
+
+def history_entry(
+    *,
+    production: Production,
+    subject,
+    action: str,
+    by=None,
+    from_value: str = "",
+    to_value: str = "",
+    reason: str = "",
+) -> HistoryEntry:
+    """An unsaved entry: ``history_record`` saves one, ``history_record_many`` many at once."""
+    return HistoryEntry(
         production=production,
         content_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),
         object_id=subject.pk,
