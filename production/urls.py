@@ -19,9 +19,7 @@ urlpatterns = [
     path("productions/new/", studio.production_create, name="production_create"),
     path("productions/<int:pk>/", board.production_board, name="board"),
     path("productions/<int:pk>/board/bulk/", board.board_bulk, name="board_bulk"),
-    path(
-        "productions/<int:pk>/board/<int:lecture_id>/<str:column>/", board.board_cell, name="board_cell"
-    ),
+    path("productions/<int:pk>/board/<int:lecture_id>/<str:column>/", board.board_cell, name="board_cell"),
     path("productions/<int:pk>/edit/", studio.production_edit, name="production_edit"),
     path("productions/<int:pk>/history/", studio.production_history, name="history"),
     path("scripts/<int:pk>/", scripts.script_part, name="script"),

@@ -59,9 +59,9 @@ def _stale(lecture, what: str, now_label: str) -> str:
 
 def _set_by_media(step: str, lecture: Lecture, languages: list[str]) -> str:
     if step == "edit":
-        return _(
-            "“%(lecture)s” has a ready video, so its edit counts as done; it cannot be set by hand."
-        ) % {"lecture": lecture}
+        return _("“%(lecture)s” has a ready video, so its edit counts as done; it cannot be set by hand.") % {
+            "lecture": lecture
+        }
     return _(
         "“%(lecture)s” has caption tracks (%(languages)s), so its captions count as done; "
         "remove the tracks to set them by hand."
