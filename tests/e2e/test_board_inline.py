@@ -31,14 +31,16 @@ BROKEN_WORDS = """() => {
   let node;
   while ((node = walker.nextNode())) {
     const el = node.parentElement;
-    if (!el || el.closest('.visually-hidden, select, option, template') || !el.getClientRects().length) continue;
+    if (!el || el.closest('.visually-hidden, select, option, template')) continue;
+    if (!el.getClientRects().length) continue;
     const piece = /[^\\s\\-–—\\/,.;:()“”"']+/g;
     let m;
     while ((m = piece.exec(node.data))) {
       if (m[0].length < 2) continue;
       range.setStart(node, m.index);
       range.setEnd(node, m.index + m[0].length);
-      const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.bottom)));
+      const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+      const lines = new Set(rects.map(r => Math.round(r.bottom)));
       if (lines.size > 1) broken.push(m[0]);
     }
   }
@@ -104,6 +106,12 @@ def open_board(new_context, live_server, world, *, viewport=LAPTOP, language="en
     return page
 
 
+def state_of(lecture, column) -> str:
+    """A JS expression: the state a cell of the board shows now."""
+    selector = f'tr[data-lecture="{lecture.pk}"] td[data-column="{column}"]'
+    return f"document.querySelector('{selector}').dataset.state"
+
+
 def cell(page, lecture, column):
     return page.locator(f'tr[data-lecture="{lecture.pk}"] td[data-column="{column}"]')
 
@@ -159,10 +167,7 @@ def test_a_producer_changes_a_cell_with_the_keyboard_only_and_keeps_the_focus(
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == f"save-{lecture.pk}-edit"
     page.keyboard.press("Enter")
-    wait_for(
-        page,
-        f"document.querySelector('tr[data-lecture=\"{lecture.pk}\"] td[data-column=\"edit\"]').dataset.state === 'in_progress'",
-    )
+    wait_for(page, f"{state_of(lecture, 'edit')} === 'in_progress'")
     assert page.evaluate("document.activeElement.id") == f"save-{lecture.pk}-edit", "focus stays on Save"
     assert "Edit of “Informatiebeveiliging” saved." in page.locator("#board-status").inner_text()
     assert page.evaluate("window.boardMarker") == "same page"
@@ -195,12 +200,12 @@ def test_the_board_fits_a_phone_as_cards_with_no_broken_words_and_no_axe_finding
         assert page.evaluate(BREAK_ANYWHERE) == []
         assert page.evaluate(BROKEN_WORDS) == [], f"{name}: words broken inside"
         if name == "laptop":
-            assert page.evaluate(
-                "document.querySelector('.board-wrap').scrollWidth <= document.querySelector('.board-wrap').clientWidth"
-            ), "the table fits 1366 px"
+            wrap = "document.querySelector('.board-wrap')"
+            assert page.evaluate(f"{wrap}.scrollWidth <= {wrap}.clientWidth"), "the table fits 1366 px"
         else:  # one card per lecture: rows stacked, full width, each with the same forms
             boxes = page.evaluate(
-                "Array.from(document.querySelectorAll('table.board tbody tr')).map(r => r.getBoundingClientRect().toJSON())"
+                "Array.from(document.querySelectorAll('table.board tbody tr'))"
+                ".map(r => r.getBoundingClientRect().toJSON())"
             )
             assert len(boxes) == len(TITLES)
             assert all(b["bottom"] <= n["top"] for b, n in zip(boxes, boxes[1:], strict=False)), "stacked"
@@ -218,10 +223,7 @@ def test_on_a_phone_a_card_changes_in_place_too(live_server, new_context, board_
     lecture = board_world["lectures"][4]
     page.locator(f"#state-{lecture.pk}-captions").select_option("in_progress")
     page.locator(f"#save-{lecture.pk}-captions").click()
-    wait_for(
-        page,
-        f"document.querySelector('tr[data-lecture=\"{lecture.pk}\"] td[data-column=\"captions\"]').dataset.state === 'in_progress'",
-    )
+    wait_for(page, f"{state_of(lecture, 'captions')} === 'in_progress'")
     assert "opgeslagen" in page.locator("#board-status").inner_text()
     assert page.evaluate("window.boardMarker") == "same page"
     assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
