@@ -9,25 +9,9 @@ from django.db.models import QuerySet
 from .models import HistoryEntry, Production
 
 
-def history_record(
-    *,
-    production: Production,
-    subject,
-    action: str,
-    by=None,
-    from_value: str = "",
-    to_value: str = "",
-    reason: str = "",
-) -> HistoryEntry:
-    entry = history_entry(
-        production=production,
-        subject=subject,
-        action=action,
-        by=by,
-        from_value=from_value,
-        to_value=to_value,
-        reason=reason,
-    )
+def history_record(**fields) -> HistoryEntry:
+    """Write one entry (the fields as ``history_entry`` takes them) and return it."""
+    entry = history_entry(**fields)
     entry.save()
     return entry
 

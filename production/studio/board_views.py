@@ -180,14 +180,9 @@ def board_cell(request: HttpRequest, pk: int, lecture_id: int, column: str) -> H
             error, needs_reason = exc.message, exc.extra.get("field") == "reason"
     else:
         error = _("Choose a state.")
-    label = str(COLUMN_LABELS[column])
-    if not error:
-        done = _("%(column)s of “%(lecture)s” saved.") % {"column": label, "lecture": lecture}
+    done = _("%(column)s of “%(lecture)s” saved.") % {"column": COLUMN_LABELS[column], "lecture": lecture}
     if not request.htmx:
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, done)
+        messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or done)
         return _to_board(production, lecture.pk)
     board = _board(production)
     row = next(r for r in board.rows if r.lecture.pk == lecture.pk)

@@ -147,6 +147,12 @@ def test_a_producer_bulk_sets_captions_to_done_for_three_lectures_without_a_page
     assert page.locator("#board-selected-count").inner_text() == "5 of 5 selected"
     assert page.locator("input.board-select:checked").count() == 5
 
+    # a refused bulk change (422) still shows its reason in the status line, and changes nothing
+    page.get_by_label("Select all").uncheck()
+    page.get_by_role("button", name="Apply to the selected lectures").click()
+    wait_for(page, "document.getElementById('board-status').textContent.includes('Select at least one')")
+    assert page.evaluate("window.boardMarker") == "same page"
+
 
 def test_a_producer_changes_a_cell_with_the_keyboard_only_and_keeps_the_focus(
     live_server, new_context, board_world

@@ -22,13 +22,14 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def member():
-    return UserFactory(producer=True)
+def production():
+    """A production of three lectures; its team is one producer."""
+    return make_production(lectures=3, team=[UserFactory(producer=True)])
 
 
 @pytest.fixture
-def production(member):
-    return make_production(lectures=3, team=[member])
+def member(production):
+    return production.team.get()
 
 
 @pytest.fixture
