@@ -15,13 +15,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 node_modules/.package-lock.json: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed for the video player's hls.js (install Node.js 18+)"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is needed for the video player's hls.js and the studio's htmx (install Node.js 18+)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 
 # The stamp depends on this Makefile too, so a change to what is copied reaches existing checkouts.
 static/vendor/.stamp: node_modules/.package-lock.json Makefile
 	mkdir -p static/vendor
 	cp node_modules/hls.js/dist/hls.min.js node_modules/hls.js/dist/hls.min.js.map static/vendor/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
 	touch $@
 
 frontend: static/vendor/.stamp

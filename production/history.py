@@ -9,7 +9,19 @@ from django.db.models import QuerySet
 from .models import HistoryEntry, Production
 
 
-def history_record(
+def history_record(**fields) -> HistoryEntry:
+    """Write one entry (the fields as ``history_entry`` takes them) and return it."""
+    entry = history_entry(**fields)
+    entry.save()
+    return entry
+
+
+def history_record_many(entries: list[HistoryEntry]) -> list[HistoryEntry]:
+    """Several unsaved entries (``history_entry``) in one INSERT: a bulk change of many items."""
+    return HistoryEntry.objects.bulk_create(entries)
+
+
+def history_entry(
     *,
     production: Production,
     subject,
@@ -19,7 +31,8 @@ def history_record(
     to_value: str = "",
     reason: str = "",
 ) -> HistoryEntry:
-    return HistoryEntry.objects.create(
+    """An unsaved entry: ``history_record`` saves one, ``history_record_many`` many at once."""
+    return HistoryEntry(
         production=production,
         content_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),
         object_id=subject.pk,

@@ -6,6 +6,7 @@ from .outbox import views as outbox
 from .scheduling import urls as scheduling
 from .scripts import views as scripts
 from .speakers import views as speakers
+from .studio import board_views as board
 from .studio import callsheet_views as callsheet
 from .studio import export_views as exports
 from .studio import portfolio_views as portfolio
@@ -16,7 +17,9 @@ app_name = "production"
 urlpatterns = [
     path("", studio.studio_home, name="home"),
     path("productions/new/", studio.production_create, name="production_create"),
-    path("productions/<int:pk>/", studio.production_board, name="board"),
+    path("productions/<int:pk>/", board.production_board, name="board"),
+    path("productions/<int:pk>/board/bulk/", board.board_bulk, name="board_bulk"),
+    path("productions/<int:pk>/board/<int:lecture_id>/<str:column>/", board.board_cell, name="board_cell"),
     path("productions/<int:pk>/edit/", studio.production_edit, name="production_edit"),
     path("productions/<int:pk>/history/", studio.production_history, name="history"),
     path("scripts/<int:pk>/", scripts.script_part, name="script"),

@@ -36,7 +36,9 @@ def _form_page(request, form, production, title) -> HttpResponse:
 def _plan(request, pk: int, form_class, create, *, success: str, title: str) -> HttpResponse:
     """Plan a session or pre-talk in a production; conflicts are warnings, not refusals."""
     production = access.production_get_for(user=request.user, pk=pk)
-    form = form_class(request.POST or None, production=production)
+    # ?lectures=1&lectures=2 ticks those lectures (the board's "plan a session for the selected")
+    initial = {"lectures": request.GET.getlist("lectures")}
+    form = form_class(request.POST or None, production=production, initial=initial)
     if request.method == "POST" and form.is_valid():
         result = {}
         if _apply(

@@ -59,3 +59,35 @@ class BoardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["column"].choices = [("", _("Any column"))] + list(COLUMN_LABELS.items())
         self.fields["tone"].choices = [("", _("Any status"))] + list(TONE_LABELS.items())
+
+
+class BoardCellForm(forms.Form):
+    """One cell of the board changed in place (script state, edit or captions step). ``seen`` is the
+    state the producer saw: a change over a state that moved on since is refused as stale."""
+
+    state = forms.CharField(label=_("New state"), max_length=30)
+    seen = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Which changes are needed?"), required=False, max_length=300)
+
+
+class BoardBulkForm(forms.Form):
+    """The selected lectures and what to do with them: set a post-production step, or plan a recording
+    session for them (the session form opens with those lectures ticked)."""
+
+    ACTIONS = (("step", _("Set the step")), ("session", _("Plan a recording session")))
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    step = forms.ChoiceField(label=_("Step"), choices=(("edit", _("Edit")), ("captions", _("Captions"))))
+    state = forms.ChoiceField(label=_("Set to"), choices=StepState.choices, initial=StepState.DONE)
+    lectures = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.MultipleHiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any number is accepted here; the view answers 404 for a lecture outside the production.
+        self.fields["lectures"].valid_value = lambda value: str(value).isdigit()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("lectures"):
+            raise forms.ValidationError(_("Select at least one lecture first."), code="empty")
+        return data

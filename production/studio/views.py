@@ -1,5 +1,5 @@
-"""The studio's production pages: home (every production with its readiness), a production's board,
-create and edit, history and post-production."""
+"""The studio's production pages: home (every production with its readiness), create and edit, history
+and post-production (the board is in ``board_views``)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import productions as services
 from ..access import post_production_get_for, production_get_for, production_list
-from ..board import COLUMN_LABELS, COLUMNS, Row, board_filter, board_for, boards_for
+from ..board import boards_for
 from ..history import history_for, history_for_production
 from ..scheduling.forms import PostponeForm
 from ..views import _apply, studio_view
@@ -73,50 +72,6 @@ def production_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "production": production,
             "title": _("Edit production %(name)s") % {"name": production},
-        },
-    )
-
-
-def _link_cells(rows: list[Row]) -> None:
-    for row in rows:
-        targets = {
-            "script": ("production:script", row.script_part),
-            "pretalk": ("production:pretalk", row.pretalks[0] if row.pretalks else None),
-            "recording": ("production:session", row.sessions[0] if row.sessions else None),
-            "edit": ("production:post_production", row.post_production),
-            "captions": ("production:post_production", row.post_production),
-        }
-        for cell in row.cells:
-            name, obj = targets.get(cell.column, ("", None))
-            if obj is not None:
-                cell.link = reverse(name, kwargs={"pk": obj.pk})
-
-
-@studio_view
-def production_board(request: HttpRequest, pk: int) -> HttpResponse:
-    production = production_get_for(user=request.user, pk=pk)
-    board = board_for(production)
-    _link_cells(board.rows)
-    filter_form = forms.BoardFilterForm(request.GET or None)
-    rows = board.rows
-    if filter_form.is_valid():
-        rows = board_filter(
-            rows,
-            column=filter_form.cleaned_data["column"],
-            tone=filter_form.cleaned_data["tone"],
-            blocked_only=filter_form.cleaned_data["blocked"],
-        )
-    return render(
-        request,
-        "production/board.html",
-        {
-            "production": production,
-            "board": board,
-            "rows": rows,
-            "readiness": board.readiness,
-            "columns": [(c, COLUMN_LABELS[c]) for c in COLUMNS],
-            "filter_form": filter_form,
-            "postpone_form": PostponeForm(),
         },
     )
 
