@@ -106,7 +106,6 @@ GET_FOR = {"session": selectors.session_get_for, "pretalk": selectors.pretalk_ge
 # The forms on an item's page, by URL name: the form and the service it calls with the item.
 ACTIONS = {
     "session_state": (forms.SessionStateForm, services.recording_session_transition),
-    "session_hold": (forms.HoldForm, services.recording_session_hold),
     "session_add_speaker": (forms.SpeakerChoiceForm, services.recording_session_add_speaker),
     "session_add_crew": (forms.CrewForm, services.crew_assign),
     "pretalk_held": (forms.PreTalkHeldForm, services.pretalk_mark_held),
@@ -116,7 +115,6 @@ ACTIONS = {
 # What the pages say: the message when done and the page title.
 WORDS = {
     "session_state": (_l("State changed."), _l("Change the state of the recording session")),
-    "session_hold": (_l("The session is on hold."), _l("Put the recording session on hold")),
     "session_add_speaker": (_l("Speaker added."), _l("Add a speaker")),
     "session_add_crew": (_l("Crew member added."), _l("Add a crew member")),
     "pretalk_held": (_l("Pre-talk marked as held."), _l("Mark the pre-talk as held")),
@@ -153,7 +151,6 @@ def _action(name: str):
 
 (
     session_state,
-    session_hold,
     session_add_speaker,
     session_add_crew,
     pretalk_held,
@@ -284,43 +281,7 @@ def session_remove_crew(request: HttpRequest, pk: int, crew_id: int) -> HttpResp
     return redirect("production:session", pk=session.pk)
 
 
-# --- holds of whole productions, calendar, locations, feed ---------------------------------
-
-
-@studio_view
-def production_postpone(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    production = access.production_get_for(user=request.user, pk=pk) if pk else None
-    form = forms.PostponeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        targets = [production] if production else access.production_list(user=request.user)
-        result = {}
-
-        def call():
-            result["changed"] = services.production_postpone_recordings(
-                productions=targets, **form.cleaned_data, by=request.user
-            )
-
-        if _apply(form, call):
-            messages.success(
-                request,
-                _("%(count)d recording session(s) put on hold until at least %(date)s.")
-                % {"count": len(result["changed"]), "date": form.cleaned_data["until"].isoformat()},
-            )
-            return (
-                redirect("production:board", pk=production.pk) if production else redirect("production:home")
-            )
-    return render(
-        request,
-        "production/form.html",
-        {
-            "form": form,
-            "production": production,
-            "title": _("Hold all recordings of %(name)s") % {"name": production}
-            if production
-            else _("Hold all recordings of all my productions"),
-            "submit": _("Put on hold"),
-        },
-    )
+# --- calendar, locations, feed (holds: hold_views.py) ------------------------------------
 
 
 @studio_view

@@ -15,6 +15,7 @@ from ..access import post_production_get_for, production_get_for, production_lis
 from ..board import COLUMN_LABELS, COLUMNS, Row, board_filter, board_for, boards_for
 from ..history import history_for, history_for_production
 from ..scheduling.forms import PostponeForm
+from ..scheduling.services.holds import hold_undo_offers
 from ..views import _apply, studio_view
 from . import forms
 
@@ -117,6 +118,7 @@ def production_board(request: HttpRequest, pk: int) -> HttpResponse:
             "columns": [(c, COLUMN_LABELS[c]) for c in COLUMNS],
             "filter_form": filter_form,
             "postpone_form": PostponeForm(),
+            "hold_undo_offers": hold_undo_offers(user=request.user, production=production),
         },
     )
 

@@ -15,6 +15,7 @@ postponement already left.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,12 +23,13 @@ from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from omooc.exceptions import ConflictError
+from omooc.exceptions import ConflictError, NotFoundError
+from production.access import production_visible_to
 from production.board import projected_launch
 from production.errors import field_error, illegal
 from production.history import history_record
@@ -408,19 +410,6 @@ def _check_undoable(batch: HoldBatch, items, sessions: dict[int, RecordingSessio
             % {"time": when(batch.undo_until)},
             "hold_undo_expired",
         )
-    for item in items:
-        s = sessions.get(item.session_id)
-        if s is None or (s.state, s.hold_until, s.hold_reason, s.ical_sequence) != (
-            State.ON_HOLD,
-            batch.until,
-            batch.reason,
-            item.held_sequence,
-        ):
-            raise _refuse(
-                _("“%(session)s” changed after the hold: undoing it would overwrite that change.")
-                % {"session": s or item.session_id},
-                "hold_changed_since",
-            )
     later = (
         _session_history(sessions)
         .filter(id__gt=batch.last_history_id)
@@ -442,6 +431,19 @@ def _check_undoable(batch: HoldBatch, items, sessions: dict[int, RecordingSessio
             },
             "hold_changed_since",
         )
+    for item in items:
+        s = sessions.get(item.session_id)
+        if s is None or (s.state, s.hold_until, s.hold_reason, s.ical_sequence) != (
+            State.ON_HOLD,
+            batch.until,
+            batch.reason,
+            item.held_sequence,
+        ):
+            raise _refuse(
+                _("“%(session)s” changed after the hold: undoing it would overwrite that change.")
+                % {"session": f"{s.production} {when(s.starts_at)}" if s else item.session_id},
+                "hold_changed_since",
+            )
 
 
 @transaction.atomic
@@ -455,7 +457,7 @@ def hold_undo(*, batch: HoldBatch, by) -> UndoResult:
     and the calendar sync (after commit) sends each speaker whose calendar lost the session one
     REQUEST restoring it (the others' queued postponements are superseded by it). The reminders the
     hold cancelled, if still ahead, are pending again."""
-    batch = HoldBatch.objects.select_for_update().select_related("undone_by").get(pk=batch.pk)
+    batch = HoldBatch.objects.select_for_update(of=("self",)).select_related("undone_by").get(pk=batch.pk)
     items = list(batch.items.order_by("session_id"))
     sessions = {
         s.pk: s
@@ -516,8 +518,48 @@ def hold_undo(*, batch: HoldBatch, by) -> UndoResult:
 # --- reads for the pages -------------------------------------------------------------------
 
 
-def hold_batch_productions(batch: HoldBatch) -> list[int]:
-    return sorted(set(batch.items.values_list("session__production_id", flat=True)))
+@dataclass(frozen=True)
+class UndoOffer:
+    batch: HoldBatch
+    sessions: int
+
+    @property
+    def minutes_left(self) -> int:
+        """Whole minutes left, rounded up (1 in the last minute)."""
+        seconds = (self.batch.undo_until - timezone.now()).total_seconds()
+        return max(1, math.ceil(seconds / 60))
+
+
+def hold_batch_get_for(*, user, pk) -> HoldBatch:
+    """The hold, when every session it changed belongs to a production of the user's team (else
+    "not found": another team's hold is not shown, nor is it said to exist)."""
+    batch = HoldBatch.objects.select_related("created_by", "undone_by").filter(pk=pk).first()
+    productions = set(batch.items.values_list("session__production_id", flat=True)) if batch else set()
+    visible = set(production_visible_to(user).filter(pk__in=productions).values_list("pk", flat=True))
+    if not productions or productions - visible:
+        raise NotFoundError(_("No hold with this number in your productions."))
+    return batch
+
+
+def hold_batch_sessions(batch: HoldBatch) -> list[HoldBatchItem]:
+    return list(
+        batch.items.select_related("session__production__course", "session__location").order_by(
+            "session__starts_at", "session_id"
+        )
+    )
+
+
+def hold_undo_offers(*, user, production: Production | None = None) -> list[UndoOffer]:
+    """The holds the user may still undo (not undone, within ``HoldBatch.UNDO_WINDOW``), newest
+    first; with ``production``, those that changed one of its sessions. One query."""
+    hidden = Production.objects.exclude(pk__in=production_visible_to(user).values("pk"))
+    batches = HoldBatch.objects.filter(
+        undone_at=None, created_at__gt=timezone.now() - HoldBatch.UNDO_WINDOW
+    ).exclude(items__session__production__in=hidden)
+    if production is not None:
+        batches = batches.filter(items__session__production=production)
+    batches = batches.annotate(sessions=Count("items", distinct=True)).order_by("-created_at", "-id")
+    return [UndoOffer(batch, batch.sessions) for batch in batches]
 
 
 __all__ = [
@@ -526,9 +568,13 @@ __all__ = [
     "HoldUndoRefusedError",
     "Message",
     "UndoResult",
+    "UndoOffer",
     "hold_apply",
+    "hold_batch_get_for",
+    "hold_batch_sessions",
     "hold_plan",
     "hold_undo",
+    "hold_undo_offers",
     "production_postpone_recordings",
     "recording_session_hold",
 ]

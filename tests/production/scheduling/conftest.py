@@ -1,0 +1,30 @@
+"""Holds (ADR 0024): a real SMTP mailbox (aiosmtpd, ``tests/support/mailbox.py``) and a runner that
+calls a service like a request does (its after-commit work runs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.mailbox import SMTPServer, point_email_at
+
+
+@pytest.fixture
+def mailbox(settings):
+    server = SMTPServer()
+    point_email_at(settings, server.port)
+    box = server.start()
+    try:
+        yield box
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Run a service and the work it announces after commit (the calendar sync and reminders)."""
+
+    def call(fn, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(**kwargs)
+
+    return call
