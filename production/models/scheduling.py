@@ -291,6 +291,17 @@ class CalendarFeed(models.Model):
         return str(self.user)
 
 
+def _producer(verbose_name) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class HoldBatch(models.Model):
     """One confirmed hold ("until at least <date>") of one session, one production's recordings or
     all of a producer's recordings: who, when, and per session what it was before (``HoldBatchItem``),
@@ -300,26 +311,12 @@ class HoldBatch(models.Model):
 
     until = models.DateField(_("on hold until at least"))
     reason = models.CharField(_("reason for the hold"), max_length=300)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("put on hold by"),
-    )
+    created_by = _producer(_("put on hold by"))
     created_at = models.DateTimeField(_("put on hold at"))
     # The last history entry the hold wrote: a later entry about one of its sessions is a later change.
     last_history_id = models.PositiveBigIntegerField(default=0, editable=False)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("undone by"),
-    )
+    undone_by = _producer(_("undone by"))
 
     class Meta:
         ordering = ("-created_at", "-id")

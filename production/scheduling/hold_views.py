@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_POST
 
 from omooc.exceptions import ApplicationError
@@ -135,22 +135,32 @@ def hold_undo(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("production:hold", pk=batch.pk)
-    text = ngettext(
-        "Hold undone: %(count)d recording session is back as it was.",
-        "Hold undone: %(count)d recording sessions are back as they were.",
-        result.sessions,
-    ) % {"count": result.sessions}
-    if result.corrections:
-        text += " " + ngettext(
-            "Its speakers had the postponement already and get one correction.",
-            "%(count)d sessions' speakers had the postponement already and get one correction.",
+    parts = [
+        (
+            result.sessions,
+            ngettext_lazy(
+                "Hold undone: %(count)d recording session is back as it was.",
+                "Hold undone: %(count)d recording sessions are back as they were.",
+                "count",
+            ),
+        ),
+        (
             result.corrections,
-        ) % {"count": result.corrections}
-    if result.withdrawn:
-        text += " " + ngettext(
-            "%(count)d postponement had not left yet and was withdrawn.",
-            "%(count)d postponements had not left yet and were withdrawn.",
+            ngettext_lazy(
+                "Its speakers had the postponement already and get one correction.",
+                "%(count)d sessions' speakers had the postponement already and get one correction.",
+                "count",
+            ),
+        ),
+        (
             result.withdrawn,
-        ) % {"count": result.withdrawn}
+            ngettext_lazy(
+                "%(count)d postponement had not left yet and was withdrawn.",
+                "%(count)d postponements had not left yet and were withdrawn.",
+                "count",
+            ),
+        ),
+    ]
+    text = " ".join(str(message % {"count": n}) for n, message in parts if n)
     messages.success(request, text)
     return redirect("production:hold", pk=batch.pk)

@@ -15,8 +15,12 @@ from production.models import HoldBatch, RecordingSession
 from production.outbox.mailer import emails_send_due
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, make_production, make_session
-from tests.production.scheduling.mailboxes import calendar_messages, calendars, duplicates
-from tests.support.mailbox import SMTPServer, point_email_at
+from tests.production.scheduling.mailboxes import (
+    calendar_messages,
+    calendars,
+    duplicates,
+    mailbox,  # noqa: F401 - the fixture
+)
 
 from .axe import all_violations
 from .browsing import log_in_by_cookie
@@ -26,17 +30,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SIZES = {"1366": LAPTOP, "390": PHONE}
 LOCALES = {"en": "en-US", "nl": "nl-NL"}
-
-
-@pytest.fixture
-def mailbox(settings):
-    server = SMTPServer()
-    point_email_at(settings, server.port)
-    box = server.start()
-    try:
-        yield box
-    finally:
-        server.stop()
 
 
 def _preview(page, base: str, production, until: str, reason: str) -> None:
@@ -52,7 +45,9 @@ def _no_horizontal_scroll(page, width: int) -> None:
 
 
 def test_a_producer_previews_confirms_and_undoes_a_hold_and_speakers_get_exactly_the_corrections(
-    live_server, new_context, mailbox
+    live_server,
+    new_context,
+    mailbox,  # noqa: F811 - the fixture imported above
 ):
     producer = UserFactory(producer=True)
     production = make_production(lectures=2, team=[producer], target_launch_on=timezone.localdate())

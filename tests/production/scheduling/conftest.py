@@ -5,18 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.mailbox import SMTPServer, point_email_at
-
-
-@pytest.fixture
-def mailbox(settings):
-    server = SMTPServer()
-    point_email_at(settings, server.port)
-    box = server.start()
-    try:
-        yield box
-    finally:
-        server.stop()
+from .mailboxes import mailbox  # noqa: F401 - the fixture
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from production.models import HistoryEntry, HoldBatch, RecordingSession
 from production.outbox.mailer import emails_send_due
-from production.scheduling.services import hold_apply
+from production.scheduling.services import hold_apply, holds
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, make_production, make_session
 
@@ -37,6 +37,13 @@ def _world(run, sessions: int = 3):
     for i in range(sessions):
         run(make_session, production=production, days=10 + i, speakers=speakers, state="scheduled")
     return producer, production
+
+
+def _held(run, production, producer) -> HoldBatch:
+    """A production's recordings on hold, confirmed by ``producer`` just now."""
+    until = timezone.localdate() + timedelta(days=40)
+    _plan, batch = run(hold_apply, productions=[production], until=until, reason="lockdown", by=producer)
+    return batch
 
 
 def _confirm(client, url: str, page, reason: str = "lockdown"):
@@ -120,13 +127,7 @@ def test_a_bad_date_stays_on_the_form_with_the_reason(client, run):
 
 def test_another_teams_producer_gets_404_for_the_hold_its_undo_and_the_forms(client, run, mailbox):
     producer, production = _world(run)
-    _plan, batch = run(
-        hold_apply,
-        productions=[production],
-        until=timezone.localdate() + timedelta(days=40),
-        reason="lockdown",
-        by=producer,
-    )
+    batch = _held(run, production, producer)
     other = UserFactory(producer=True)
     make_production(lectures=1, team=[other])
     client.force_login(other)
@@ -138,6 +139,7 @@ def test_another_teams_producer_gets_404_for_the_hold_its_undo_and_the_forms(cli
     # The studio-wide hold of the other producer previews only their own (none) sessions.
     preview = client.post(reverse("production:postpone_all"), {"until": _until(), "reason": "lockdown"})
     assert "0 recording sessions go on hold." in preview.text
+    assert holds.hold_undo_offers(user=other) == []
     learner = UserFactory()
     client.force_login(learner)
     assert client.post(reverse("production:hold_undo", kwargs={"pk": batch.pk})).status_code in (302, 403)
@@ -146,13 +148,7 @@ def test_another_teams_producer_gets_404_for_the_hold_its_undo_and_the_forms(cli
 
 def test_the_undo_is_refused_on_the_page_after_ten_minutes(client, run, mailbox):
     producer, production = _world(run, sessions=1)
-    _plan, batch = run(
-        hold_apply,
-        productions=[production],
-        until=timezone.localdate() + timedelta(days=40),
-        reason="lockdown",
-        by=producer,
-    )
+    batch = _held(run, production, producer)
     client.force_login(producer)
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
         page = client.post(reverse("production:hold_undo", kwargs={"pk": batch.pk}), follow=True)
