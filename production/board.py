@@ -422,6 +422,12 @@ def _last_day(session: RecordingSession) -> date:
     return max(session.hold_until, end) if session.state == RecordingSession.State.ON_HOLD else end
 
 
+def projected_launch(production: Production, sessions: list[RecordingSession]) -> date | None:
+    """The projected launch: the last day the (not cancelled) sessions may take, plus post-production."""
+    last = max((_last_day(s) for s in sessions), default=None)
+    return last + timedelta(days=production.post_production_days) if last else None
+
+
 def _readiness(
     production: Production, rows: list[Row], sessions: list[RecordingSession], pretalks: list[PreTalk]
 ) -> Readiness:
@@ -436,7 +442,7 @@ def _readiness(
         script_approved=len(rows) - len(facts.unapproved),
         blockers=blockers,
         last_recording_on=last,
-        projected_launch_on=last + timedelta(days=production.post_production_days) if last else None,
+        projected_launch_on=projected_launch(production, sessions),
     )
 
 

@@ -505,6 +505,8 @@ CASES: list[Case] = [
     case("production:session_edit", STUDIO_TEAM, pk("session_a")),
     case("production:session_state", STUDIO_TEAM, pk("session_a")),
     case("production:session_hold", STUDIO_TEAM, pk("session_a")),
+    case("production:hold", STUDIO_TEAM, lambda w, role: {"pk": w.extra["hold_a"].pk}),
+    case("production:hold_undo", STUDIO_TEAM, lambda w, role: {"pk": w.extra["hold_a"].pk}),
     case("production:session_add_speaker", STUDIO_TEAM, pk("session_a")),
     case("production:session_add_crew", STUDIO_TEAM, pk("session_a")),
     case(

@@ -7,6 +7,8 @@ from .scheduling import (  # noqa: F401
     Attendance,
     CalendarFeed,
     CrewAssignment,
+    HoldBatch,
+    HoldBatchItem,
     Location,
     PreTalk,
     PreTalkSpeaker,

@@ -289,3 +289,73 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+def _producer(verbose_name) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
+class HoldBatch(models.Model):
+    """One confirmed hold ("until at least <date>") of one session, one production's recordings or
+    all of a producer's recordings: who, when, and per session what it was before (``HoldBatchItem``),
+    so that the producer can undo it for ``UNDO_WINDOW`` after (ADR 0024)."""
+
+    UNDO_WINDOW = timedelta(minutes=10)
+
+    until = models.DateField(_("on hold until at least"))
+    reason = models.CharField(_("reason for the hold"), max_length=300)
+    created_by = _producer(_("put on hold by"))
+    created_at = models.DateTimeField(_("put on hold at"))
+    # The last history entry the hold wrote: a later entry about one of its sessions is a later change.
+    last_history_id = models.PositiveBigIntegerField(default=0, editable=False)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = _producer(_("undone by"))
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        indexes = [models.Index(fields=["created_at"], name="production_holdbatch_created")]
+
+    def __str__(self) -> str:
+        return f"hold until {self.until:%Y-%m-%d} ({self.reason})"
+
+    @property
+    def undo_until(self):
+        return self.created_at + self.UNDO_WINDOW
+
+
+class HoldBatchItem(models.Model):
+    """One session a hold changed, as it was before: its state, hold date and reason, SEQUENCE, and
+    the reminders that were pending (the hold cancels them; undo plans them again)."""
+
+    batch = models.ForeignKey(HoldBatch, on_delete=models.CASCADE, related_name="items")
+    session = models.ForeignKey(RecordingSession, on_delete=models.CASCADE, related_name="hold_batch_items")
+    previous_state = models.CharField(max_length=20, choices=RecordingSession.State.choices)
+    previous_hold_until = models.DateField(null=True, blank=True)
+    previous_hold_reason = models.CharField(max_length=300, blank=True)
+    previous_sequence = models.PositiveIntegerField()
+    held_sequence = models.PositiveIntegerField()
+    reminder_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ("batch", "session_id")
+        verbose_name = _("session in a hold")
+        verbose_name_plural = _("sessions in a hold")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "session"], name="production_holdbatchitem_unique"),
+            models.CheckConstraint(
+                condition=Q(held_sequence__gt=F("previous_sequence")),
+                name="production_holdbatchitem_sequence_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch}: session {self.session_id}"

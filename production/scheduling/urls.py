@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import calendar_views, views
+from . import calendar_views, hold_views, views
 
 
 def _item_routes(kind: str, prefix: str) -> list:
@@ -27,11 +27,13 @@ def _item_routes(kind: str, prefix: str) -> list:
 
 
 urlpatterns = [
-    path("postpone/", views.production_postpone, name="postpone_all"),
-    path("productions/<int:pk>/postpone/", views.production_postpone, name="postpone"),
+    path("postpone/", hold_views.production_postpone, name="postpone_all"),
+    path("productions/<int:pk>/postpone/", hold_views.production_postpone, name="postpone"),
+    path("holds/<int:pk>/", hold_views.hold_detail, name="hold"),
+    path("holds/<int:pk>/undo/", hold_views.hold_undo, name="hold_undo"),
     *_item_routes("session", "sessions"),
     path("sessions/<int:pk>/state/", views.session_state, name="session_state"),
-    path("sessions/<int:pk>/hold/", views.session_hold, name="session_hold"),
+    path("sessions/<int:pk>/hold/", hold_views.session_hold, name="session_hold"),
     path("sessions/<int:pk>/crew/", views.session_add_crew, name="session_add_crew"),
     path(
         "sessions/<int:pk>/crew/<int:crew_id>/remove/", views.session_remove_crew, name="session_remove_crew"

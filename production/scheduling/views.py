@@ -9,9 +9,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from omooc.exceptions import ApplicationError
@@ -107,7 +106,6 @@ GET_FOR = {"session": selectors.session_get_for, "pretalk": selectors.pretalk_ge
 # The forms on an item's page, by URL name: the form and the service it calls with the item.
 ACTIONS = {
     "session_state": (forms.SessionStateForm, services.recording_session_transition),
-    "session_hold": (forms.HoldForm, services.recording_session_hold),
     "session_add_speaker": (forms.SpeakerChoiceForm, services.recording_session_add_speaker),
     "session_add_crew": (forms.CrewForm, services.crew_assign),
     "pretalk_held": (forms.PreTalkHeldForm, services.pretalk_mark_held),
@@ -117,7 +115,6 @@ ACTIONS = {
 # What the pages say: the message when done and the page title.
 WORDS = {
     "session_state": (_l("State changed."), _l("Change the state of the recording session")),
-    "session_hold": (_l("The session is on hold."), _l("Put the recording session on hold")),
     "session_add_speaker": (_l("Speaker added."), _l("Add a speaker")),
     "session_add_crew": (_l("Crew member added."), _l("Add a crew member")),
     "pretalk_held": (_l("Pre-talk marked as held."), _l("Mark the pre-talk as held")),
@@ -154,7 +151,6 @@ def _action(name: str):
 
 (
     session_state,
-    session_hold,
     session_add_speaker,
     session_add_crew,
     pretalk_held,
@@ -285,50 +281,7 @@ def session_remove_crew(request: HttpRequest, pk: int, crew_id: int) -> HttpResp
     return redirect("production:session", pk=session.pk)
 
 
-# --- holds of whole productions, locations, feed ---------------------------------
-
-
-@studio_view
-def production_postpone(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    production = access.production_get_for(user=request.user, pk=pk) if pk else None
-    form = forms.PostponeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        targets = [production] if production else access.production_list(user=request.user)
-        result = {}
-
-        def call():
-            result["changed"] = services.production_postpone_recordings(
-                productions=targets, **form.cleaned_data, by=request.user
-            )
-
-        if _apply(form, call):
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d recording session put on hold until at least %(date)s.",
-                    "%(count)d recording sessions put on hold until at least %(date)s.",
-                    len(result["changed"]),
-                )
-                % {
-                    "count": len(result["changed"]),
-                    "date": formats.date_format(form.cleaned_data["until"], "DATE_FORMAT"),
-                },
-            )
-            return (
-                redirect("production:board", pk=production.pk) if production else redirect("production:home")
-            )
-    return render(
-        request,
-        "production/form.html",
-        {
-            "form": form,
-            "production": production,
-            "title": _("Hold all recordings of %(name)s") % {"name": production}
-            if production
-            else _("Hold all recordings of all my productions"),
-            "submit": _("Put on hold"),
-        },
-    )
+# --- locations, feed (the calendar: calendar_views.py; holds: hold_views.py) ----------------------
 
 
 @studio_view

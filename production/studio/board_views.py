@@ -26,6 +26,7 @@ from ..access import production_get_for
 from ..board import COLUMN_LABELS, COLUMNS, Board, Row, board_filter, board_for
 from ..models import Production, ScriptPart, StepState
 from ..scheduling.forms import PostponeForm
+from ..scheduling.services.holds import hold_undo_offers
 from ..scripts.states import SCRIPT_TRANSITIONS
 from ..views import studio_view
 from . import board_actions, forms
@@ -116,6 +117,7 @@ def production_board(request: HttpRequest, pk: int) -> HttpResponse:
             "bulk_form": forms.BoardBulkForm(auto_id="bulk-%s"),
             "selected": set(),
             "postpone_form": PostponeForm(),
+            "hold_undo_offers": hold_undo_offers(user=request.user, production=production),
         },
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from production.scheduling import services as scheduling
@@ -180,8 +182,9 @@ def test_enrolling_answering_as_a_speaker_and_holding_recordings_work_without_ja
     until = (timezone.localdate() + timedelta(days=20)).isoformat()
     studio.get_by_label("On hold until at least").fill(until)
     studio.get_by_label("Reason").fill("lockdown")
-    studio.get_by_role("button", name="Put on hold").click()
-    studio.get_by_text("put on hold until at least").wait_for()
+    studio.get_by_role("button", name="Preview the hold").click()
+    studio.get_by_role("button", name="Confirm: put on hold").click()
+    studio.get_by_text(re.compile(r"recording sessions? put on hold until at least")).wait_for()
     studio_world["session"].refresh_from_db()
     assert (
         studio_world["session"].state == "on_hold" and studio_world["session"].hold_until.isoformat() == until

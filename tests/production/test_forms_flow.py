@@ -75,7 +75,7 @@ def test_session_forms_change_state_hold_speakers_crew_and_responses(client_in, 
     )
     client_in.post(base + f"speakers/{bob.pk}/remove/")
     until = timezone.localdate() + timedelta(days=5)
-    client_in.post(base + "hold/", {"until": until.isoformat(), "reason": "lockdown"})
+    client_in.post(base + "hold/", {"until": until.isoformat(), "reason": "lockdown", "step": "confirm"})
     session.refresh_from_db()
     assert (session.state, session.hold_until, session.hold_reason) == ("on_hold", until, "lockdown")
     assert list(session.crew.values_list("name", "role")) == [("Joris", "sound")]
@@ -183,6 +183,9 @@ def test_holding_all_productions_at_once_from_the_studio_home(client_in, member)
     for production in (first, second, elsewhere):
         make_session(production)
     until = timezone.localdate() + timedelta(days=7)
-    client_in.post(reverse("production:postpone_all"), {"until": until.isoformat(), "reason": "lockdown"})
+    data = {"until": until.isoformat(), "reason": "lockdown"}
+    client_in.post(reverse("production:postpone_all"), data)  # the preview changes nothing
+    assert not RecordingSession.objects.filter(state="on_hold").exists()
+    client_in.post(reverse("production:postpone_all"), {**data, "step": "confirm"})
     states = dict(RecordingSession.objects.values_list("production_id", "state"))
     assert states == {first.pk: "on_hold", second.pk: "on_hold", elsewhere.pk: "tentative"}

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from courses.models import Caption, Certificate, Course, Enrollment, LearnerEmailPreference, Lecture, Video
 from omooc.accounts.services import producer_grant
-from production.models import CalendarFeed, EmailLog, SpeakerLink
+from production.models import CalendarFeed, EmailLog, HoldBatch, SpeakerLink
 from production.scheduling import feeds as scheduling_feeds
 from production.scheduling import services as scheduling
 from production.scripts import services as scripts
@@ -93,6 +93,13 @@ class World:
     feed_a: CalendarFeed
     feed_outsider: CalendarFeed
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _hold_record(session) -> HoldBatch:
+    """A hold of ``session`` that can be asked to undo (ADR 0024); the session is left as it is."""
+    batch = HoldBatch.objects.create(until=timezone.localdate(), reason="lockdown", created_at=timezone.now())
+    batch.items.create(session=session, previous_state="scheduled", previous_sequence=0, held_sequence=1)
+    return batch
 
 
 def _publish(course: Course, *lectures: Lecture) -> None:
@@ -297,6 +304,7 @@ def build_world(*, hls_sample: Path) -> World:
             "shared_speaker": shared,
             "new_speaker": new_speaker,
             "failed_email_a": failed_a,
+            "hold_a": _hold_record(session_a),
             "failed_learner_email": failed_learner,
         },
     )

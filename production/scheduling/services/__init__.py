@@ -1,9 +1,18 @@
-"""Write services of scheduling, one module per area: ``sessions.py`` (recording sessions, holds,
-postponement, crew), ``pretalks.py``, ``items.py`` (what both share: locking, the change record,
-speakers on and off, asking again, the speakers' answers) and ``checks.py`` (times, lectures,
-double bookings, locations). Import the services from here."""
+"""Write services of scheduling, one module per area: ``sessions.py`` (recording sessions, crew),
+``holds.py`` (holds and postponement: plan, apply, undo), ``pretalks.py``, ``items.py`` (what both
+share: locking, the change record, speakers on and off, asking again, the speakers' answers) and
+``checks.py`` (times, lectures, double bookings, locations). Import the services from here."""
 
 from .checks import MAX_PRETALK_MINUTES, MAX_SESSION_HOURS, location_conflicts, location_create  # noqa: F401
+from .holds import (  # noqa: F401
+    HoldPlanChangedError,
+    HoldUndoRefusedError,
+    hold_apply,
+    hold_plan,
+    hold_undo,
+    production_postpone_recordings,
+    recording_session_hold,
+)
 from .items import attendance_respond  # noqa: F401
 from .pretalks import (  # noqa: F401
     pretalk_add_speaker,
@@ -16,10 +25,8 @@ from .pretalks import (  # noqa: F401
 from .sessions import (  # noqa: F401
     crew_assign,
     crew_remove,
-    production_postpone_recordings,
     recording_session_add_speaker,
     recording_session_create,
-    recording_session_hold,
     recording_session_remove_speaker,
     recording_session_transition,
     recording_session_update,

@@ -1,11 +1,11 @@
-"""Recording sessions: planning, rescheduling and moving, states, holds and the postponement of a
-whole production, speakers and crew. The learners' presenters follow recorded sessions."""
+"""Recording sessions: planning, rescheduling and moving, states, speakers and crew (holds and the
+postponement of a whole production: ``holds.py``). The learners' presenters follow recorded sessions."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +27,7 @@ from production.models import (
 
 from ..states import CLOSED_SESSION_STATES, OPEN_SESSION_STATES, SESSION_TRANSITIONS
 from .checks import check_invitable, check_lectures, check_span, refuse_double_booking, when
+from .holds import recording_session_hold
 from .items import ask_again, item_changed, item_lock, speaker_add, speaker_remove
 
 State = RecordingSession.State
@@ -255,83 +256,6 @@ def _publish_presenters(session: RecordingSession) -> None:
                 for a in attendances
             ],
         )
-
-
-def _validate_hold(until: date | None, reason: str) -> None:
-    if until is None:
-        raise field_error("until", _("Give the date until which recording is on hold (at the earliest)."))
-    if until < timezone.localdate():
-        raise field_error(
-            "until", _("The hold date %(date)s is in the past; pick today or later.") % {"date": until}
-        )
-    if not (reason or "").strip():
-        raise field_error("reason", _("Give a reason for the hold, e.g. “lockdown”."))
-
-
-@transaction.atomic
-def recording_session_hold(
-    *, session: RecordingSession, until: date | None, reason: str, by
-) -> RecordingSession:
-    session = item_lock(session)
-    _validate_hold(until, reason)
-    return _hold(session, until=until, reason=reason.strip(), by=by)
-
-
-def _hold(session: RecordingSession, *, until: date, reason: str, by) -> RecordingSession:
-    if session.state == State.ON_HOLD:
-        if (session.hold_until, session.hold_reason) == (until, reason):
-            return session
-    else:
-        _refuse_illegal(session, State.ON_HOLD)
-    previous = session.state
-    session.state = State.ON_HOLD
-    session.hold_until = until
-    session.hold_reason = reason
-    session.ical_sequence += 1  # the calendar changes: saved with the hold, in one UPDATE
-    session.save(update_fields=["state", "hold_until", "hold_reason", "ical_sequence", "updated_at"])
-    item_changed(
-        session,
-        action="held",
-        by=by,
-        from_value=previous,
-        to_value=f"{State.ON_HOLD} ≥ {until.isoformat()}",
-        reason=reason,
-        calendar=False,  # the SEQUENCE went up above
-    )
-    return session
-
-
-@transaction.atomic
-def production_postpone_recordings(
-    *, productions: Iterable[Production], until: date | None, reason: str, by
-) -> list[RecordingSession]:
-    """Hold every open recording session (tentative, scheduled or already on hold) of these
-    productions until at least ``until``. One action; returns the sessions that changed."""
-    _validate_hold(until, reason)
-    reason = reason.strip()
-    productions = list(productions)
-    sessions = list(
-        RecordingSession.objects.select_for_update(of=("self",))
-        .select_related("production__course", "location")
-        .filter(production__in=productions, state__in=[*OPEN_SESSION_STATES, State.ON_HOLD])
-        .order_by("pk")
-    )
-    changed = []
-    for session in sessions:
-        before = session.ical_sequence
-        _hold(session, until=until, reason=reason, by=by)
-        if session.ical_sequence != before:
-            changed.append(session)
-    for production in productions:
-        history_record(
-            production=production,
-            subject=production,
-            action="postponed",
-            by=by,
-            to_value=until.isoformat(),
-            reason=reason,
-        )
-    return changed
 
 
 @transaction.atomic

@@ -1,0 +1,580 @@
+"""Holds: recording sessions "on hold until at least <date>" (one session, every recording of a
+production, or of all a producer's productions), planned first and then applied, and undone within
+ten minutes (ADR 0024).
+
+``hold_plan`` reads what a hold would do: the sessions it changes, what each speaker will get
+(a postponement, or nothing because nothing reached them yet), the reminders it drops and the
+projected launch against the target. It writes nothing; the preview page shows it, and
+``hold_apply`` applies the very same plan (computed again under row locks; ``expected`` refuses when
+it differs from the one the producer confirmed). Each applied hold is a ``HoldBatch`` holding the
+sessions as they were; ``hold_undo`` puts them back while nothing else changed them, withdraws the
+postponements still queued and lets the calendar sync send one correction to the speakers whose
+postponement already left.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from omooc.exceptions import ConflictError, NotFoundError
+from production.access import production_visible_to
+from production.board import projected_launch
+from production.errors import field_error, illegal
+from production.history import history_record
+from production.ical import CANCEL, REQUEST
+from production.models import (
+    EmailLog,
+    HistoryEntry,
+    HoldBatch,
+    HoldBatchItem,
+    Production,
+    RecordingSession,
+    Reminder,
+    SessionSpeaker,
+    Speaker,
+    Target,
+)
+
+from ..states import OPEN_SESSION_STATES, SESSION_TRANSITIONS
+from .checks import when
+from .items import item_changed
+
+State = RecordingSession.State
+CALENDAR = (REQUEST, CANCEL)
+# Calendar messages that have not left the outbox (and, superseded, never will).
+NOT_LEFT = (EmailLog.State.QUEUED, EmailLog.State.SUPERSEDED)
+
+
+class HoldPlanChangedError(ConflictError):
+    """The schedule changed between the preview and the confirmation."""
+
+
+class HoldUndoRefusedError(ConflictError):
+    """Undo is no longer possible: too late, already undone, or a session changed since."""
+
+
+# --- the plan --------------------------------------------------------------------------------
+
+
+class Message:
+    """What a speaker of a held session gets (``SpeakerMessage.kind``)."""
+
+    POSTPONEMENT = "postponement"  # they had the invitation: a postponement (calendar CANCEL)
+    NEW_DATE = "new_date"  # already on hold: the postponement again, with the new date
+    WITHDRAWN = "withdrawn"  # their invitation is still queued: withdrawn, no email
+    NONE = "none"  # nothing was ever sent to them: no email
+
+    LABELS = {
+        POSTPONEMENT: gettext_lazy("Postponement: the session leaves their calendar until a new invitation"),
+        NEW_DATE: gettext_lazy("Postponement with the new date"),
+        WITHDRAWN: gettext_lazy("No email: their invitation had not left yet and is withdrawn"),
+        NONE: gettext_lazy("No email: nothing was sent to them yet"),
+    }
+    EMAILED = (POSTPONEMENT, NEW_DATE)
+
+
+@dataclass(frozen=True)
+class SpeakerMessage:
+    speaker: Speaker
+    kind: str
+
+    @property
+    def label(self) -> str:
+        return str(Message.LABELS[self.kind])
+
+    @property
+    def emailed(self) -> bool:
+        return self.kind in Message.EMAILED
+
+
+@dataclass(frozen=True)
+class HeldSession:
+    session: RecordingSession
+    messages: tuple[SpeakerMessage, ...]
+    reminders: tuple[Reminder, ...]
+
+
+@dataclass(frozen=True)
+class LaunchImpact:
+    production: Production
+    before: date | None
+    after: date | None
+
+    @property
+    def target(self) -> date | None:
+        return self.production.target_launch_on
+
+    @property
+    def days_late(self) -> int | None:
+        if self.after is None or self.target is None:
+            return None
+        return (self.after - self.target).days
+
+    @property
+    def moves(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass(frozen=True)
+class HoldPlan:
+    until: date
+    reason: str
+    productions: tuple[Production, ...]
+    sessions: tuple[HeldSession, ...]  # the sessions the hold changes, by start
+    unchanged: int  # already on hold until that date for that reason
+    launches: tuple[LaunchImpact, ...]
+    whole_production: bool  # every recording of the productions (history says "postponed")
+
+    @property
+    def fingerprint(self) -> str:
+        """Names the plan: the sessions it changes as they are now, the date and the reason."""
+        parts = [self.until.isoformat(), self.reason]
+        for held in sorted(self.sessions, key=lambda h: h.session.pk):
+            s = held.session
+            parts.append(f"{s.pk}:{s.ical_sequence}:{s.state}:{s.hold_until}:{s.hold_reason}")
+            parts.append(",".join(f"{m.speaker.pk}={m.kind}" for m in held.messages))
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+    @property
+    def emails(self) -> int:
+        return sum(1 for held in self.sessions for m in held.messages if m.emailed)
+
+    @property
+    def reminders(self) -> int:
+        return sum(len(held.reminders) for held in self.sessions)
+
+
+def _validate_hold(until: date | None, reason: str) -> None:
+    if until is None:
+        raise field_error("until", _("Give the date until which recording is on hold (at the earliest)."))
+    if until < timezone.localdate():
+        raise field_error(
+            "until", _("The hold date %(date)s is in the past; pick today or later.") % {"date": until}
+        )
+    if not (reason or "").strip():
+        raise field_error("reason", _("Give a reason for the hold, e.g. “lockdown”."))
+
+
+def _refuse_illegal(session: RecordingSession) -> None:
+    if State.ON_HOLD not in SESSION_TRANSITIONS[session.state] and session.state != State.ON_HOLD:
+        allowed = SESSION_TRANSITIONS[session.state]
+        raise illegal(
+            _("The recording session"),
+            State(session.state).label,
+            State.ON_HOLD.label,
+            [State(a).label for a in allowed],
+        )
+
+
+def _message(session: RecordingSession, emails: list[EmailLog]) -> str:
+    """What the calendar sync will send this speaker when the session goes on hold (the outbox's
+    rule, ADR 0011): only what left the outbox counts; a queued message is replaced."""
+    settled = [e for e in emails if e.state not in NOT_LEFT and e.resent_as_id is None]
+    if settled:
+        return Message.NEW_DATE if session.state == State.ON_HOLD else Message.POSTPONEMENT
+    if any(e.state == EmailLog.State.QUEUED for e in emails):
+        return Message.WITHDRAWN
+    return Message.NONE
+
+
+def hold_plan(
+    *,
+    until: date | None,
+    reason: str,
+    productions: Iterable[Production] = (),
+    session: RecordingSession | None = None,
+    lock: bool = False,
+) -> HoldPlan:
+    """What holding ``session`` (or every open session of ``productions``) until at least ``until``
+    would do. Reads only (a fixed number of queries, whatever the number of sessions); ``lock``
+    row-locks the sessions (``hold_apply``)."""
+    _validate_hold(until, reason)
+    reason = reason.strip()
+    productions = (session.production,) if session is not None else tuple(productions)
+    rows = RecordingSession.objects.select_related("production__course", "location").order_by("pk")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    if session is not None:
+        rows = rows.filter(pk=session.pk)
+    else:
+        rows = rows.filter(production__in=productions, state__in=[*OPEN_SESSION_STATES, State.ON_HOLD])
+    sessions = list(rows)
+    for s in sessions:
+        _refuse_illegal(s)
+    target = (State.ON_HOLD, until, reason)
+    changing = [s for s in sessions if (s.state, s.hold_until, s.hold_reason) != target]
+    ids = [s.pk for s in changing]
+    speakers, emails, reminders = defaultdict(list), defaultdict(list), defaultdict(list)
+    if ids:
+        for attendance in (
+            SessionSpeaker.objects.filter(session_id__in=ids)
+            .select_related("speaker")
+            .order_by("session_id", "speaker__name", "id")
+        ):
+            speakers[attendance.session_id].append(attendance.speaker)
+        for email in (
+            EmailLog.objects.filter(target_type=Target.SESSION, target_id__in=ids, ics_method__in=CALENDAR)
+            .exclude(speaker=None)
+            .only("id", "target_id", "speaker_id", "state", "resent_as_id", "ics_method", "ics_sequence")
+            .order_by("id")
+        ):
+            emails[(email.target_id, email.speaker_id)].append(email)
+        for reminder in Reminder.objects.filter(
+            target_type=Target.SESSION, target_id__in=ids, state=Reminder.State.PENDING
+        ).order_by("due_at", "id"):
+            reminders[reminder.target_id].append(reminder)
+    held = tuple(
+        HeldSession(
+            session=s,
+            messages=tuple(SpeakerMessage(sp, _message(s, emails[(s.pk, sp.pk)])) for sp in speakers[s.pk]),
+            reminders=tuple(reminders[s.pk]),
+        )
+        for s in sorted(changing, key=lambda s: (s.starts_at, s.pk))
+    )
+    return HoldPlan(
+        until=until,
+        reason=reason,
+        productions=productions,
+        sessions=held,
+        unchanged=len(sessions) - len(changing),
+        launches=_launches(productions, set(ids), until),
+        whole_production=session is None,
+    )
+
+
+def _launches(productions: tuple[Production, ...], held: set[int], until: date) -> tuple[LaunchImpact, ...]:
+    """Per production, the projected launch now and after the hold (the board's rule)."""
+    by_production = defaultdict(list)
+    if productions:
+        for s in RecordingSession.objects.filter(production__in=productions).exclude(state=State.CANCELLED):
+            by_production[s.production_id].append(s)
+    impacts = []
+    for production in productions:
+        now = by_production[production.pk]
+        after = [
+            RecordingSession(
+                pk=s.pk, state=State.ON_HOLD, hold_until=until, starts_at=s.starts_at, ends_at=s.ends_at
+            )
+            if s.pk in held
+            else s
+            for s in now
+        ]
+        impacts.append(
+            LaunchImpact(production, projected_launch(production, now), projected_launch(production, after))
+        )
+    return tuple(impacts)
+
+
+# --- applying it ---------------------------------------------------------------------------
+
+
+def _hold(session: RecordingSession, *, until: date, reason: str, by) -> None:
+    previous = session.state
+    session.state = State.ON_HOLD
+    session.hold_until = until
+    session.hold_reason = reason
+    session.ical_sequence += 1  # the calendar changes: saved with the hold, in one UPDATE
+    session.save(update_fields=["state", "hold_until", "hold_reason", "ical_sequence", "updated_at"])
+    item_changed(
+        session,
+        action="held",
+        by=by,
+        from_value=previous,
+        to_value=f"{State.ON_HOLD} ≥ {until.isoformat()}",
+        reason=reason,
+        calendar=False,  # the SEQUENCE went up above
+    )
+
+
+def _session_history(ids: Iterable[int]):
+    return HistoryEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(RecordingSession), object_id__in=list(ids)
+    )
+
+
+@transaction.atomic
+def hold_apply(
+    *,
+    until: date | None,
+    reason: str,
+    by,
+    productions: Iterable[Production] = (),
+    session: RecordingSession | None = None,
+    expected: str = "",
+) -> tuple[HoldPlan, HoldBatch | None]:
+    """Apply the hold ``hold_plan`` describes (the same arguments), under row locks. ``expected``:
+    the fingerprint of the plan the producer confirmed; a different plan now is refused (nothing
+    changes) so they can look again. Returns the plan applied and the batch to undo it by (None
+    when no session changed)."""
+    plan = hold_plan(until=until, reason=reason, productions=productions, session=session, lock=True)
+    if expected and plan.fingerprint != expected:
+        raise HoldPlanChangedError(
+            _("The schedule changed after the preview was made: check the new preview and confirm again."),
+            code="hold_plan_changed",
+        )
+    batch = None
+    if plan.sessions:
+        batch = HoldBatch.objects.create(
+            until=plan.until, reason=plan.reason, created_by=by, created_at=timezone.now()
+        )
+        items = []
+        for held in plan.sessions:
+            s = held.session
+            items.append(
+                HoldBatchItem(
+                    batch=batch,
+                    session=s,
+                    previous_state=s.state,
+                    previous_hold_until=s.hold_until,
+                    previous_hold_reason=s.hold_reason,
+                    previous_sequence=s.ical_sequence,
+                    held_sequence=s.ical_sequence + 1,
+                    reminder_ids=[r.pk for r in held.reminders],
+                )
+            )
+            _hold(s, until=plan.until, reason=plan.reason, by=by)
+        HoldBatchItem.objects.bulk_create(items)
+        last = _session_history(i.session_id for i in items).aggregate(last=Max("id"))["last"]
+        batch.last_history_id = last or 0
+        batch.save(update_fields=["last_history_id"])
+    if plan.whole_production:
+        for production in plan.productions:
+            history_record(
+                production=production,
+                subject=production,
+                action="postponed",
+                by=by,
+                to_value=plan.until.isoformat(),
+                reason=plan.reason,
+            )
+    return plan, batch
+
+
+def recording_session_hold(
+    *, session: RecordingSession, until: date | None, reason: str, by
+) -> RecordingSession:
+    """Hold one session until at least ``until`` (unchanged when it already is, for that reason)."""
+    plan, _batch = hold_apply(session=session, until=until, reason=reason, by=by)
+    return plan.sessions[0].session if plan.sessions else RecordingSession.objects.get(pk=session.pk)
+
+
+def production_postpone_recordings(
+    *, productions: Iterable[Production], until: date | None, reason: str, by
+) -> list[RecordingSession]:
+    """Hold every open recording session (tentative, scheduled or already on hold) of these
+    productions until at least ``until``. One action; returns the sessions that changed."""
+    plan, _batch = hold_apply(productions=list(productions), until=until, reason=reason, by=by)
+    return [held.session for held in sorted(plan.sessions, key=lambda h: h.session.pk)]
+
+
+# --- undo ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    sessions: int  # restored
+    corrections: int  # sessions whose postponement had left: their speakers get one correction
+    withdrawn: int  # postponements still queued, withdrawn (never sent)
+    reminders: int  # reminders planned again
+
+
+def _refuse(message: str, code: str) -> HoldUndoRefusedError:
+    return HoldUndoRefusedError(message, code=code)
+
+
+def _check_undoable(batch: HoldBatch, items, sessions: dict[int, RecordingSession], now: datetime) -> None:
+    if batch.undone_at is not None:
+        raise _refuse(
+            _("This hold was already undone (%(time)s, by %(who)s).")
+            % {"time": when(batch.undone_at), "who": batch.undone_by or _("system")},
+            "hold_already_undone",
+        )
+    if now >= batch.undo_until:
+        raise _refuse(
+            _(
+                "Undo was possible until %(time)s, ten minutes after the hold; it is too late now. "
+                "Plan the sessions again one by one."
+            )
+            % {"time": when(batch.undo_until)},
+            "hold_undo_expired",
+        )
+    later = (
+        _session_history(sessions)
+        .filter(id__gt=batch.last_history_id)
+        .select_related("by")
+        .order_by("id")
+        .first()
+    )
+    if later is not None:
+        raise _refuse(
+            _(
+                "“%(session)s” changed after the hold (%(change)s, %(time)s, by %(who)s): "
+                "undoing it would overwrite that change."
+            )
+            % {
+                "session": later.subject_label,
+                "change": later.action_label,
+                "time": when(later.at),
+                "who": later.by or _("system"),
+            },
+            "hold_changed_since",
+        )
+    for item in items:
+        s = sessions.get(item.session_id)
+        if s is None or (s.state, s.hold_until, s.hold_reason, s.ical_sequence) != (
+            State.ON_HOLD,
+            batch.until,
+            batch.reason,
+            item.held_sequence,
+        ):
+            raise _refuse(
+                _("“%(session)s” changed after the hold: undoing it would overwrite that change.")
+                % {"session": f"{s.production} {when(s.starts_at)}" if s else item.session_id},
+                "hold_changed_since",
+            )
+
+
+@transaction.atomic
+def hold_undo(*, batch: HoldBatch, by) -> UndoResult:
+    """Put every session of ``batch`` back as it was before the hold, all or none.
+
+    Refused (nothing changes) after ``HoldBatch.UNDO_WINDOW``, when already undone, or when a session
+    changed since the hold. Per session: when none of the hold's calendar messages has left the
+    outbox, they are withdrawn (superseded, never sent) and the SEQUENCE goes back to what the
+    speakers' calendars hold: nobody gets an email. When one has left, the SEQUENCE goes up once more
+    and the calendar sync (after commit) sends each speaker whose calendar lost the session one
+    REQUEST restoring it (the others' queued postponements are superseded by it). The reminders the
+    hold cancelled, if still ahead, are pending again."""
+    batch = HoldBatch.objects.select_for_update(of=("self",)).select_related("undone_by").get(pk=batch.pk)
+    items = list(batch.items.order_by("session_id"))
+    sessions = {
+        s.pk: s
+        for s in RecordingSession.objects.select_for_update(of=("self",))
+        .select_related("production__course", "location")
+        .filter(pk__in=[i.session_id for i in items])
+        .order_by("pk")
+    }
+    now = timezone.now()
+    _check_undoable(batch, items, sessions, now)
+    ids = list(sessions)
+    calendar = EmailLog.objects.filter(target_type=Target.SESSION, target_id__in=ids, ics_method__in=CALENDAR)
+    # Wait for a worker sending one right now (it holds the row until the result is recorded): after
+    # this, what has left the outbox is final for this transaction.
+    list(calendar.filter(state=EmailLog.State.QUEUED).select_for_update().order_by("id").values_list("id"))
+    sent = defaultdict(list)
+    for target_id, sequence, state in calendar.exclude(speaker=None).values_list(
+        "target_id", "ics_sequence", "state"
+    ):
+        sent[target_id].append((sequence or 0, state))
+    corrections = withdrawn = 0
+    for item in items:
+        s = sessions[item.session_id]
+        left = any(seq > item.previous_sequence and state not in NOT_LEFT for seq, state in sent[s.pk])
+        s.state = item.previous_state
+        s.hold_until = item.previous_hold_until
+        s.hold_reason = item.previous_hold_reason
+        if left:
+            s.ical_sequence += 1  # a correction: higher than the postponement that left
+            corrections += 1
+        else:
+            s.ical_sequence = item.previous_sequence  # no calendar ever saw the hold
+            withdrawn += calendar.filter(
+                target_id=s.pk, state=EmailLog.State.QUEUED, ics_sequence__gt=item.previous_sequence
+            ).update(state=EmailLog.State.SUPERSEDED)
+        s.save(update_fields=["state", "hold_until", "hold_reason", "ical_sequence", "updated_at"])
+        restored = item.previous_state
+        if restored == State.ON_HOLD:
+            restored = f"{State.ON_HOLD} ≥ {item.previous_hold_until.isoformat()}"
+        item_changed(
+            s,
+            action="hold_undone",
+            by=by,
+            from_value=f"{State.ON_HOLD} ≥ {batch.until.isoformat()}",
+            to_value=restored,
+            reason=batch.reason,
+            calendar=False,  # set above
+        )
+    reminder_ids = [pk for item in items for pk in item.reminder_ids]
+    reminders = Reminder.objects.filter(
+        pk__in=reminder_ids, state=Reminder.State.CANCELLED, due_at__gt=now
+    ).update(state=Reminder.State.PENDING, last_error="", updated_at=now)
+    batch.undone_at, batch.undone_by = now, by
+    batch.save(update_fields=["undone_at", "undone_by"])
+    return UndoResult(sessions=len(items), corrections=corrections, withdrawn=withdrawn, reminders=reminders)
+
+
+# --- reads for the pages -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UndoOffer:
+    batch: HoldBatch
+    sessions: int
+
+    @property
+    def minutes_left(self) -> int:
+        """Whole minutes left, rounded up (1 in the last minute)."""
+        seconds = (self.batch.undo_until - timezone.now()).total_seconds()
+        return max(1, math.ceil(seconds / 60))
+
+
+def hold_batch_get_for(*, user, pk) -> HoldBatch:
+    """The hold, when every session it changed belongs to a production of the user's team (else
+    "not found": another team's hold is not shown, nor is it said to exist)."""
+    batch = HoldBatch.objects.select_related("created_by", "undone_by").filter(pk=pk).first()
+    productions = set(batch.items.values_list("session__production_id", flat=True)) if batch else set()
+    visible = set(production_visible_to(user).filter(pk__in=productions).values_list("pk", flat=True))
+    if not productions or productions - visible:
+        raise NotFoundError(_("No hold with this number in your productions."))
+    return batch
+
+
+def hold_batch_sessions(batch: HoldBatch) -> list[HoldBatchItem]:
+    return list(
+        batch.items.select_related("session__production__course", "session__location").order_by(
+            "session__starts_at", "session_id"
+        )
+    )
+
+
+def hold_undo_offers(*, user, production: Production | None = None) -> list[UndoOffer]:
+    """The holds the user may still undo (not undone, within ``HoldBatch.UNDO_WINDOW``), newest
+    first; with ``production``, those that changed one of its sessions. One query."""
+    hidden = Production.objects.exclude(pk__in=production_visible_to(user).values("pk"))
+    batches = HoldBatch.objects.filter(
+        undone_at=None, created_at__gt=timezone.now() - HoldBatch.UNDO_WINDOW
+    ).exclude(items__session__production__in=hidden)
+    if production is not None:
+        batches = batches.filter(items__session__production=production)
+    batches = batches.annotate(sessions=Count("items", distinct=True)).order_by("-created_at", "-id")
+    return [UndoOffer(batch, batch.sessions) for batch in batches]
+
+
+__all__ = [
+    "HoldPlan",
+    "HoldPlanChangedError",
+    "HoldUndoRefusedError",
+    "Message",
+    "UndoResult",
+    "UndoOffer",
+    "hold_apply",
+    "hold_batch_get_for",
+    "hold_batch_sessions",
+    "hold_plan",
+    "hold_undo",
+    "hold_undo_offers",
+    "production_postpone_recordings",
+    "recording_session_hold",
+]
