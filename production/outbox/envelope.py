@@ -9,6 +9,7 @@ Nothing is delivered before DATA, so an envelope a row does not use is reset (RS
 
 from __future__ import annotations
 
+import functools
 import smtplib
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.core.mail.message import sanitize_address
 
 from ..models.outbox import EmailLog
-from .headers import ascii_address
+from .headers import PLAIN_ADDRESS, ascii_address
 
 
 @dataclass
@@ -35,9 +36,10 @@ def open_envelope(smtp: smtplib.SMTP, email: EmailLog) -> Envelope:
     envelope = Envelope(email.pk)
     try:
         smtp.ehlo_or_helo_if_needed()
-        charset = settings.DEFAULT_CHARSET
-        sender = sanitize_address(settings.DEFAULT_FROM_EMAIL, charset)
-        recipient = sanitize_address(ascii_address(email.recipient), charset)
+        sender = _sender(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
+        recipient = ascii_address(email.recipient)
+        if not PLAIN_ADDRESS.match(recipient):  # a plain address is its own sanitized form
+            recipient = sanitize_address(recipient, settings.DEFAULT_CHARSET)
         code, reply = smtp.mail(sender)
         if code != 250:
             _reset_or_close(smtp, code)
@@ -49,6 +51,11 @@ def open_envelope(smtp: smtplib.SMTP, email: EmailLog) -> Envelope:
     except (smtplib.SMTPException, OSError) as exc:
         envelope.error = exc
     return envelope
+
+
+@functools.lru_cache(maxsize=8)
+def _sender(address: str, charset: str) -> str:
+    return sanitize_address(address, charset)
 
 
 def deliver(smtp: smtplib.SMTP, envelope: Envelope, data: bytes) -> None:
