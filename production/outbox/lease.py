@@ -24,7 +24,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import DatabaseError, connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from psycopg import pq
@@ -78,32 +78,30 @@ class Lease:
 
     def claim(self, *, limit: int) -> list[EmailLog]:
         """Up to ``limit`` due, queued rows under no live lease, oldest due first, now leased to
-        this scan (committed with the statement outside a transaction). Each row comes with
-        ``address_bounced``."""
-        columns = {f.name: f.column for f in EmailLog._meta.concrete_fields}
-        free = lease_free()
+        this scan (committed with the statement outside a transaction), read in the same statement.
+        Whether a row's address bounced is read when the row is locked (``lock_row``,
+        ``lock_statement``)."""
+        fields = EmailLog._meta.concrete_fields
+        columns = {f.name: f.column for f in fields}
         candidates = (
-            EmailLog.objects.filter(free, state=EmailLog.State.QUEUED, next_attempt_at__lte=Now())
+            EmailLog.objects.filter(lease_free(), state=EmailLog.State.QUEUED, next_attempt_at__lte=Now())
             .order_by("next_attempt_at", "id")
             .values("id")[:limit]
         )
         inner, params = candidates.query.sql_with_params()
+        returning = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         sql = (
             f"UPDATE {_table()} SET {columns['lease_holder']} = %s, "  # noqa: S608 - names only
             f"{columns['lease_until']} = now() + make_interval(secs => %s) "
-            f"WHERE {columns['id']} IN ({inner} FOR UPDATE SKIP LOCKED) RETURNING {columns['id']}"
+            f"WHERE {columns['id']} IN ({inner} FOR UPDATE SKIP LOCKED) RETURNING {returning}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.token, LEASE_SECONDS, *params])
-            ids = [row[0] for row in cursor.fetchall()]
-        if not ids:
-            return []
-        return list(
-            EmailLog.objects.filter(pk__in=ids)
-            .annotate(address_bounced=_bounced())
-            .prefetch_related("attachments")
-            .order_by("next_attempt_at", "id")
-        )
+            names = [f.attname for f in fields]
+            emails = [EmailLog.from_db(connection.alias, names, row) for row in cursor.fetchall()]
+        emails.sort(key=lambda email: (email.next_attempt_at, email.pk))
+        prefetch_related_objects([email for email in emails if email.has_attachments], "attachments")
+        return emails
 
     def lock_row(self, email: EmailLog) -> bool:
         """Inside the row's transaction: lock it while it is still queued and leased to this scan,
@@ -199,10 +197,6 @@ def _locked(cursor, email: EmailLog) -> bool:
         return False
     email.address_bounced = row[0]
     return True
-
-
-def _bounced():
-    return Exists(BouncedAddress.objects.filter(email__iexact=OuterRef("recipient")))
 
 
 __all__ = ["LEASE_SECONDS", "Lease", "Pipe", "lease_free", "sent_marks"]
