@@ -51,7 +51,7 @@ UNREACHABLE_RETRY_CAP_SECONDS = 10 * 60
 # one transaction: the most messages a worker killed mid-group can have delivered without their
 # "sent" marks, which the next scan sends again (ADR 0021).
 LEASE_BATCH = 50
-SEND_GROUP = 1
+SEND_GROUP = 10
 
 
 class ServerUnreachableError(smtplib.SMTPException):

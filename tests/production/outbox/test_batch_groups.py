@@ -15,8 +15,8 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from email import policy
 from pathlib import Path
 
@@ -29,32 +29,34 @@ from production.outbox.lease import Lease
 from production.outbox.mailer import emails_send_due
 from production.outbox.message import Contents, build_message
 from production.outbox.queue import Content, email_queue
-from tests.production.reminders.conftest import database_url
+from tests.production.reminders.conftest import database_url, wait_until
 from tests.support.mailbox import SMTPServer, free_port, point_email_at
 
 ROOT = Path(__file__).resolve().parents[3]
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+# Groups under a lease are PostgreSQL's (advisory locks, SKIP LOCKED, pipelining): the ``postgres``
+# fixture skips without it (and fails under CI=true).
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.postgres,
+    pytest.mark.usefixtures("postgres"),
+]
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("groups under a lease are PostgreSQL's (advisory locks, SKIP LOCKED, pipelining)")
-
-
-def _queue(count: int, prefix: str, **extra) -> list[int]:
-    return [
+def _queue(count: int, prefix: str) -> list[int]:
+    """``count`` reminders with one text (the body a group shares), each to its own address."""
+    content = Content(subject="Herinnering", text="Tot morgen.\n", html="<p>Tot morgen.</p>")
+    queued = (
         email_queue(
             idempotency_key=f"{prefix}:{n}",
-            kind=EmailLog.Kind.REMINDER,
+            kind="reminder",
             recipient=f"{prefix}{n}@example.org",
-            content=Content(subject=f"Herinnering {n}", text="Tot morgen.\n", html="<p>Tot morgen.</p>"),
+            content=content,
             send=False,
-            **extra,
-        ).pk
+        )
         for n in range(count)
-    ]
+    )
+    return [row.pk for row in queued]
 
 
 class KillingInbox:
@@ -124,34 +126,24 @@ def _scan_in_a_process(*, port: int, group: int, tmp_path: Path) -> subprocess.P
     )
 
 
-def _wait_for_dead_sessions() -> None:
-    """The server ends a killed client's session (and its lease's advisory lock) a moment later."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        tokens = set(EmailLog.objects.exclude(lease_holder=None).values_list("lease_holder", flat=True))
-        if not any(Lease.holder_alive(token) for token in tokens):
-            return
-        time.sleep(0.1)
-    raise AssertionError("the killed scan's session still holds its lease")
+def _leases_alive() -> bool:
+    tokens = set(EmailLog.objects.exclude(lease_holder=None).values_list("lease_holder", flat=True))
+    return any(Lease.holder_alive(token) for token in tokens)
 
 
 def test_two_scans_sending_in_groups_send_every_message_exactly_once(smtp_server):
     _queue(200, "pair")
-    start = threading.Barrier(2)
-    handled: list[int] = []
+    together = threading.Barrier(2)
 
-    def scan() -> None:
+    def scan(_n: int) -> int:  # each in its own thread and database session
+        together.wait(timeout=30)
         try:
-            start.wait(timeout=30)
-            handled.append(emails_send_due(batch=20, group=5))
+            return emails_send_due(batch=20, group=5)
         finally:
             connection.close()
 
-    scans = [threading.Thread(target=scan) for _ in range(2)]
-    for thread in scans:
-        thread.start()
-    for thread in scans:
-        thread.join(timeout=300)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        handled = list(pool.map(scan, range(2), timeout=300))
 
     delivered = Counter(str(message["Message-ID"]) for message in smtp_server.messages)
     assert len(delivered) == 200 and max(delivered.values()) == 1
@@ -176,7 +168,8 @@ def test_a_scan_killed_mid_group_loses_nothing_and_the_next_repeats_at_most_its_
             scan.kill()
     assert scan.returncode == -signal.SIGKILL
     delivered_before = len(killing_inbox.raw)
-    _wait_for_dead_sessions()
+    # The server ends the killed client's session (and its lease's advisory lock) a moment later.
+    wait_until(lambda: not _leases_alive(), timeout=20, what="the killed scan's session to end")
     recorded_before = EmailLog.objects.filter(state=EmailLog.State.SENT).count()
     # Delivered but not recorded when it died: at most the group in flight.
     assert delivered_before - group <= recorded_before <= delivered_before
@@ -194,19 +187,23 @@ def test_a_scan_killed_mid_group_loses_nothing_and_the_next_repeats_at_most_its_
     assert EmailLog.objects.filter(state=EmailLog.State.SENT, lease_holder=None).count() == 120
 
 
-def test_a_refused_recipient_inside_a_group_is_recorded_with_its_reason_and_the_others_go_out(settings):
+@pytest.fixture
+def mailbox(settings):
+    """A real SMTP server keeping raw messages, with replies forced per recipient."""
     server = SMTPServer()
-    mailbox = server.start()
+    raw_mailbox = server.start()
     point_email_at(settings, server.port)
-    try:
-        _queue(12, "group")
-        mailbox.replies = {
-            "group4@example.org": "550 5.1.1 no such user here",
-            "group7@example.org": "452 4.2.2 mailbox full, try later",
-        }
-        handled = emails_send_due(group=5)
-    finally:
-        server.stop()
+    yield raw_mailbox
+    server.stop()
+
+
+def test_a_refused_recipient_inside_a_group_is_recorded_with_its_reason_and_the_others_go_out(mailbox):
+    _queue(12, "group")
+    mailbox.replies = {
+        "group4@example.org": "550 5.1.1 no such user here",
+        "group7@example.org": "452 4.2.2 mailbox full, try later",
+    }
+    handled = emails_send_due(group=5)
     assert handled == 12 + 1, "the twelve, and the bounce report to the team"
     rows = {row.recipient: row for row in EmailLog.objects.filter(kind=EmailLog.Kind.REMINDER)}
     bounced, waiting = rows.pop("group4@example.org"), rows.pop("group7@example.org")
@@ -220,21 +217,15 @@ def test_a_refused_recipient_inside_a_group_is_recorded_with_its_reason_and_the_
     assert EmailLog.objects.filter(lease_holder__isnull=False).count() == 0
 
 
-def test_a_message_retried_after_a_refusal_goes_out_with_the_same_message_id(settings):
-    server = SMTPServer()
-    mailbox = server.start()
-    point_email_at(settings, server.port)
-    try:
-        [pk] = _queue(1, "retry")
-        mailbox.replies = {"retry0@example.org": "451 4.3.0 try again later"}
-        assert emails_send_due(group=5) == 1
-        row = EmailLog.objects.get(pk=pk)
-        assert row.state == EmailLog.State.QUEUED and mailbox.raw == []
-        mailbox.replies = {}
-        EmailLog.objects.filter(pk=pk).update(next_attempt_at=timezone.now())
-        assert emails_send_due(group=5) == 1
-    finally:
-        server.stop()
+def test_a_message_retried_after_a_refusal_goes_out_with_the_same_message_id(mailbox):
+    [pk] = _queue(1, "retry")
+    mailbox.replies = {"retry0@example.org": "451 4.3.0 try again later"}
+    assert emails_send_due(group=5) == 1
+    row = EmailLog.objects.get(pk=pk)
+    assert row.state == EmailLog.State.QUEUED and mailbox.raw == []
+    mailbox.replies = {}
+    EmailLog.objects.filter(pk=pk).update(next_attempt_at=timezone.now())
+    assert emails_send_due(group=5) == 1
     row.refresh_from_db()
     assert row.state == EmailLog.State.SENT and row.attempts == 2
     assert mailbox.message_ids() == [row.message_id] == [EmailLog.message_id_for("retry:0")]
