@@ -13,10 +13,11 @@ A lease ends when
 - its time is up (``LEASE_SECONDS``, longer than the task's hard time limit): the backstop for a
   holder that is alive but stuck.
 
-A lease only spreads the work. Each row is still locked (``lock_row``) while it is sent and its
-result recorded in its own short transaction, so the rules that rest on that lock hold as before:
-a row is sent once, a calendar sync waits for a message being sent (ADR 0011), and a worker killed
-mid-send leaves at most the message in flight to be sent again (ADR 0005's window).
+A lease only spreads the work. Each row is still locked (``lock_statement`` for a group of rows,
+``lock_row`` for one) while it is sent and its result recorded, in the short transaction of its
+group (ADR 0030), so the rules that rest on that lock hold as before: a row is sent once, a calendar
+sync waits for a message being sent (ADR 0011), and a worker killed mid-group leaves at most that
+group's delivered messages to be sent again.
 """
 
 from __future__ import annotations

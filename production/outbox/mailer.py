@@ -2,10 +2,12 @@
 
 - ``queue.email_queue`` stores a rendered message (idempotent by its key) and, after commit, asks the
   mail queue to send it (``email_send``).
-- ``email_send`` / ``emails_send_due`` claim queued rows one at a time with
-  ``select_for_update(skip_locked=True)`` and keep the row lock until the result is recorded, so two
-  workers never send the same row, and a worker that dies mid-send leaves its row queued for the next
-  scan (its database connection and lock disappear with it).
+- ``email_send`` claims its one row with ``select_for_update(skip_locked=True)``; ``emails_send_due``
+  leases a batch and sends it in groups (``SEND_GROUP`` rows locked, sent and recorded in one
+  transaction, ADR 0030). Every row stays locked until its result is recorded, so two workers never
+  send the same row, and a worker that dies mid-group leaves its unrecorded rows queued for the next
+  scan (its database connection, locks and lease disappear with it): at most one group's delivered
+  messages are sent again, with the same Message-ID.
 - SMTP 4xx and connection trouble: retried with exponential backoff (the scan picks the row up again
   at ``next_attempt_at``). SMTP 5xx: the address is recorded as bounced, the row is marked bounced,
   and the producer team is told.
