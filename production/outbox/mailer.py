@@ -52,7 +52,7 @@ UNREACHABLE_RETRY_CAP_SECONDS = 10 * 60
 # How many due rows a scan leases at a time, and how many of them are locked, sent and recorded in
 # one transaction: the most messages a worker killed mid-group can have delivered without their
 # "sent" marks, which the next scan sends again (ADR 0021).
-LEASE_BATCH = 50
+LEASE_BATCH = 200
 SEND_GROUP = 10
 
 
