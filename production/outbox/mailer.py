@@ -51,7 +51,7 @@ BACKOFF_CAP_SECONDS = 6 * 3600
 UNREACHABLE_RETRY_CAP_SECONDS = 10 * 60
 # How many due rows a scan leases at a time, and how many of them are locked, sent and recorded in
 # one transaction: the most messages a worker killed mid-group can have delivered without their
-# "sent" marks, which the next scan sends again (ADR 0021).
+# "sent" marks, which the next scan sends again (ADR 0021, ADR 0030).
 LEASE_BATCH = 200
 SEND_GROUP = 10
 
@@ -402,9 +402,10 @@ def emails_send_due(
     batch: int = LEASE_BATCH,
     group: int = SEND_GROUP,
 ) -> int:
-    """Send every queued email whose time has come, one locked row per transaction. Returns how many
-    rows this call handled (sent, retried later, bounced or superseded). On PostgreSQL the rows are
-    claimed ``batch`` at a time under a lease and their messages built ahead (ADR 0021)."""
+    """Send every queued email whose time has come. Returns how many rows this call handled (sent,
+    retried later, bounced or superseded). On PostgreSQL the rows are claimed ``batch`` at a time
+    under a lease and sent in groups of ``group`` rows, each group one transaction (ADR 0030);
+    elsewhere, and inside a caller's transaction, one locked row at a time."""
     own = sender is None
     sender = sender or Sender()
     try:
@@ -442,7 +443,7 @@ def _send_leased(sender: Sender, *, limit: int | None, batch: int, group: int) -
 def _send_batch(
     sender: Sender, lease: Lease, contents: Contents, emails: list[EmailLog], *, group: int
 ) -> int:
-    """The batch in groups of ``group`` rows, each group one transaction on the server (ADR 0021):
+    """The batch in groups of ``group`` rows, each group one transaction on the server (ADR 0030):
     the last group's "sent" marks (one UPDATE), COMMIT, BEGIN and the locks of this group's rows
     travel in one round trip (``lease.Pipe``), sent before this group's first SMTP envelope and read
     after it, so the database works while the mail server answers. A row is sent (DATA) only once
