@@ -36,15 +36,22 @@ def open_envelope(smtp: smtplib.SMTP, email: EmailLog) -> Envelope:
     envelope = Envelope(email.pk)
     try:
         smtp.ehlo_or_helo_if_needed()
-        sender = _sender(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
+        sender, quoted_sender = _sender(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
         recipient = ascii_address(email.recipient)
-        if not PLAIN_ADDRESS.match(recipient):  # a plain address is its own sanitized form
+        if PLAIN_ADDRESS.match(recipient):  # its own sanitized form; smtplib's quoteaddr gives <it>
+            quoted_recipient = f"<{recipient}>"
+        else:
             recipient = sanitize_address(recipient, settings.DEFAULT_CHARSET)
-        code, reply = smtp.mail(sender)
+            quoted_recipient = smtplib.quoteaddr(recipient)
+        # What smtplib's mail() and rcpt() send (no ESMTP options), without parsing the same
+        # addresses again for every message.
+        smtp.putcmd("mail", f"FROM:{quoted_sender}")
+        code, reply = smtp.getreply()
         if code != 250:
             _reset_or_close(smtp, code)
             raise smtplib.SMTPSenderRefused(code, reply, sender)
-        code, reply = smtp.rcpt(recipient)
+        smtp.putcmd("rcpt", f"TO:{quoted_recipient}")
+        code, reply = smtp.getreply()
         if code not in (250, 251):
             _reset_or_close(smtp, code)
             raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
@@ -54,8 +61,10 @@ def open_envelope(smtp: smtplib.SMTP, email: EmailLog) -> Envelope:
 
 
 @functools.lru_cache(maxsize=8)
-def _sender(address: str, charset: str) -> str:
-    return sanitize_address(address, charset)
+def _sender(address: str, charset: str) -> tuple[str, str]:
+    """The envelope sender, sanitized, and as MAIL FROM quotes it."""
+    sender = sanitize_address(address, charset)
+    return sender, smtplib.quoteaddr(sender)
 
 
 def deliver(smtp: smtplib.SMTP, envelope: Envelope, data: bytes) -> None:
