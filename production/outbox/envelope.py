@@ -9,6 +9,7 @@ Nothing is delivered before DATA, so an envelope a row does not use is reset (RS
 
 from __future__ import annotations
 
+import functools
 import smtplib
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.core.mail.message import sanitize_address
 
 from ..models.outbox import EmailLog
-from .headers import ascii_address
+from .headers import PLAIN_ADDRESS, ascii_address
 
 
 @dataclass
@@ -35,20 +36,35 @@ def open_envelope(smtp: smtplib.SMTP, email: EmailLog) -> Envelope:
     envelope = Envelope(email.pk)
     try:
         smtp.ehlo_or_helo_if_needed()
-        charset = settings.DEFAULT_CHARSET
-        sender = sanitize_address(settings.DEFAULT_FROM_EMAIL, charset)
-        recipient = sanitize_address(ascii_address(email.recipient), charset)
-        code, reply = smtp.mail(sender)
+        sender, quoted_sender = _sender(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
+        recipient = ascii_address(email.recipient)
+        if PLAIN_ADDRESS.match(recipient):  # its own sanitized form; smtplib's quoteaddr gives <it>
+            quoted_recipient = f"<{recipient}>"
+        else:
+            recipient = sanitize_address(recipient, settings.DEFAULT_CHARSET)
+            quoted_recipient = smtplib.quoteaddr(recipient)
+        # What smtplib's mail() and rcpt() send (no ESMTP options), without parsing the same
+        # addresses again for every message.
+        smtp.putcmd("mail", f"FROM:{quoted_sender}")
+        code, reply = smtp.getreply()
         if code != 250:
             _reset_or_close(smtp, code)
             raise smtplib.SMTPSenderRefused(code, reply, sender)
-        code, reply = smtp.rcpt(recipient)
+        smtp.putcmd("rcpt", f"TO:{quoted_recipient}")
+        code, reply = smtp.getreply()
         if code not in (250, 251):
             _reset_or_close(smtp, code)
             raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
     except (smtplib.SMTPException, OSError) as exc:
         envelope.error = exc
     return envelope
+
+
+@functools.lru_cache(maxsize=8)
+def _sender(address: str, charset: str) -> tuple[str, str]:
+    """The envelope sender, sanitized, and as MAIL FROM quotes it."""
+    sender = sanitize_address(address, charset)
+    return sender, smtplib.quoteaddr(sender)
 
 
 def deliver(smtp: smtplib.SMTP, envelope: Envelope, data: bytes) -> None:

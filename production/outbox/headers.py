@@ -37,6 +37,11 @@ URL_HEADER_MAX = 900
 
 _ATEXT = re.compile(r"^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+$")
 _PRINTABLE_ASCII = re.compile(r"^[\x21-\x7e]+$")
+# An address whose addr-spec the standard library writes back exactly as stored (a dot-atom local
+# part and an ASCII domain): written as it is, without parsing it again (To lines, SMTP envelopes).
+PLAIN_ADDRESS = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9.-]+$"
+)
 
 
 def _encoded_word(text: str) -> str:

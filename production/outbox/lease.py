@@ -13,20 +13,22 @@ A lease ends when
 - its time is up (``LEASE_SECONDS``, longer than the task's hard time limit): the backstop for a
   holder that is alive but stuck.
 
-A lease only spreads the work. Each row is still locked (``lock_row``) while it is sent and its
-result recorded in its own short transaction, so the rules that rest on that lock hold as before:
-a row is sent once, a calendar sync waits for a message being sent (ADR 0011), and a worker killed
-mid-send leaves at most the message in flight to be sent again (ADR 0005's window).
+A lease only spreads the work. Each row is still locked (``lock_statement`` for a group of rows,
+``lock_row`` for one) while it is sent and its result recorded, in the short transaction of its
+group (ADR 0030), so the rules that rest on that lock hold as before: a row is sent once, a calendar
+sync waits for a message being sent (ADR 0011), and a worker killed mid-group leaves at most that
+group's delivered messages to be sent again.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db import DatabaseError, connection
+from django.db.models import Q, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
+from psycopg import pq
 
 from ..models.outbox import BouncedAddress, EmailLog
 
@@ -77,32 +79,30 @@ class Lease:
 
     def claim(self, *, limit: int) -> list[EmailLog]:
         """Up to ``limit`` due, queued rows under no live lease, oldest due first, now leased to
-        this scan (committed with the statement outside a transaction). Each row comes with
-        ``address_bounced``."""
-        columns = {f.name: f.column for f in EmailLog._meta.concrete_fields}
-        free = lease_free()
+        this scan (committed with the statement outside a transaction), read in the same statement.
+        Whether a row's address bounced is read when the row is locked (``lock_row``,
+        ``lock_statement``)."""
+        fields = EmailLog._meta.concrete_fields
+        columns = {f.name: f.column for f in fields}
         candidates = (
-            EmailLog.objects.filter(free, state=EmailLog.State.QUEUED, next_attempt_at__lte=Now())
+            EmailLog.objects.filter(lease_free(), state=EmailLog.State.QUEUED, next_attempt_at__lte=Now())
             .order_by("next_attempt_at", "id")
             .values("id")[:limit]
         )
         inner, params = candidates.query.sql_with_params()
+        returning = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         sql = (
             f"UPDATE {_table()} SET {columns['lease_holder']} = %s, "  # noqa: S608 - names only
             f"{columns['lease_until']} = now() + make_interval(secs => %s) "
-            f"WHERE {columns['id']} IN ({inner} FOR UPDATE SKIP LOCKED) RETURNING {columns['id']}"
+            f"WHERE {columns['id']} IN ({inner} FOR UPDATE SKIP LOCKED) RETURNING {returning}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.token, LEASE_SECONDS, *params])
-            ids = [row[0] for row in cursor.fetchall()]
-        if not ids:
-            return []
-        return list(
-            EmailLog.objects.filter(pk__in=ids)
-            .annotate(address_bounced=_bounced())
-            .prefetch_related("attachments")
-            .order_by("next_attempt_at", "id")
-        )
+            names = [f.attname for f in fields]
+            emails = [EmailLog.from_db(connection.alias, names, row) for row in cursor.fetchall()]
+        emails.sort(key=lambda email: (email.next_attempt_at, email.pk))
+        prefetch_related_objects([email for email in emails if email.has_attachments], "attachments")
+        return emails
 
     def lock_row(self, email: EmailLog) -> bool:
         """Inside the row's transaction: lock it while it is still queued and leased to this scan,
@@ -111,21 +111,19 @@ class Lease:
             cursor.execute(_lock_statement(), [email.pk, self.token])
             return _locked(cursor, email)
 
-    def commit_and_lock(self, record: tuple[str, list] | None, following: EmailLog | None) -> bool:
-        """One round trip: ``record`` (a row's result), COMMIT, and when ``following`` is given,
-        BEGIN and ``lock_row(following)``. Only outside a caller's transaction."""
-        statements, params = ([record[0]], list(record[1])) if record else ([], [])
-        statements.append("COMMIT")
-        if following is not None:
-            statements += ["BEGIN", _lock_statement()]
-            params += [following.pk, self.token]
-        with connection.cursor() as cursor:
-            cursor.execute("; ".join(statements), params)
-            if following is None:
-                return False
-            for _result in statements[1:]:
-                cursor.nextset()  # to the last result: the lock's
-            return _locked(cursor, following)
+    def lock_statement(self, emails: list[EmailLog]) -> str:
+        """The statement that locks a group of this lease's rows (in pk order, while still queued
+        and still ours) and reads whether each one's address bounced: ``id, bounced`` per row."""
+        log = {f.name: f.column for f in EmailLog._meta.concrete_fields}
+        bounced = {f.name: f.column for f in BouncedAddress._meta.concrete_fields}
+        ids = ", ".join(str(int(email.pk)) for email in emails)
+        return (
+            f"SELECT e.{log['id']}, EXISTS (SELECT 1 FROM "  # noqa: S608 - names and integers only
+            f"{connection.ops.quote_name(BouncedAddress._meta.db_table)} b "
+            f"WHERE UPPER(b.{bounced['email']}) = UPPER(e.{log['recipient']})) "
+            f"FROM {_table()} e WHERE e.{log['id']} IN ({ids}) AND e.{log['state']} = 'queued' "
+            f"AND e.{log['lease_holder']} = {int(self.token)} ORDER BY e.{log['id']} FOR UPDATE OF e"
+        )
 
     def close(self) -> None:
         """Give back the rows this scan did not handle, and end the lease."""
@@ -137,6 +135,50 @@ class Lease:
                 [self.token],
             )
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, self.token])
+
+
+def sent_marks(emails: list[EmailLog]) -> str:
+    """One UPDATE that records a group's rows as sent (attempts, sent_at) and ends their lease."""
+    log = {f.name: f.column for f in EmailLog._meta.concrete_fields}
+    values = ", ".join(
+        f"({int(email.pk)}, {int(email.attempts)}, '{email.sent_at.isoformat()}'::timestamptz)"
+        for email in emails
+    )
+    return (
+        f"UPDATE {_table()} AS e SET {log['attempts']} = v.attempts, "  # noqa: S608 - names, numbers, times
+        f"{log['state']} = 'sent', {log['error']} = '', {log['sent_at']} = v.sent_at, "
+        f"{log['lease_holder']} = NULL, {log['lease_until']} = NULL "
+        f"FROM (VALUES {values}) AS v(id, attempts, sent_at) WHERE e.{log['id']} = v.id"
+    )
+
+
+class Pipe:
+    """Statements sent to PostgreSQL at once, their results read later: the database works on them
+    while this thread talks to the mail server (one round trip, overlapped). Simple query protocol:
+    the statements carry no parameters (``lock_statement`` and ``sent_marks`` write only
+    integers, times and names). Only inside the caller's ``transaction.atomic()``; nothing else may
+    use the connection before ``rows()``."""
+
+    def __init__(self, statements: list[str]) -> None:
+        connection.ensure_connection()
+        self._pgconn = connection.connection.pgconn
+        self._pgconn.send_query("; ".join(statements).encode())
+
+    def rows(self) -> list[tuple]:
+        """Wait for the results; the last statement's rows (text values)."""
+        rows: list[tuple] = []
+        error = ""
+        while (result := self._pgconn.get_result()) is not None:
+            if result.status == pq.ExecStatus.TUPLES_OK:
+                rows = [
+                    tuple(result.get_value(r, c) for c in range(result.nfields))
+                    for r in range(result.ntuples)
+                ]
+            elif result.status != pq.ExecStatus.COMMAND_OK:
+                error = error or (result.error_message or b"").decode(errors="replace")
+        if error:
+            raise DatabaseError(error)
+        return rows
 
 
 def _lock_statement() -> str:
@@ -158,8 +200,4 @@ def _locked(cursor, email: EmailLog) -> bool:
     return True
 
 
-def _bounced():
-    return Exists(BouncedAddress.objects.filter(email__iexact=OuterRef("recipient")))
-
-
-__all__ = ["LEASE_SECONDS", "Lease", "lease_free"]
+__all__ = ["LEASE_SECONDS", "Lease", "Pipe", "lease_free", "sent_marks"]

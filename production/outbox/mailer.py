@@ -2,10 +2,12 @@
 
 - ``queue.email_queue`` stores a rendered message (idempotent by its key) and, after commit, asks the
   mail queue to send it (``email_send``).
-- ``email_send`` / ``emails_send_due`` claim queued rows one at a time with
-  ``select_for_update(skip_locked=True)`` and keep the row lock until the result is recorded, so two
-  workers never send the same row, and a worker that dies mid-send leaves its row queued for the next
-  scan (its database connection and lock disappear with it).
+- ``email_send`` claims its one row with ``select_for_update(skip_locked=True)``; ``emails_send_due``
+  leases a batch and sends it in groups (``SEND_GROUP`` rows locked, sent and recorded in one
+  transaction, ADR 0030). Every row stays locked until its result is recorded, so two workers never
+  send the same row, and a worker that dies mid-group leaves its unrecorded rows queued for the next
+  scan (its database connection, locks and lease disappear with it): at most one group's delivered
+  messages are sent again, with the same Message-ID.
 - SMTP 4xx and connection trouble: retried with exponential backoff (the scan picks the row up again
   at ``next_attempt_at``). SMTP 5xx: the address is recorded as bounced, the row is marked bounced,
   and the producer team is told.
@@ -22,7 +24,6 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -35,8 +36,8 @@ from django.utils import timezone
 from ..models import PreTalk, PreTalkSpeaker, RecordingSession, Rsvp, SessionSpeaker
 from ..models.outbox import BouncedAddress, EmailLog, Target
 from . import envelope as envelopes
-from .lease import Lease, lease_free
-from .message import Builder, build_message
+from .lease import Lease, Pipe, lease_free, sent_marks
+from .message import Contents, build_message
 from .queue import is_calendar_message, is_speaker_item_message, newer_calendar_messages
 from .team_notices import team_bounce_notice
 
@@ -48,8 +49,11 @@ BACKOFF_CAP_SECONDS = 6 * 3600
 # While the mail server cannot be reached at all, nothing is wrong with the messages: they wait,
 # never fail, and are retried at most this far apart, so the queue drains soon after it returns.
 UNREACHABLE_RETRY_CAP_SECONDS = 10 * 60
-# How many due rows a scan leases at a time (ADR 0021).
-LEASE_BATCH = 50
+# How many due rows a scan leases at a time, and how many of them are locked, sent and recorded in
+# one transaction: the most messages a worker killed mid-group can have delivered without their
+# "sent" marks, which the next scan sends again (ADR 0021, ADR 0030).
+LEASE_BATCH = 200
+SEND_GROUP = 10
 
 
 class ServerUnreachableError(smtplib.SMTPException):
@@ -139,7 +143,7 @@ class Sender:
         # Set when opening the connection failed: the scan stops there (one probe per scan while the
         # server is down, instead of one connection timeout per queued message).
         self.unreachable = False
-        self.record: tuple[str, list] | None = None
+        self.record: EmailLog | None = None
 
     def __enter__(self) -> Sender:
         return self
@@ -182,14 +186,18 @@ class Sender:
         if envelope is not None and self.opened:
             envelopes.abandon(self.connection.connection, envelope)
 
-    def send(self, message: EmailMultiAlternatives, envelope: envelopes.Envelope | None = None) -> None:
+    def send(
+        self, message: EmailMultiAlternatives | bytes, envelope: envelopes.Envelope | None = None
+    ) -> None:
+        """``message``: a whole message, or (with an ``envelope``, on SMTP) its bytes."""
         if envelope is not None:
             if envelope.error is None and not self.opened:
                 raise smtplib.SMTPServerDisconnected("The connection closed before DATA.")
-            envelopes.deliver(
-                self.connection.connection, envelope, message.message().as_bytes(linesep="\r\n")
-            )
+            data = message if isinstance(message, bytes) else message.message().as_bytes(linesep="\r\n")
+            envelopes.deliver(self.connection.connection, envelope, data)
             return
+        if isinstance(message, bytes):  # pragma: no cover - guard: bytes travel only with an envelope
+            raise TypeError("a message as bytes needs an open SMTP envelope")
         self._open()
         message.connection = self.connection
         sent = self.connection.send_messages([message])
@@ -201,14 +209,15 @@ class Sender:
         email: EmailLog,
         *,
         commit: bool = False,
-        message: Callable[[], EmailMultiAlternatives] | None = None,
+        message: Callable[[], EmailMultiAlternatives | bytes] | None = None,
         record_later: bool = False,
         envelope: envelopes.Envelope | None = None,
     ) -> str:
         """Send one claimed (locked) row and record the result on it (its lease ends). Returns the new
         state. ``commit``: the caller's transaction ends right after this (the sent mark commits with
-        it). ``message``: gives the row's message built ahead (``message.Builder``). ``record_later``:
-        the "sent" mark is left in ``self.record`` for the caller to send with its next statement.
+        it). ``message``: gives the row's message (``message.Contents``; bytes only with an
+        ``envelope``). ``record_later``: the sent row is left in ``self.record`` for the caller to
+        record with its group (``lease.sent_marks``).
         ``envelope``: the row's SMTP transaction, begun (``envelope``)."""
         email.lease_holder = email.lease_until = None
         now = timezone.now()
@@ -256,12 +265,12 @@ class Sender:
         email.sent_at = timezone.now()
         email.error = ""
         if record_later:
-            self.record = sent_statement(email)
+            self.record = email
         else:
             _record_sent(email, commit=commit and _sole_transaction())
         return email.state
 
-    def take_record(self) -> tuple[str, list] | None:
+    def take_record(self) -> EmailLog | None:
         record, self.record = self.record, None
         return record
 
@@ -387,75 +396,109 @@ def email_send(*, email_id: int, sender: Sender | None = None) -> str | None:
 
 
 def emails_send_due(
-    *, limit: int | None = None, sender: Sender | None = None, batch: int = LEASE_BATCH
+    *,
+    limit: int | None = None,
+    sender: Sender | None = None,
+    batch: int = LEASE_BATCH,
+    group: int = SEND_GROUP,
 ) -> int:
-    """Send every queued email whose time has come, one locked row per transaction. Returns how many
-    rows this call handled (sent, retried later, bounced or superseded). On PostgreSQL the rows are
-    claimed ``batch`` at a time under a lease and their messages built ahead (ADR 0021)."""
+    """Send every queued email whose time has come. Returns how many rows this call handled (sent,
+    retried later, bounced or superseded). On PostgreSQL the rows are claimed ``batch`` at a time
+    under a lease and sent in groups of ``group`` rows, each group one transaction (ADR 0030);
+    elsewhere, and inside a caller's transaction, one locked row at a time."""
     own = sender is None
     sender = sender or Sender()
     try:
         with _relaxed_commits():
             if connection.vendor == "postgresql":
-                return _send_leased(sender, limit=limit, batch=batch)
+                return _send_leased(sender, limit=limit, batch=batch, group=group)
             return _send_one_by_one(sender, limit=limit)
     finally:
         if own:
             sender.close()
 
 
-def _send_leased(sender: Sender, *, limit: int | None, batch: int) -> int:
+def _send_leased(sender: Sender, *, limit: int | None, batch: int, group: int) -> int:
     handled = 0
     lease = Lease.open()
-    # Outside a transaction each row gets its own (committed before the next row is sent); inside
-    # the caller's, each row gets a savepoint and everything commits with the caller.
-    send_batch = _send_batch_in_savepoints if connection.in_atomic_block else _send_batch
+    contents = Contents()
+    # Outside a transaction rows are locked, sent and recorded in groups of ``group``, each group a
+    # transaction of its own; inside the caller's, each row gets a savepoint and everything commits
+    # with the caller.
+    inside = connection.in_atomic_block
     try:
-        with Builder() as builder:
-            while (limit is None or handled < limit) and not sender.unreachable:
-                emails = lease.claim(limit=batch if limit is None else min(batch, limit - handled))
-                if not emails:
-                    break
-                builder.prepare(emails)
-                handled += send_batch(sender, lease, builder, emails)
+        while (limit is None or handled < limit) and not sender.unreachable:
+            emails = lease.claim(limit=batch if limit is None else min(batch, limit - handled))
+            if not emails:
+                break
+            if inside:
+                handled += _send_batch_in_savepoints(sender, lease, contents, emails)
+            else:
+                handled += _send_batch(sender, lease, contents, emails, group=group)
     finally:
         lease.close()
     return handled
 
 
-def _send_batch(sender: Sender, lease: Lease, builder: Builder, emails: list[EmailLog]) -> int:
-    """Each row in a transaction of its own on the server, as in ``_send_one_by_one``, at one round
-    trip per row: the last row's "sent" mark, COMMIT, BEGIN and the lock of this row travel together
-    (``Lease.commit_and_lock``), while this row's SMTP envelope is sent (``Sender.envelope``, in the
-    helper thread); its DATA goes once it is locked. Django sees one transaction around the batch."""
+def _send_batch(
+    sender: Sender, lease: Lease, contents: Contents, emails: list[EmailLog], *, group: int
+) -> int:
+    """The batch in groups of ``group`` rows, each group one transaction on the server (ADR 0030):
+    the last group's "sent" marks (one UPDATE), COMMIT, BEGIN and the locks of this group's rows
+    travel in one round trip (``lease.Pipe``), sent before this group's first SMTP envelope and read
+    after it, so the database works while the mail server answers. A row is sent (DATA) only once
+    it is locked, still queued and still ours; its "sent" mark commits with its group, so a worker
+    killed mid-group sends at most the group's delivered rows again. Django sees one transaction
+    around the batch."""
     handled = 0
-    with transaction.atomic(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-smtp") as smtp:
-        for index, email in enumerate(emails):
-            envelope = smtp.submit(sender.envelope, email)
-            if index == 0:
-                locked = lease.lock_row(email)
-            else:
-                locked = lease.commit_and_lock(sender.take_record(), email)
-            if locked:
-                sender.send_row(
-                    email, message=builder.message_for(email), record_later=True, envelope=envelope.result()
-                )
+    smtp = envelopes.uses_smtp(sender.connection)
+    sent: list[EmailLog] = []
+    with transaction.atomic():
+        for start in range(0, len(emails), group):
+            rows = emails[start : start + group]
+            statements = [sent_marks(sent), "COMMIT"] if sent else []
+            pipe = Pipe([*statements, "BEGIN", lease.lock_statement(rows)])
+            sent = []
+            first = sender.envelope(rows[0])  # on its way while the database answers
+            locked = {int(pk): bounced == b"t" for pk, bounced in pipe.rows()}
+            for index, email in enumerate(rows):
+                if email.pk not in locked:  # it left the queue meanwhile (superseded, sent on its own)
+                    if index == 0:
+                        sender.abandon(first)
+                    continue
+                email.address_bounced = locked[email.pk]
+                if index == 0:
+                    envelope = first
+                elif email.address_bounced or not smtp:
+                    envelope = None
+                else:
+                    envelope = sender.envelope(email)
+                message = contents.message_for(email) if envelope is not None else _whole(email)
+                sender.send_row(email, message=message, record_later=True, envelope=envelope)
+                if (record := sender.take_record()) is not None:
+                    sent.append(record)
                 handled += 1
-            else:
-                sender.abandon(envelope.result())  # it left the queue meanwhile
+                if sender.unreachable:
+                    break  # the server is down: the rest wait for the next scan, untouched
             if sender.unreachable:
-                break  # the server is down: the rest wait for the next scan, untouched
-        lease.commit_and_lock(sender.take_record(), None)
+                break
+        Pipe([sent_marks(sent), "COMMIT"] if sent else ["COMMIT"]).rows()
     return handled
 
 
-def _send_batch_in_savepoints(sender: Sender, lease: Lease, builder: Builder, emails: list[EmailLog]) -> int:
+def _whole(email: EmailLog) -> Callable[[], EmailMultiAlternatives]:
+    return lambda: build_message(email)
+
+
+def _send_batch_in_savepoints(
+    sender: Sender, lease: Lease, contents: Contents, emails: list[EmailLog]
+) -> int:
     handled = 0
     for email in emails:
         with transaction.atomic():
             if not lease.lock_row(email):
                 continue  # it left the queue meanwhile (superseded, or sent on its own)
-            sender.send_row(email, message=builder.message_for(email))
+            sender.send_row(email, message=_whole(email))
         handled += 1
         if sender.unreachable:
             break
@@ -479,6 +522,7 @@ def _send_one_by_one(sender: Sender, *, limit: int | None) -> int:
 
 __all__ = [
     "LEASE_BATCH",
+    "SEND_GROUP",
     "Sender",
     "backoff",
     "build_message",

@@ -2,31 +2,42 @@
 5322/2047 limits), the opt-out headers of an optional email, the calendar parts, the stored
 attachments, and a fresh personal link where the body asks for one.
 
-``Builder`` builds the messages of a claimed batch ahead, in one thread beside the sending one: the
-building is Python work, the sending mostly waiting for the mail server and the database, so the two
-overlap (ADR 0021). A message that mints a personal link is built only when it is sent, under its
-row lock (a link is never minted for a message that is not sent).
+``Contents`` gives a scan's messages as the bytes an SMTP server is sent (ADR 0021): each row's own
+header lines, written by the same folding rules, followed by its body part, which is flattened once
+per scan for all the rows that carry the same content (a batch of reminders shares its text). A
+message that mints a personal link, or carries stored attachments, is built whole, under its row
+lock (a link is never minted for a message that is not sent).
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
-import sys
-import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from email.headerregistry import Address
 from email.utils import formatdate
+from typing import NamedTuple
 
 from django.conf import settings
 
 from ..ical import one_line
 from ..models.outbox import EmailLog, SpeakerLink
-from .headers import MAIL_POLICY, URL_HEADER_MAX, MIMEMessage, OutboxMessage, ascii_address
+from .headers import (
+    LINE,
+    MAIL_POLICY,
+    PLAIN_ADDRESS,
+    URL_HEADER_MAX,
+    MIMEMessage,
+    OutboxMessage,
+    ascii_address,
+    fold,
+    phrase_tokens,
+)
 
-# While a batch is sent, how long the building thread may hold the interpreter before the sending
-# thread, back from the network, takes its turn (Python's default is 5 ms: a wait per round trip).
-SWITCH_INTERVAL_SECONDS = 0.0002
+# A body part flattened once serves every row of the scan with the same content; the scan keeps
+# this many distinct ones (the oldest is dropped first).
+CONTENTS_KEPT = 64
 
 
 def _speaker_link(email: EmailLog) -> str:
@@ -34,6 +45,68 @@ def _speaker_link(email: EmailLog) -> str:
     token = secrets.token_urlsafe(24)  # 192 bits
     SpeakerLink.objects.create(speaker_id=email.speaker_id, token_hash=SpeakerLink.hash_token(token))
     return token
+
+
+class PlainTo(NamedTuple):
+    """A To of a plain address (``PLAIN_ADDRESS``): written without parsing the address again."""
+
+    display_name: str
+    addr_spec: str
+
+
+def _to(email: EmailLog, recipient: str, *, plain: bool = False) -> Address | PlainTo:
+    name = one_line(email.recipient_name, limit=200)
+    if plain and PLAIN_ADDRESS.match(recipient):
+        return PlainTo(name, recipient)
+    return Address(display_name=name, addr_spec=recipient)
+
+
+def _top_headers(email: EmailLog, *, subject: str, to: Address | PlainTo) -> list[tuple[str, object]]:
+    """The message's own header fields, in the order they are written (before the MIME ones)."""
+    headers: list[tuple[str, object]] = [
+        ("Subject", subject),
+        ("From", settings.DEFAULT_FROM_EMAIL),
+        ("To", to),
+        ("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
+        *_extra_headers(email).items(),
+    ]
+    return headers
+
+
+def _extra_headers(email: EmailLog) -> dict[str, str]:
+    headers = {
+        "Message-ID": email.message_id,
+        "Reply-To": settings.STUDIO_MAILBOX,
+        "Auto-Submitted": "auto-generated",
+        "X-OMOOC-Kind": email.kind,
+    }
+    url = one_line(email.unsubscribe_url, limit=URL_HEADER_MAX + 1)
+    if url and len(url) <= URL_HEADER_MAX and url.isascii() and " " not in url:
+        headers["List-Unsubscribe"] = f"<{url}>"  # RFC 8058 one-click: a POST to this URL opts out
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
+def _add_body(
+    mime: MIMEMessage, email: EmailLog, *, text: str, html: str, message: OutboxMessage | None
+) -> None:
+    """The text, the HTML alternative and the calendar parts (also on ``message``, the Django way)."""
+    mime.set_content(text)
+    if html:
+        mime.add_alternative(html, subtype="html")
+        if message is not None:
+            message.attach_alternative(html, "text/html")
+    if email.ics:
+        method = email.ics_method or "REQUEST"
+        # The calendar part inside multipart/alternative (what Outlook/Gmail act on) and the same
+        # file as an attachment (what other clients offer to import). Both say the same method.
+        mime.add_alternative(email.ics, subtype="calendar")
+        calendar = mime.get_payload()[-1]
+        calendar.replace_header("Content-Type", f'text/calendar; method={method}; charset="utf-8"')
+        mime.add_attachment(email.ics.encode(), maintype="application", subtype="ics", filename="invite.ics")
+        if message is not None:
+            message.attach_alternative(email.ics, "text/calendar; method=" + method)
+            message.attach("invite.ics", email.ics.encode(), "application/ics")
 
 
 def build_message(email: EmailLog, *, connection=None) -> OutboxMessage:
@@ -46,47 +119,19 @@ def build_message(email: EmailLog, *, connection=None) -> OutboxMessage:
         html = html.replace(EmailLog.LINK_PLACEHOLDER, token)
     subject = one_line(email.subject)
     recipient = ascii_address(email.recipient)
-    headers = {
-        "Message-ID": email.message_id,
-        "Reply-To": settings.STUDIO_MAILBOX,
-        "Auto-Submitted": "auto-generated",
-        "X-OMOOC-Kind": email.kind,
-    }
-    url = one_line(email.unsubscribe_url, limit=URL_HEADER_MAX + 1)
-    if url and len(url) <= URL_HEADER_MAX and url.isascii() and " " not in url:
-        headers["List-Unsubscribe"] = f"<{url}>"  # RFC 8058 one-click: a POST to this URL opts out
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-
     mime = MIMEMessage(policy=MAIL_POLICY)
-    mime["Subject"] = subject
-    mime["From"] = settings.DEFAULT_FROM_EMAIL
-    mime["To"] = Address(display_name=one_line(email.recipient_name, limit=200), addr_spec=recipient)
-    mime["Date"] = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
-    for name, value in headers.items():
+    for name, value in _top_headers(email, subject=subject, to=_to(email, recipient)):
         mime[name] = value
-    mime.set_content(text)
     message = OutboxMessage(
         mime=mime,
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
-        headers=headers,
+        headers=_extra_headers(email),
         connection=connection,
     )
-    if html:
-        mime.add_alternative(html, subtype="html")
-        message.attach_alternative(html, "text/html")
-    if email.ics:
-        method = email.ics_method or "REQUEST"
-        # The calendar part inside multipart/alternative (what Outlook/Gmail act on) and the same
-        # file as an attachment (what other clients offer to import). Both say the same method.
-        mime.add_alternative(email.ics, subtype="calendar")
-        calendar = mime.get_payload()[-1]
-        calendar.replace_header("Content-Type", f'text/calendar; method={method}; charset="utf-8"')
-        mime.add_attachment(email.ics.encode(), maintype="application", subtype="ics", filename="invite.ics")
-        message.attach_alternative(email.ics, "text/calendar; method=" + method)
-        message.attach("invite.ics", email.ics.encode(), "application/ics")
+    _add_body(mime, email, text=text, html=html, message=message)
     if email.has_attachments:
         for attachment in email.attachments.all():
             content = bytes(attachment.content)
@@ -97,26 +142,6 @@ def build_message(email: EmailLog, *, connection=None) -> OutboxMessage:
     return message
 
 
-_switching = threading.Lock()
-_switching_users = 0
-_switching_default = sys.getswitchinterval()
-
-
-def _switch_fast(on: bool) -> None:
-    """Shorten the interpreter's switch interval while at least one batch is being sent."""
-    global _switching_users, _switching_default
-    with _switching:
-        if on:
-            if _switching_users == 0:
-                _switching_default = sys.getswitchinterval()
-                sys.setswitchinterval(min(_switching_default, SWITCH_INTERVAL_SECONDS))
-            _switching_users += 1
-        else:
-            _switching_users -= 1
-            if _switching_users == 0:
-                sys.setswitchinterval(_switching_default)
-
-
 def needs_link(email: EmailLog) -> bool:
     """The body asks for a personal link (minted when the message is sent)."""
     return bool(email.speaker_id) and (
@@ -124,43 +149,70 @@ def needs_link(email: EmailLog) -> bool:
     )
 
 
-def _build_flat(email: EmailLog) -> OutboxMessage:
-    message = build_message(email)
-    message.mime.freeze()
-    return message
+@functools.lru_cache(maxsize=256)
+def _plain_line(name: str, value: str) -> bytes:
+    return f"{name}: {value}\r\n".encode("ascii")
 
 
-class Builder:
-    """Builds the messages of a batch in one thread, in order, ahead of their sending."""
+def _header_line(name: str, value: object) -> bytes:
+    """One header field as the generator writes it with ``MAIL_POLICY`` (``policy.fold_binary`` of
+    what ``header_store_parse`` stores), with two shortcuts that give the same bytes: a short
+    plain-ASCII value (the policy stores and writes it unchanged), and a To of a plain address
+    (``PlainTo``)."""
+    if isinstance(value, str):
+        if (
+            len(name) + 2 + len(value) <= LINE
+            and value.isascii()
+            and value.isprintable()
+            and "=?" not in value
+        ):
+            return _plain_line(name, value)
+    elif isinstance(value, PlainTo):
+        # What ``headers.AddressListHeader.fold`` writes for one address.
+        words = phrase_tokens(value.display_name)
+        tokens = [*words, f"<{value.addr_spec}>"] if words else [value.addr_spec]
+        return fold(name, tokens, linesep="\r\n").encode("ascii")
+    return MAIL_POLICY.fold_binary(*MAIL_POLICY.header_store_parse(name, value))
+
+
+def _flat_body(email: EmailLog) -> bytes:
+    """The MIME header fields and the body of a message without a link or attachments, flattened."""
+    mime = MIMEMessage(policy=MAIL_POLICY)
+    _add_body(mime, email, text=email.body_text, html=email.body_html, message=None)
+    mime.set_boundaries()
+    return mime.as_bytes(linesep="\r\n")
+
+
+class Contents:
+    """A scan's messages as bytes for an SMTP server: a body flattened once per distinct content."""
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-build")
-        self._futures: dict[int, Future] = {}
+        self._bodies: OrderedDict[tuple, bytes] = OrderedDict()
 
-    def __enter__(self) -> Builder:
-        _switch_fast(True)
-        return self
+    @staticmethod
+    def shared(email: EmailLog) -> bool:
+        """The row's body is the same for every send (no link minted, no stored attachments)."""
+        return not (email.has_attachments or needs_link(email))
 
-    def __exit__(self, *exc) -> None:
-        self._drop()
-        self._pool.shutdown(wait=True)
-        _switch_fast(False)
+    def body(self, email: EmailLog) -> bytes:
+        key = (email.body_text, email.body_html, email.ics, email.ics_method)
+        body = self._bodies.get(key)
+        if body is None:
+            body = self._bodies[key] = _flat_body(email)
+            if len(self._bodies) > CONTENTS_KEPT:
+                self._bodies.popitem(last=False)
+        return body
 
-    def _drop(self) -> None:
-        for future in self._futures.values():
-            future.cancel()
-        self._futures.clear()
+    def flat(self, email: EmailLog) -> bytes:
+        """The whole message as ``build_message(email).message().as_bytes(linesep="\\r\\n")`` gives
+        it (but for the multipart boundary, random in both)."""
+        to = _to(email, ascii_address(email.recipient), plain=True)
+        headers = _top_headers(email, subject=one_line(email.subject), to=to)
+        return b"".join(_header_line(name, value) for name, value in headers) + self.body(email)
 
-    def prepare(self, emails: list[EmailLog]) -> None:
-        """Start building the batch's messages (what is left of the last batch is dropped)."""
-        self._drop()
-        for email in emails:
-            if not needs_link(email):
-                self._futures[email.pk] = self._pool.submit(_build_flat, email)
-
-    def message_for(self, email: EmailLog) -> Callable[[], OutboxMessage]:
-        """The built message (waiting for it if need be), or one built now."""
-        future = self._futures.pop(email.pk, None)
-        if future is None:
-            return lambda: build_message(email)
-        return future.result
+    def message_for(self, email: EmailLog) -> Callable[[], OutboxMessage | bytes]:
+        """What ``Sender.send`` is given for the row: its bytes, or (a link, attachments) its whole
+        message, built when it is sent."""
+        if self.shared(email):
+            return functools.partial(self.flat, email)
+        return functools.partial(build_message, email)

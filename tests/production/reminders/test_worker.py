@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from production.models import EmailLog, Reminder
+from production.outbox.mailer import SEND_GROUP
 from production.scheduling import services as scheduling
 from tests.production.factories import SpeakerFactory, make_production, make_session
 
@@ -87,7 +88,7 @@ def test_a_thousand_due_reminders_with_two_scans_at_once_are_each_sent_exactly_o
     assert set(ids) == set(EmailLog.objects.values_list("message_id", flat=True))
 
 
-def test_a_worker_killed_mid_batch_loses_none_and_duplicates_none_after_restart(
+def test_a_worker_killed_mid_batch_loses_none_and_repeats_at_most_one_group_after_restart(
     inbox, start_worker, celery_client
 ):
     session_with_due_reminders(300)
@@ -99,16 +100,18 @@ def test_a_worker_killed_mid_batch_loses_none_and_duplicates_none_after_restart(
     assert worker.process.returncode == -signal.SIGKILL
     delivered_before_restart = len(inbox.accepted)
     assert 0 < delivered_before_restart < 300
-    # The killed worker's row lock died with its connection: nothing is stuck half-sent.
-    assert EmailLog.objects.filter(state=EmailLog.State.SENT).count() == delivered_before_restart
+    # The killed worker's locks died with its connection: nothing is stuck half-sent; at most the
+    # group in flight was delivered without its "sent" marks (ADR 0030).
+    recorded = EmailLog.objects.filter(state=EmailLog.State.SENT).count()
+    assert delivered_before_restart - SEND_GROUP <= recorded <= delivered_before_restart
 
     restarted = start_worker(smtp_port=inbox.port)
     celery_client.send_task("production.reminders_scan", queue="mail")  # the next beat tick
     wait_until(lambda: len(inbox.accepted) >= 300 and _all_sent(), timeout=180, what="300", worker=restarted)
 
     ids = inbox.message_ids()
-    assert len(inbox.accepted) == 300
-    assert len(ids) == 300 and max(ids.values()) == 1
+    assert len(inbox.accepted) == 300 + delivered_before_restart - recorded
+    assert len(ids) == 300 and max(ids.values()) <= 2
     assert EmailLog.objects.filter(state=EmailLog.State.SENT).count() == 300
 
 
