@@ -110,19 +110,13 @@ def smtp_server(settings):
     """A real SMTP server (aiosmtpd) on a free local port; Django sends to it over SMTP."""
     from aiosmtpd.controller import Controller
 
+    from tests.support.mailbox import free_port, point_email_at
+
     handler = _Collector()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
+    point_email_at(settings, port, timeout=None)
     handler.port = port
     try:
         yield handler

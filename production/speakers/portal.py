@@ -159,32 +159,30 @@ def _check_answerable(attendance) -> None:
         )
 
 
-def speaker_confirm(*, attendance, answer_round: int | None = None) -> None:
-    _check_answerable(attendance)
+def _answer(attendance, *, rsvp: str, what, detail: str = "", answer_round: int | None, **answer) -> None:
+    """Record the speaker's answer; once it is committed, tell the team (``what`` they did)."""
     with transaction.atomic():
         scheduling.attendance_respond(
-            attendance=attendance, rsvp=Rsvp.ACCEPTED, answer_round=answer_round, by=None
+            attendance=attendance, rsvp=rsvp, answer_round=answer_round, **answer, by=None
         )
-        transaction.on_commit(
-            lambda: team_speaker_answer(attendance=attendance, what=gettext_lazy("confirmed"))
-        )
+        transaction.on_commit(lambda: team_speaker_answer(attendance=attendance, what=what, detail=detail))
+
+
+def speaker_confirm(*, attendance, answer_round: int | None = None) -> None:
+    _check_answerable(attendance)
+    _answer(attendance, rsvp=Rsvp.ACCEPTED, what=gettext_lazy("confirmed"), answer_round=answer_round)
 
 
 def speaker_decline(*, attendance, reason: str, answer_round: int | None = None) -> None:
     _check_answerable(attendance)
-    with transaction.atomic():
-        scheduling.attendance_respond(
-            attendance=attendance,
-            rsvp=Rsvp.DECLINED,
-            decline_reason=reason,
-            answer_round=answer_round,
-            by=None,
-        )
-        transaction.on_commit(
-            lambda: team_speaker_answer(
-                attendance=attendance, what=gettext_lazy("declined"), detail=reason.strip()
-            )
-        )
+    _answer(
+        attendance,
+        rsvp=Rsvp.DECLINED,
+        what=gettext_lazy("declined"),
+        detail=reason.strip(),
+        answer_round=answer_round,
+        decline_reason=reason,
+    )
 
 
 def parse_local(value: str, *, time_zone: str) -> datetime | None:
@@ -215,20 +213,15 @@ def speaker_propose(*, attendance, proposed: str, note: str = "", answer_round: 
     }
     if note.strip():
         text = f"{text}: {note.strip()}"
-    with transaction.atomic():
-        scheduling.attendance_respond(
-            attendance=attendance,
-            rsvp=Rsvp.PENDING,
-            decline_reason=text,
-            proposed_starts_at=when,
-            answer_round=answer_round,
-            by=None,
-        )
-        transaction.on_commit(
-            lambda: team_speaker_answer(
-                attendance=attendance, what=gettext_lazy("proposes another time"), detail=text
-            )
-        )
+    _answer(
+        attendance,
+        rsvp=Rsvp.PENDING,
+        what=gettext_lazy("proposes another time"),
+        detail=text,
+        answer_round=answer_round,
+        decline_reason=text,
+        proposed_starts_at=when,
+    )
 
 
 def speaker_script_approve(*, speaker: Speaker, part: ScriptPart) -> ScriptPart:

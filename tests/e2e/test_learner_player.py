@@ -9,7 +9,9 @@ import pytest
 from courses.learning.tasks import progress_flush
 from courses.models import LectureProgress
 from tests.courses.learning.media import install_video, make_hls
-from tests.factories import PASSWORD, CourseFactory, LectureFactory, UserFactory
+from tests.factories import CourseFactory, LectureFactory, UserFactory
+
+from .browsing import log_in, player_ready, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,30 +25,6 @@ def hls_sample(tmp_path_factory):
 def _progress_buffer(settings, tmp_path):
     settings.PROGRESS_BUFFER_DIR = str(tmp_path / "progress")
     settings.REDIS_URL = ""
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    # Logged in: the log-out button exists (on a phone it sits in the closed header menu).
-    page.get_by_role("button", name="Log out", include_hidden=True).wait_for(state="attached")
-
-
-def wait_for(page, expression: str, timeout: float = 20.0):
-    """Poll a JS expression from Python (wait_for_function would need 'unsafe-eval' under our CSP)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = page.evaluate(expression)
-        if value:
-            return value
-        page.wait_for_timeout(200)
-    raise AssertionError(f"timed out waiting for {expression}")
-
-
-def player_ready(page) -> None:
-    wait_for(page, "document.getElementById('player').dataset.ready === 'true'")
 
 
 def video_time(page) -> float:

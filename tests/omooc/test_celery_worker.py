@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from celery import Celery
+
+from tests.support.processes import celery_worker_command, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,24 +20,7 @@ def worker_on_redis(redis_url, tmp_path):
     env = {**os.environ, "REDIS_URL": redis_url, "OMOOC_ENV": "test", "OMOOC_VAR_DIR": str(tmp_path)}
     env.pop("CELERY_BROKER_URL", None)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "omooc",
-            "worker",
-            "-Q",
-            "default,mail,media",
-            "-c",
-            "1",
-            "--pool",
-            "solo",
-            "-l",
-            "WARNING",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
+        celery_worker_command(queues="default,mail,media", name=f"test-{os.getpid()}@%h"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -46,11 +30,7 @@ def worker_on_redis(redis_url, tmp_path):
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def test_a_task_runs_on_a_real_worker_over_redis(worker_on_redis, redis_url):

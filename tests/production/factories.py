@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
 from production import productions
-from production.models import Location, Speaker
+from production.models import Location, Speaker, SpeakerLink
 from production.scheduling import services as scheduling
 from tests.factories import CourseFactory, LectureFactory, UserFactory
 
@@ -57,3 +58,34 @@ def make_session(
         by=by,
         **kwargs,
     )
+
+
+def make_pretalk(production, *, speakers, starts_at, lectures=None, by=None, **kwargs):
+    """A pre-talk about every lecture of the production (unless ``lectures`` says otherwise)."""
+    return scheduling.pretalk_create(
+        production=production,
+        speakers=speakers,
+        lectures=lectures if lectures is not None else list(production.course.lectures.all()),
+        starts_at=starts_at,
+        by=by,
+        **kwargs,
+    )
+
+
+def make_phone_pretalk(production, *, speakers, starts_at=None, **kwargs):
+    """A phone pre-talk about the first lecture, in two days (unless ``starts_at`` says otherwise)."""
+    return make_pretalk(
+        production,
+        speakers=speakers,
+        lectures=[production.course.lectures.first()],
+        starts_at=starts_at or at(2),
+        mode="phone",
+        **kwargs,
+    )
+
+
+def issue_link(speaker) -> str:
+    """A personal link as the mailer mints it (a random token; only its hash is stored)."""
+    token = secrets.token_urlsafe(24)
+    SpeakerLink.objects.create(speaker=speaker, token_hash=SpeakerLink.hash_token(token))
+    return token

@@ -24,17 +24,6 @@ from tests.production.factories import SpeakerFactory, at, make_production, make
 pytestmark = pytest.mark.usefixtures("postgres")
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a service and the work it announces after commit (the calendar sync and reminders)."""
-
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
-
-    return call
-
-
 # Postponement, in the action's transaction: 12 + 2 per session. Constant: SAVEPOINT, the locked read
 # of the sessions, the production's history entry, RELEASE; the plan's speakers, calendar messages,
 # reminders and launch dates, and the undo record (ADR 0024: its INSERT, its items' bulk INSERT, the
@@ -113,13 +102,7 @@ def test_planning_the_team_reminders(productions, queries, run, django_assert_nu
         ScriptPart.objects.filter(production=production).update(due_on=due_on)
         run(make_session, production=production, days=10, speakers=[SpeakerFactory()])
         held = run(make_session, production=production, days=20, speakers=[SpeakerFactory()])
-        run(
-            scheduling.recording_session_hold,
-            session=held,
-            until=timezone.localdate() + timedelta(days=30),
-            reason="lockdown",
-            by=None,
-        )
+        run.hold(held, days=30)
     with django_assert_num_queries(queries):
         reminders_plan()
     planned = Reminder.objects.count()

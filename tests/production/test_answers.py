@@ -10,7 +10,6 @@ Decisions held here (docs/adr/0015-significant-changes-ask-again.md):
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, timedelta
 
 import pytest
@@ -19,24 +18,14 @@ from django.utils import timezone
 
 from production.board import board_for
 from production.errors import StaleAnswerError
-from production.models import HistoryEntry, PreTalk, SpeakerLink
+from production.models import HistoryEntry, PreTalk
 from production.scheduling import services as scheduling
 from tests.factories import UserFactory
 
+from . import factories
 from .factories import LocationFactory, SpeakerFactory, at, make_production, make_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Call a service and run its after-commit hooks (calendar sync, reminders), like a request."""
-
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
-
-    return call
 
 
 @pytest.fixture
@@ -81,13 +70,7 @@ def test_rescheduling_a_session_sets_an_accepted_answer_back_to_no_answer_yet_wi
     _accept(run, session, anna)
     assert _answer(session, anna).rsvp == "accepted"
 
-    run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(12),
-        ends_at=at(12) + timedelta(hours=2),
-        by=lead,
-    )
+    run.reschedule(session, at(12), at(12) + timedelta(hours=2), by=lead)
     answer = _answer(session, anna)
     assert answer.rsvp == "pending" and answer.responded_at is None
     assert answer.previous_rsvp == "accepted", "the page can say what the speaker had answered"
@@ -116,13 +99,7 @@ def test_notes_lectures_and_crew_changes_keep_the_answers(run, session, anna, pr
     run(scheduling.recording_session_update, session=session, notes="Bring slides", lectures=[first], by=None)
     run(scheduling.crew_assign, session=session, name="Kees", role="camera", by=None)
     # the same start and end again, given in another zone, is no change either
-    run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=session.starts_at.astimezone(UTC),
-        ends_at=session.ends_at.astimezone(UTC),
-        by=None,
-    )
+    run.reschedule(session, session.starts_at.astimezone(UTC), session.ends_at.astimezone(UTC))
     assert _answer(session, anna).rsvp == "accepted"
     assert _resets(session) == []
 
@@ -132,37 +109,19 @@ def test_tentative_to_scheduled_keeps_the_answers_but_resuming_a_held_session_as
 ):
     session = run(make_session, production=production, days=10, speakers=[anna])
     _accept(run, session, anna)
-    run(scheduling.recording_session_transition, session=session, to_state="scheduled", by=None)
+    run.transition(session, "scheduled")
     assert _answer(session, anna).rsvp == "accepted"
 
-    run(
-        scheduling.recording_session_hold,
-        session=session,
-        until=timezone.localdate() + timedelta(days=3),
-        reason="lockdown",
-        by=None,
-    )
+    run.hold(session, days=3)
     assert _answer(session, anna).rsvp == "accepted", "a hold alone keeps the answer"
-    run(scheduling.recording_session_transition, session=session, to_state="scheduled", by=None)
+    run.transition(session, "scheduled")
     assert _answer(session, anna).rsvp == "pending", "the calendar entry was removed; asked again"
 
 
 def test_a_declined_speaker_is_asked_again_after_a_reschedule(run, session, anna):
     attendance = _answer(session, anna)
-    run(
-        scheduling.attendance_respond,
-        attendance=attendance,
-        rsvp="declined",
-        decline_reason="On holiday",
-        by=None,
-    )
-    run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(30),
-        ends_at=at(30, hour=12),
-        by=None,
-    )
+    run.respond(attendance, "declined", decline_reason="On holiday")
+    run.reschedule(session, at(30), at(30, hour=12))
     answer = _answer(session, anna)
     assert (answer.rsvp, answer.decline_reason, answer.previous_rsvp) == ("pending", "", "declined")
     (entry,) = _resets(session)
@@ -171,21 +130,8 @@ def test_a_declined_speaker_is_asked_again_after_a_reschedule(run, session, anna
 
 def test_a_proposal_of_another_time_is_cleared_when_the_time_changes(run, session, anna):
     attendance = _answer(session, anna)
-    run(
-        scheduling.attendance_respond,
-        attendance=attendance,
-        rsvp="pending",
-        decline_reason="Proposes Monday",
-        proposed_starts_at=at(11),
-        by=None,
-    )
-    run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(11),
-        ends_at=at(11, hour=12),
-        by=None,
-    )
+    run.respond(attendance, "pending", decline_reason="Proposes Monday", proposed_starts_at=at(11))
+    run.reschedule(session, at(11), at(11, hour=12))
     answer = _answer(session, anna)
     assert answer.proposed_starts_at is None and answer.decline_reason == ""
 
@@ -194,16 +140,8 @@ def test_every_speaker_of_the_item_is_asked_again_and_unanswered_ones_get_no_his
     speakers = [SpeakerFactory(name=name) for name in ("Bas", "Carla", "Dirk")]
     session = run(make_session, production=production, days=10, speakers=speakers)
     _accept(run, session, speakers[0])
-    run(
-        scheduling.attendance_respond,
-        attendance=_answer(session, speakers[1]),
-        rsvp="declined",
-        decline_reason="ill",
-        by=None,
-    )
-    run(
-        scheduling.recording_session_update, session=session, starts_at=at(9), ends_at=at(9, hour=12), by=None
-    )
+    run.respond(_answer(session, speakers[1]), "declined", decline_reason="ill")
+    run.reschedule(session, at(9), at(9, hour=12))
     assert set(session.attendances.values_list("rsvp", flat=True)) == {"pending"}
     assert [e.from_value for e in _resets(session)] == ["Bas: accepted", "Carla: declined (ill)"]
 
@@ -214,13 +152,11 @@ def test_every_speaker_of_the_item_is_asked_again_and_unanswered_ones_get_no_his
 @pytest.fixture
 def pretalk(run, production, anna):
     return run(
-        scheduling.pretalk_create,
+        factories.make_pretalk,
         production=production,
         speakers=[anna],
-        lectures=list(production.course.lectures.all()),
         starts_at=at(5),
         video_link="https://meet.example.org/one",
-        by=None,
     )
 
 
@@ -256,13 +192,7 @@ def test_changing_the_lectures_of_a_pretalk_keeps_the_answer(run, pretalk, anna,
 
 def test_an_answer_to_an_older_version_is_refused_and_the_current_one_accepted(run, session, anna):
     old_round = session.answer_round
-    run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(12),
-        ends_at=at(12, hour=12),
-        by=None,
-    )
+    run.reschedule(session, at(12), at(12, hour=12))
     session.refresh_from_db()
     assert session.answer_round == old_round + 1
     attendance = _answer(session, anna)
@@ -270,20 +200,8 @@ def test_an_answer_to_an_older_version_is_refused_and_the_current_one_accepted(r
         scheduling.attendance_respond(attendance=attendance, rsvp="accepted", answer_round=old_round, by=None)
     assert exc.value.code == "answer_outdated"
     assert _answer(session, anna).rsvp == "pending"
-    run(
-        scheduling.attendance_respond,
-        attendance=attendance,
-        rsvp="accepted",
-        answer_round=session.answer_round,
-        by=None,
-    )
+    run.respond(attendance, "accepted", answer_round=session.answer_round)
     assert _answer(session, anna).rsvp == "accepted"
-
-
-def _issue(speaker) -> str:
-    token = secrets.token_urlsafe(24)
-    SpeakerLink.objects.create(speaker=speaker, token_hash=SpeakerLink.hash_token(token))
-    return token
 
 
 def _page(client, token):
@@ -291,20 +209,14 @@ def _page(client, token):
 
 
 def test_the_speaker_page_asks_again_and_refuses_a_confirmation_from_the_old_page(client, run, session, anna):
-    token = _issue(anna)
+    token = factories.issue_link(anna)
     url = reverse("speaker:answer", args=[token, "session", session.pk])
     old_page = _page(client, token)
     assert 'name="answer_round" value="0"' in old_page
     client.post(url, {"action": "confirm", "answer_round": "0"})
     assert _answer(session, anna).rsvp == "accepted"
 
-    run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(12),
-        ends_at=at(12, hour=12),
-        by=None,
-    )
+    run.reschedule(session, at(12), at(12, hour=12))
     html = _page(client, token)
     assert "Pending" in html and "You had confirmed" in html and "please answer again" in html
     assert 'name="answer_round" value="1"' in html
@@ -325,13 +237,7 @@ def test_the_studio_and_the_board_show_no_answer_yet_after_a_reschedule(client, 
     readiness = board_for(session.production).readiness
     assert "answers" not in [b.kind for b in readiness.blockers]
 
-    run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(12),
-        ends_at=at(12, hour=12),
-        by=None,
-    )
+    run.reschedule(session, at(12), at(12, hour=12))
     readiness = board_for(session.production).readiness
     (blocker,) = [b for b in readiness.blockers if b.kind == "answers"]
     assert blocker.message == "1 speaker answer missing (asked again after a change, or not answered)"
@@ -347,21 +253,10 @@ def test_the_studio_and_the_board_show_no_answer_yet_after_a_reschedule(client, 
 
 def test_any_answer_to_the_new_version_ends_the_asked_again_notice(run, session, anna):
     _accept(run, session, anna)
-    run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(12),
-        ends_at=at(12, hour=12),
-        by=None,
-    )
+    run.reschedule(session, at(12), at(12, hour=12))
     assert _answer(session, anna).previous_rsvp == "accepted"
-    run(
-        scheduling.attendance_respond,
-        attendance=_answer(session, anna),
-        rsvp="pending",
-        decline_reason="Proposes Tuesday",
-        proposed_starts_at=at(13),
-        by=None,
+    run.respond(
+        _answer(session, anna), "pending", decline_reason="Proposes Tuesday", proposed_starts_at=at(13)
     )
     answer = _answer(session, anna)
     assert (answer.rsvp, answer.previous_rsvp) == ("pending", "")

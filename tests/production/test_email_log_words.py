@@ -14,21 +14,10 @@ from django.utils.html import escape
 from production.models import EmailLog, RecordingSession
 from production.outbox.queue import Content, email_queue
 from production.scheduling import services as scheduling
-from tests.factories import UserFactory
 
-from .factories import SpeakerFactory, make_production, make_session
+from .factories import SpeakerFactory, make_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member():
-    return UserFactory(producer=True)
-
-
-@pytest.fixture
-def production(member):
-    return make_production(lectures=3, team=[member])
 
 
 def _held_session(production, member):

@@ -24,7 +24,7 @@ from production.scheduling import feeds
 from production.scheduling import services as scheduling
 from tests.factories import LectureFactory, UserFactory
 
-from .factories import LocationFactory, SpeakerFactory, make_production
+from .factories import LocationFactory, SpeakerFactory, make_pretalk, make_production
 
 pytestmark = pytest.mark.django_db
 
@@ -177,14 +177,13 @@ def test_the_schedule_lists_the_teams_items_in_instant_order_across_the_night_th
         production, local(FALL_BACK, 2, 30, fold=0), hours=0.5, speakers=[ada], location=studio
     )
     early_wall_clock = plan(production, local(FALL_BACK, 2, 15, fold=1), hours=0.5)
-    scheduling.pretalk_create(
-        production=production,
+    make_pretalk(
+        production,
         speakers=[ada],
         lectures=[production.course.lectures.first()],
         starts_at=local(FALL_BACK, 9),
         mode="online",
         video_link="https://meet.example.org/abc",
-        by=None,
     )
     cancelled = plan(production, local(FALL_BACK, 12))
     scheduling.recording_session_transition(

@@ -7,16 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from production.models import CalendarFeed, Location, PreTalk, Production, RecordingSession, SessionSpeaker
-from tests.factories import CourseFactory, LectureFactory, UserFactory
+from tests.factories import CourseFactory, LectureFactory
 
 from .factories import SpeakerFactory, at, make_production, make_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member():
-    return UserFactory(producer=True)
 
 
 @pytest.fixture
@@ -105,27 +100,18 @@ def test_pretalk_forms_change_and_cancel_a_pretalk(client_in, member):
     production = make_production(lectures=1, team=[member])
     ada = SpeakerFactory()
     lecture = production.course.lectures.get()
-    client_in.post(
-        reverse("production:pretalk_create", args=[production.pk]),
-        {
-            "speakers": [ada.pk],
-            "lectures": [lecture.pk],
-            "starts_at": at(3).strftime("%Y-%m-%dT%H:%M"),
-            "duration_minutes": 30,
-            "mode": "online",
-        },
-    )
+    form = {
+        "speakers": [ada.pk],
+        "lectures": [lecture.pk],
+        "starts_at": at(3).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": 30,
+        "mode": "online",
+    }
+    client_in.post(reverse("production:pretalk_create", args=[production.pk]), form)
     assert not PreTalk.objects.exists()  # online needs a link
     client_in.post(
         reverse("production:pretalk_create", args=[production.pk]),
-        {
-            "speakers": [ada.pk],
-            "lectures": [lecture.pk],
-            "starts_at": at(3).strftime("%Y-%m-%dT%H:%M"),
-            "duration_minutes": 30,
-            "mode": "online",
-            "video_link": "https://meet.example.org/abc",
-        },
+        {**form, "video_link": "https://meet.example.org/abc"},
     )
     pretalk = PreTalk.objects.get()
     client_in.post(

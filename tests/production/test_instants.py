@@ -25,7 +25,7 @@ from production.scheduling import services as scheduling
 from production.scheduling.forms import PreTalkForm, SessionForm
 from production.scheduling.services.checks import check_span
 
-from .factories import LocationFactory, SpeakerFactory, make_production
+from .factories import LocationFactory, SpeakerFactory, make_pretalk, make_production
 
 pytestmark = pytest.mark.django_db
 
@@ -105,14 +105,12 @@ def test_a_session_in_the_first_0230_hour_does_not_clash_with_one_in_the_second(
 
 def test_a_pretalk_ends_duration_minutes_of_real_time_after_it_starts(production):
     speaker = SpeakerFactory()
-    pretalk = scheduling.pretalk_create(
-        production=production,
+    pretalk = make_pretalk(
+        production,
         speakers=[speaker],
-        lectures=list(production.course.lectures.all()),
-        starts_at=datetime(2027, 10, 31, 1, 30, tzinfo=AMS),  # 23:30 UTC the day before
+        starts_at=datetime(2027, 10, 31, 1, 30, tzinfo=AMS),
         duration_minutes=120,
         video_link="https://meet.example.org/a",
-        by=None,
     )
     assert pretalk.ends_at.astimezone(UTC) == datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
     assert pretalk.ends_at.astimezone(AMS).strftime("%H:%M %Z") == "02:30 CET"

@@ -154,7 +154,7 @@ def test_a_speaker_invitation_to_a_long_accented_name_stays_within_the_limits(ma
 def test_learner_emails_have_headers_within_the_limits_and_keep_the_one_click_opt_out(mailbox):
     from courses.learning.services import certificate_issue, lecture_release_notices_send, nudges_send
     from courses.models import Certificate
-    from tests.courses.learning.factories import EnrollmentFactory
+    from tests.courses.learning.factories import stopped_watching
 
     now = timezone.now()
     lecture = LectureFactory(
@@ -164,14 +164,7 @@ def test_learner_emails_have_headers_within_the_limits_and_keep_the_one_click_op
     )
     users = [UserFactory(full_name=name) for name in NAMES]
     for user in users:
-        EnrollmentFactory(
-            user=user,
-            course=lecture.course,
-            enrolled_at=now - dt.timedelta(days=20),
-            last_lecture=lecture,
-            last_position_seconds=755,
-            last_activity_at=now - dt.timedelta(days=8),
-        )
+        stopped_watching(user=user, lecture=lecture, now=now, enrolled_days_ago=20)
     assert lecture_release_notices_send(now=now) == len(NAMES)
     assert nudges_send(now=now) == len(NAMES)
     certificate_issue(enrollment=users[0].enrollments.get())

@@ -12,33 +12,17 @@ from production.scripts import services as scripts
 from tests.factories import UserFactory
 from tests.support.dates import shown_date
 
-from .factories import LocationFactory, SpeakerFactory, at, make_production, make_session
+from . import factories
+from .factories import LocationFactory, SpeakerFactory, at, make_pretalk, make_production, make_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member():
-    return UserFactory(producer=True)
-
-
-@pytest.fixture
-def production(member):
-    return make_production(lectures=3, team=[member])
 
 
 @pytest.fixture
 def items(production):
     speaker = SpeakerFactory()
     session = make_session(production, speakers=[speaker])
-    pretalk = scheduling.pretalk_create(
-        production=production,
-        speakers=[speaker],
-        lectures=[production.course.lectures.first()],
-        starts_at=at(2),
-        mode="phone",
-        by=None,
-    )
+    pretalk = factories.make_phone_pretalk(production, speakers=[speaker])
     return {"session": session, "pretalk": pretalk, "speaker": speaker}
 
 
@@ -121,13 +105,8 @@ def test_the_board_uses_the_same_number_of_queries_for_3_and_30_lectures(
     speaker = SpeakerFactory()
     for i in range(0, size, 3):
         make_session(production, days=i + 1, lectures=lectures[i : i + 3], speakers=[speaker])
-        scheduling.pretalk_create(
-            production=production,
-            speakers=[speaker],
-            lectures=lectures[i : i + 3],
-            starts_at=at(-i - 1),
-            mode="phone",
-            by=None,
+        make_pretalk(
+            production, speakers=[speaker], lectures=lectures[i : i + 3], starts_at=at(-i - 1), mode="phone"
         )
     scheduling.production_postpone_recordings(
         productions=[production], until=timezone.localdate() + timedelta(days=3), reason="lockdown", by=None
@@ -159,13 +138,8 @@ def test_the_calendar_uses_the_same_number_of_queries_for_3_and_30_lectures(
             location=studio if i < 2 else None,
             confirm_double_booking=True,
         )
-        scheduling.pretalk_create(
-            production=production,
-            speakers=[speaker],
-            lectures=[lectures[i]],
-            starts_at=at(i % 5, 15),
-            mode="phone",
-            by=None,
+        make_pretalk(
+            production, speakers=[speaker], lectures=[lectures[i]], starts_at=at(i % 5, 15), mode="phone"
         )
     client.force_login(user)
     url = reverse("production:calendar") + f"?view={view}"
@@ -322,13 +296,12 @@ def test_speakers_are_created_listed_and_show_all_their_items(client, production
 def test_the_calendar_marks_conflicts_between_overlapping_items_of_a_speaker(client, production, member):
     ada = SpeakerFactory(name="Ada Lovelace")
     make_session(production, days=1, speakers=[ada])
-    scheduling.pretalk_create(
-        production=production,
+    make_pretalk(
+        production,
         speakers=[ada],
         lectures=[production.course.lectures.first()],
         starts_at=at(1, 11),
         mode="phone",
-        by=None,
     )
     client.force_login(member)
     response = client.get(

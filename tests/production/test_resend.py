@@ -3,6 +3,8 @@ delivered once; refused for rows that went out or wait; producers of the email's
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -12,22 +14,11 @@ from production.models import BouncedAddress, EmailLog
 from production.outbox.actions import email_resend
 from production.outbox.mailer import emails_send_due
 from production.outbox.queue import Content, email_queue
-from production.scheduling import services as scheduling
 from tests.factories import UserFactory
 
 from .factories import SpeakerFactory, make_production, make_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member():
-    return UserFactory(producer=True)
-
-
-@pytest.fixture
-def production(member):
-    return make_production(lectures=3, team=[member])
 
 
 def _row(production, *, state, key="k-team", recipient="lead@example.org"):
@@ -108,14 +99,17 @@ def test_a_learner_email_without_a_production_is_resent_by_superusers_only(clien
     assert EmailLog.objects.count() == 2
 
 
-def test_a_failed_invitation_is_sent_again_through_the_calendar_sync(
-    smtp_server, member, production, django_capture_on_commit_callbacks
-):
+def _a_failed_invitation(run, production):
+    """A scheduled session whose speaker's invitation failed for good (five attempts)."""
     speaker = SpeakerFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        session = make_session(production, speakers=[speaker], state="scheduled")
+    session = run(make_session, production=production, speakers=[speaker], state="scheduled")
     (invitation,) = EmailLog.objects.filter(speaker=speaker, kind=EmailLog.Kind.INVITATION)
     EmailLog.objects.filter(pk=invitation.pk).update(state=EmailLog.State.FAILED, attempts=5)
+    return session, invitation
+
+
+def test_a_failed_invitation_is_sent_again_through_the_calendar_sync(smtp_server, member, production, run):
+    session, invitation = _a_failed_invitation(run, production)
     invitation.refresh_from_db()
     new = email_resend(email=invitation, by=member)
     assert new.kind == EmailLog.Kind.INVITATION and new.ics_sequence == session.ical_sequence
@@ -128,21 +122,13 @@ def test_a_failed_invitation_is_sent_again_through_the_calendar_sync(
     assert calendar_sync(target_type="session", target_id=session.pk) == []
 
 
-def test_a_stale_calendar_message_is_not_sent_again(member, production, django_capture_on_commit_callbacks):
-    speaker = SpeakerFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        session = make_session(production, speakers=[speaker], state="scheduled")
-    (invitation,) = EmailLog.objects.filter(speaker=speaker, kind=EmailLog.Kind.INVITATION)
-    EmailLog.objects.filter(pk=invitation.pk).update(state=EmailLog.State.FAILED, attempts=5)
-    from datetime import timedelta
+def _a_day_later(run, session, by):
+    run.reschedule(session, session.starts_at + timedelta(days=1), session.ends_at + timedelta(days=1), by=by)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        scheduling.recording_session_update(
-            session=session,
-            starts_at=session.starts_at + timedelta(days=1),
-            ends_at=session.ends_at + timedelta(days=1),
-            by=member,
-        )
+
+def test_a_stale_calendar_message_is_not_sent_again(member, production, run):
+    session, invitation = _a_failed_invitation(run, production)
+    _a_day_later(run, session, by=member)
     invitation.refresh_from_db()
     with pytest.raises(ApplicationError, match="newer"):
         email_resend(email=invitation, by=member)
@@ -161,14 +147,9 @@ def test_the_speaker_email_page_offers_the_resend_button_for_a_failed_message(cl
     assert reverse("production:email_resend", args=[sent.pk]) not in html
 
 
-def test_a_speaker_reminder_written_before_the_item_changed_is_not_sent_again(
-    member, production, django_capture_on_commit_callbacks
-):
-    from datetime import timedelta
-
+def test_a_speaker_reminder_written_before_the_item_changed_is_not_sent_again(member, production, run):
     speaker = SpeakerFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        session = make_session(production, speakers=[speaker], state="scheduled")
+    session = run(make_session, production=production, speakers=[speaker], state="scheduled")
     reminder = email_queue(
         idempotency_key="k-reminder",
         kind=EmailLog.Kind.REMINDER,
@@ -181,13 +162,7 @@ def test_a_speaker_reminder_written_before_the_item_changed_is_not_sent_again(
         send=False,
     )
     EmailLog.objects.filter(pk=reminder.pk).update(state=EmailLog.State.FAILED, attempts=5)
-    with django_capture_on_commit_callbacks(execute=True):
-        scheduling.recording_session_update(
-            session=session,
-            starts_at=session.starts_at + timedelta(days=1),
-            ends_at=session.ends_at + timedelta(days=1),
-            by=member,
-        )
+    _a_day_later(run, session, by=member)
     reminder.refresh_from_db()
     with pytest.raises(ApplicationError, match="old details"):
         email_resend(email=reminder, by=member)

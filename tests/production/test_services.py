@@ -25,7 +25,8 @@ from production.scripts import services as scripts
 from production.speakers import services as speakers
 from tests.factories import LectureFactory, UserFactory
 
-from .factories import LocationFactory, SpeakerFactory, at, make_production, make_session
+from . import factories
+from .factories import LocationFactory, SpeakerFactory, at, make_pretalk, make_production, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -145,14 +146,13 @@ def test_double_booking_a_location_is_refused_naming_the_other_session_unless_co
 def test_a_speaker_in_two_overlapping_items_is_flagged_with_the_other_item_named(production):
     ada = SpeakerFactory(name="Ada Lovelace")
     make_session(production, days=4, speakers=[ada])
-    pretalk = scheduling.pretalk_create(
-        production=production,
+    pretalk = make_pretalk(
+        production,
         speakers=[ada],
         lectures=[production.course.lectures.first()],
         starts_at=at(4, 11),
         duration_minutes=30,
         mode="phone",
-        by=None,
     )
     conflicts = scheduling_selectors.conflicts_for_pretalk(pretalk)
     assert len(conflicts) == 1
@@ -313,20 +313,17 @@ def test_an_online_pretalk_needs_a_link_and_an_in_person_one_a_place(production)
 def test_a_pretalk_is_held_only_after_it_started_and_then_it_is_final(production, producer):
     ada = SpeakerFactory()
     lectures = list(production.course.lectures.all()[:2])
-    future = scheduling.pretalk_create(
-        production=production,
+    future = make_pretalk(
+        production,
         speakers=[ada],
         lectures=lectures,
         starts_at=at(2),
         mode="online",
         video_link="https://meet.example.org/x",
-        by=None,
     )
     with pytest.raises(ApplicationError, match="cannot be marked held"):
         scheduling.pretalk_mark_held(pretalk=future, by=None)
-    past = scheduling.pretalk_create(
-        production=production, speakers=[ada], lectures=lectures, starts_at=at(-1), mode="phone", by=None
-    )
+    past = make_pretalk(production, speakers=[ada], lectures=lectures, starts_at=at(-1), mode="phone")
     scheduling.pretalk_mark_held(pretalk=past, outcome_notes="Good talk", by=producer)
     past.refresh_from_db()
     assert past.state == "held"
@@ -337,14 +334,7 @@ def test_a_pretalk_is_held_only_after_it_started_and_then_it_is_final(production
 
 
 def test_rescheduling_a_pretalk_bumps_its_calendar_sequence_and_records_from_and_to(production, producer):
-    pretalk = scheduling.pretalk_create(
-        production=production,
-        speakers=[SpeakerFactory()],
-        lectures=[production.course.lectures.first()],
-        starts_at=at(2),
-        mode="phone",
-        by=None,
-    )
+    pretalk = factories.make_phone_pretalk(production, speakers=[SpeakerFactory()])
     pretalk = scheduling.pretalk_update(
         pretalk=pretalk, starts_at=at(3, 9), by=producer, reason="speaker asked"
     )
@@ -424,14 +414,7 @@ def test_crew_and_speakers_are_managed_with_history(production, producer):
 
 def test_a_pretalk_keeps_at_least_one_speaker(production):
     ada, bob = SpeakerFactory(), SpeakerFactory()
-    pretalk = scheduling.pretalk_create(
-        production=production,
-        speakers=[ada],
-        lectures=[production.course.lectures.first()],
-        starts_at=at(2),
-        mode="phone",
-        by=None,
-    )
+    pretalk = factories.make_phone_pretalk(production, speakers=[ada])
     with pytest.raises(ApplicationError, match="needs a speaker"):
         scheduling.pretalk_remove_speaker(pretalk=pretalk, speaker=ada, by=None)
     scheduling.pretalk_add_speaker(pretalk=pretalk, speaker=bob, by=None)

@@ -66,7 +66,9 @@ class SMTPServer:
             self._controller = None
 
 
-def point_email_at(settings, port: int) -> None:
+def point_email_at(settings, port: int, *, timeout: int | None = 5) -> None:
+    """Django sends over SMTP to 127.0.0.1:``port`` (plain, no login); ``timeout=None`` keeps the
+    configured timeout."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
@@ -74,7 +76,8 @@ def point_email_at(settings, port: int) -> None:
     settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = ""
     settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
+    if timeout is not None:
+        settings.EMAIL_TIMEOUT = timeout
 
 
 # --- reading headers as a mail client does --------------------------------------------------------

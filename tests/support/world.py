@@ -124,7 +124,7 @@ def _link(speaker) -> str:
 def build_world(*, hls_sample: Path) -> World:
     from tests.courses.learning.media import install_video
     from tests.factories import CourseFactory, UserFactory
-    from tests.production.factories import SpeakerFactory, at, make_production
+    from tests.production.factories import SpeakerFactory, at, make_pretalk, make_production, make_session
 
     users = {
         LEARNER: UserFactory(email="cursist-zonder-inschrijving@example.org", language="en"),
@@ -169,40 +169,19 @@ def build_world(*, hls_sample: Path) -> World:
     speaker_1 = SpeakerFactory(name=SPEAKER_1_NAME, email="spreker-een@example.org", language="en")
     speaker_2 = SpeakerFactory(name=SPEAKER_2_NAME, email=SPEAKER_2_EMAIL, language="en")
     by_a, by_b = users[PRODUCER], users[OUTSIDER]
-    session_a = scheduling.recording_session_create(
-        production=production_a,
-        starts_at=at(10),
-        ends_at=at(10) + timedelta(hours=2),
-        lectures=[lecture],
-        speakers=[speaker_1],
-        notes=TEAM_A_SESSION_NOTE,
-        by=by_a,
+    session_a = make_session(
+        production_a, days=10, lectures=[lecture], speakers=[speaker_1], notes=TEAM_A_SESSION_NOTE, by=by_a
     )
-    session_b = scheduling.recording_session_create(
-        production=production_b,
-        starts_at=at(12),
-        ends_at=at(12) + timedelta(hours=2),
-        lectures=[lecture_b],
-        speakers=[speaker_2],
-        notes=TEAM_B_SESSION_NOTE,
-        by=by_b,
+    session_b = make_session(
+        production_b, days=12, lectures=[lecture_b], speakers=[speaker_2], notes=TEAM_B_SESSION_NOTE, by=by_b
     )
     crew_a = scheduling.crew_assign(session=session_a, name="Cameravrouw Alfa", role="camera", by=by_a)
-    pretalk_a = scheduling.pretalk_create(
-        production=production_a,
-        speakers=[speaker_1],
-        lectures=[lecture],
-        starts_at=at(5),
-        video_link=TEAM_A_VIDEO_LINK,
-        by=by_a,
-    )
-    pretalk_b = scheduling.pretalk_create(
-        production=production_b,
-        speakers=[speaker_2],
-        lectures=[lecture_b],
-        starts_at=at(6),
-        video_link=TEAM_B_VIDEO_LINK,
-        by=by_b,
+    pretalk_a, pretalk_b = (
+        make_pretalk(team, speakers=[speaker], lectures=[on], starts_at=at(days), video_link=link, by=by)
+        for team, speaker, on, days, link, by in (
+            (production_a, speaker_1, lecture, 5, TEAM_A_VIDEO_LINK, by_a),
+            (production_b, speaker_2, lecture_b, 6, TEAM_B_VIDEO_LINK, by_b),
+        )
     )
     script_a = lecture.script_part
     script_b = lecture_b.script_part
@@ -227,25 +206,28 @@ def build_world(*, hls_sample: Path) -> World:
         )
 
     # A failed message of team A, and a failed learner email of no production (resend: superusers).
-    failed_a = EmailLog.objects.create(
+    def failed(key, **fields):
+        return EmailLog.objects.create(
+            body_text="Hallo",
+            message_id=f"<{key}@example.org>",
+            idempotency_key=key,
+            state=EmailLog.State.FAILED,
+            **fields,
+        )
+
+    failed_a = failed(
+        "authz-failed-a",
         kind=EmailLog.Kind.TEAM_NOTICE,
         recipient="producent-alfa@example.org",
         subject="Teambericht alfa",
-        body_text="Hallo",
-        message_id="<authz-failed-a@example.org>",
         production=production_a,
-        idempotency_key="authz-failed-a",
-        state=EmailLog.State.FAILED,
     )
-    failed_learner = EmailLog.objects.create(
+    failed_learner = failed(
+        "authz-failed-learner",
         kind=EmailLog.Kind.LEARNER_NUDGE,
         recipient=other.email,
         subject="Ga verder",
-        body_text="Hallo",
-        message_id="<authz-failed-learner@example.org>",
         user=other,
-        idempotency_key="authz-failed-learner",
-        state=EmailLog.State.FAILED,
     )
 
     # Speaker directory (ADR 0013): one speaker shared by both teams, one with no items yet.

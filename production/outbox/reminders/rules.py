@@ -39,6 +39,13 @@ class Outcome:
     cancelled: str = ""
 
 
+def _queued(reminder: Reminder, **email) -> Outcome:
+    """The reminder's email, queued once per reminder row (the scan sends it)."""
+    return Outcome(
+        email=email_queue(idempotency_key=f"reminder:{reminder.idempotency_key}", **email, send=False)
+    )
+
+
 def _speaker_reminder(reminder: Reminder) -> Outcome:
     item = item_find(reminder.target_type, reminder.target_id)
     if item is None or not item.is_planned():
@@ -54,21 +61,18 @@ def _speaker_reminder(reminder: Reminder) -> Outcome:
     with translation.override(language):
         context = speaker_context(item, speaker=speaker, language=language, time_zone=zone)
         content = render("speaker_reminder", context, language=language, time_zone=zone)
-    return Outcome(
-        email=email_queue(
-            idempotency_key=f"reminder:{reminder.idempotency_key}",
-            kind=EmailLog.Kind.REMINDER,
-            recipient=speaker.email,
-            recipient_name=speaker.name,
-            language=language,
-            content=content,
-            speaker=speaker,
-            production=obj.production,
-            target_type=reminder.target_type,
-            target_id=obj.pk,
-            related_label=str(obj),
-            send=False,
-        )
+    return _queued(
+        reminder,
+        kind=EmailLog.Kind.REMINDER,
+        recipient=speaker.email,
+        recipient_name=speaker.name,
+        language=language,
+        content=content,
+        speaker=speaker,
+        production=obj.production,
+        target_type=reminder.target_type,
+        target_id=obj.pk,
+        related_label=str(obj),
     )
 
 
@@ -83,21 +87,18 @@ def _team_email(reminder: Reminder, *, headline: str, lines: list[str], url: str
         language=language,
         time_zone=zone,
     )
-    return Outcome(
-        email=email_queue(
-            idempotency_key=f"reminder:{reminder.idempotency_key}",
-            kind=EmailLog.Kind.REMINDER,
-            recipient=reminder.recipient,
-            recipient_name=user.full_name if user else "",
-            language=language,
-            content=content,
-            user=user,
-            production=reminder.production,
-            target_type=reminder.target_type,
-            target_id=reminder.target_id,
-            related_label=label,
-            send=False,
-        )
+    return _queued(
+        reminder,
+        kind=EmailLog.Kind.REMINDER,
+        recipient=reminder.recipient,
+        recipient_name=user.full_name if user else "",
+        language=language,
+        content=content,
+        user=user,
+        production=reminder.production,
+        target_type=reminder.target_type,
+        target_id=reminder.target_id,
+        related_label=label,
     )
 
 
@@ -240,17 +241,14 @@ def _digest(reminder: Reminder) -> Outcome:
         language=user.language,
         time_zone=user.time_zone,
     )
-    return Outcome(
-        email=email_queue(
-            idempotency_key=f"reminder:{reminder.idempotency_key}",
-            kind=EmailLog.Kind.DIGEST,
-            recipient=user.email,
-            recipient_name=user.full_name,
-            language=user.language,
-            content=content,
-            user=user,
-            send=False,
-        )
+    return _queued(
+        reminder,
+        kind=EmailLog.Kind.DIGEST,
+        recipient=user.email,
+        recipient_name=user.full_name,
+        language=user.language,
+        content=content,
+        user=user,
     )
 
 

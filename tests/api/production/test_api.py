@@ -7,23 +7,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from production.models import PreTalk, RecordingSession, ScriptPart, Speaker
-from production.scheduling import services as scheduling
 from tests.factories import UserFactory
+from tests.production import factories
 from tests.production.factories import LocationFactory, SpeakerFactory, at, make_production, make_session
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/production"
-
-
-@pytest.fixture
-def member():
-    return UserFactory(producer=True)
-
-
-@pytest.fixture
-def production(member):
-    return make_production(lectures=3, team=[member])
 
 
 @pytest.fixture
@@ -201,13 +191,12 @@ def test_list_endpoints_use_a_constant_number_of_queries(django_assert_num_queri
     for _ in range(count):
         production = make_production(lectures=3, team=[member])
         make_session(production, speakers=[SpeakerFactory()])
-        scheduling.pretalk_create(
-            production=production,
+        factories.make_pretalk(
+            production,
             speakers=[SpeakerFactory()],
             lectures=[production.course.lectures.first()],
             starts_at=at(1),
             mode="phone",
-            by=None,
         )
     with django_assert_num_queries(11):
         assert len(api.get(f"{BASE}/productions/").json()["results"]) == count

@@ -17,7 +17,7 @@ from production.models import EmailLog
 from production.outbox.mailer import emails_send_due
 from tests.factories import LectureFactory, UserFactory
 
-from .factories import EnrollmentFactory
+from .factories import EnrollmentFactory, stopped_watching
 
 pytestmark = pytest.mark.django_db
 
@@ -67,14 +67,7 @@ def test_a_learner_who_stopped_gets_a_weekly_nudge_with_the_minute_and_lecture(c
     now = timezone.now()
     user = UserFactory(language="en", full_name="Sanne de Vries")
     lecture = LectureFactory(position=4, title="Aanbesteden")
-    EnrollmentFactory(
-        user=user,
-        course=lecture.course,
-        enrolled_at=now - dt.timedelta(days=30),
-        last_lecture=lecture,
-        last_position_seconds=755,
-        last_activity_at=now - dt.timedelta(days=8),
-    )
+    stopped_watching(user=user, lecture=lecture, now=now, enrolled_days_ago=30)
     EnrollmentFactory(last_lecture=lecture, last_activity_at=now - dt.timedelta(days=2))  # was here recently
     assert nudges_send(now=now) == 1
     assert nudges_send(now=now + dt.timedelta(days=1)) == 0  # weekly, not daily

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+
+from tests.support.processes import celery_worker_command, stop_process
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -22,12 +22,6 @@ def database_url() -> str:
     password = quote(db.get("PASSWORD") or "")
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Worker:
@@ -50,24 +44,12 @@ class Worker:
 
     def start(self) -> Worker:
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "omooc",
-                "worker",
-                "-Q",
-                "default,mail",
-                "-c",
-                str(self.concurrency),
-                "--pool",
-                self.pool,
-                "-l",
-                "WARNING",
-                "-n",
-                f"reminders-{os.getpid()}-{time.monotonic_ns()}@%h",
-            ],
+            celery_worker_command(
+                queues="default,mail",
+                name=f"reminders-{os.getpid()}-{time.monotonic_ns()}@%h",
+                concurrency=self.concurrency,
+                pool=self.pool,
+            ),
             cwd=ROOT,
             env=self.env,
             stdout=self.log.open("a"),
@@ -76,13 +58,7 @@ class Worker:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
     def output(self) -> str:
         return self.log.read_text() if self.log.exists() else ""

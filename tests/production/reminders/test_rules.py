@@ -11,20 +11,10 @@ from django.utils import timezone
 from production.models import EmailLog, Reminder, ScriptPart
 from production.outbox.reminders.planning import reminders_plan
 from production.outbox.reminders.scanning import reminders_claim_due, reminders_scan
-from production.scheduling import services as scheduling
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
-
-    return call
 
 
 def _speaker_rows(session):
@@ -46,13 +36,7 @@ def test_rescheduling_moves_the_pending_reminders(run):
     speaker = SpeakerFactory()
     session = run(make_session, production=make_production(lectures=1), days=10, speakers=[speaker])
     before = {k: r.pk for k, r in _speaker_rows(session).items()}
-    session = run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(20),
-        ends_at=at(20) + timedelta(hours=2),
-        by=None,
-    )
+    session = run.reschedule(session, at(20), at(20) + timedelta(hours=2))
     after = _speaker_rows(session)
     assert {k: r.pk for k, r in after.items()} == before, "the same rows, moved"
     assert after[("session_speaker_1d", speaker.pk)].due_at == at(19)
@@ -62,13 +46,7 @@ def test_rescheduling_moves_the_pending_reminders(run):
 def test_cancelling_a_session_cancels_its_reminders_and_the_scan_sends_none(run, smtp_server):
     speaker = SpeakerFactory()
     session = run(make_session, production=make_production(lectures=1), days=10, speakers=[speaker])
-    run(
-        scheduling.recording_session_transition,
-        session=session,
-        to_state="cancelled",
-        reason="budget",
-        by=None,
-    )
+    run.transition(session, "cancelled", reason="budget")
     assert set(Reminder.objects.values_list("state", flat=True)) == {"cancelled"}
 
 
@@ -144,13 +122,7 @@ def test_the_team_hears_when_a_hold_date_passed_without_a_new_date(run, smtp_ser
     lead = UserFactory(producer=True, language="en")
     production = make_production(lectures=1, team=[lead])
     session = run(make_session, production=production, days=10, speakers=[SpeakerFactory()])
-    run(
-        scheduling.recording_session_hold,
-        session=session,
-        until=timezone.localdate() + timedelta(days=1),
-        reason="lockdown",
-        by=None,
-    )
+    run.hold(session, days=1)
     reminders_plan()
     row = Reminder.objects.get(kind="hold_passed")
     assert row.due_at > timezone.now()

@@ -19,15 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
-
-    return call
-
-
-@pytest.fixture
 def lead():
     return UserFactory(producer=True, language="en")
 
@@ -55,7 +46,7 @@ def _unconfirmed(session, state=None):
 
 def _accept(run, session, speaker):
     attendance = session.attendances.get(speaker=speaker)
-    run(scheduling.attendance_respond, attendance=attendance, rsvp="accepted", by=None)
+    run.respond(attendance, "accepted")
 
 
 def test_an_unanswered_speaker_gets_the_team_reminder_planned_with_the_schedule(session, lead):
@@ -72,13 +63,7 @@ def test_a_reschedule_after_every_speaker_accepted_makes_the_reminder_pending_ag
     _accept(run, session, carla)
     assert _unconfirmed(session, "pending") == []
 
-    run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(2, hour=14),
-        ends_at=at(2, hour=16),
-        by=None,
-    )
+    run.reschedule(session, at(2, hour=14), at(2, hour=16))
     (row,) = _unconfirmed(session, "pending")
     assert row.user == lead
     reminders_plan()
@@ -113,13 +98,7 @@ def test_a_stale_reminder_from_before_a_reschedule_is_not_sent(run, session, car
     """Rows planned for an older version (e.g. by a planner run that raced the change) are cancelled
     by the scan; only the reminder of the current version goes out."""
     (old,) = _unconfirmed(session, "pending")
-    run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(2, hour=14),
-        ends_at=at(2, hour=16),
-        by=None,
-    )
+    run.reschedule(session, at(2, hour=14), at(2, hour=16))
     Reminder.objects.filter(pk=old.pk).update(state="pending")  # as if a racing planner revived it
     reminders_scan()
     assert len([m for m in smtp_server.messages if "Unconfirmed" in m["Subject"]]) == 1
@@ -132,21 +111,9 @@ def test_a_declined_speaker_asked_again_gets_the_speaker_reminders_again(run, le
         make_session, production=make_production(lectures=1, team=[lead]), days=10, speakers=[carla]
     )
     attendance = session.attendances.get()
-    run(
-        scheduling.attendance_respond,
-        attendance=attendance,
-        rsvp="declined",
-        decline_reason="abroad",
-        by=None,
-    )
+    run.respond(attendance, "declined", decline_reason="abroad")
     speaker_rows = Reminder.objects.filter(target_id=session.pk, speaker=carla, state="pending")
     assert not speaker_rows.exists()
-    run(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(12),
-        ends_at=at(12, hour=12),
-        by=None,
-    )
+    run.reschedule(session, at(12), at(12, hour=12))
     assert sorted(speaker_rows.values_list("kind", flat=True)) == ["session_speaker_1d", "session_speaker_7d"]
     assert len(_unconfirmed(session, "pending")) == 1

@@ -16,8 +16,9 @@ from production.models import EmailLog, Reminder
 from production.outbox.mailer import SEND_GROUP
 from production.scheduling import services as scheduling
 from tests.production.factories import SpeakerFactory, make_production, make_session
+from tests.support.mailbox import free_port
 
-from .conftest import free_port, wait_until
+from .conftest import wait_until
 from .factories import session_with_due_reminders
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]

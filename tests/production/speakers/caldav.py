@@ -26,13 +26,10 @@ from xml.etree import ElementTree
 import pytest
 from icalendar import Calendar
 
+from tests.support.mailbox import free_port
+from tests.support.processes import stop_process
+
 from .helpers import calendar_part
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class CalDAVCalendar:
@@ -120,7 +117,7 @@ class CalDAVCalendar:
 
 class RadicaleServer:
     def __init__(self, folder: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / "radicale.log"
         self.process = subprocess.Popen(
@@ -162,13 +159,7 @@ class RadicaleServer:
         return cal
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_process(self.process, timeout=10, kill_after=5)
 
 
 @pytest.fixture

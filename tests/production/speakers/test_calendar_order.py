@@ -15,7 +15,7 @@ from django.utils import timezone
 from production.models import EmailLog, PreTalk, RecordingSession
 from production.outbox.mailer import email_send, emails_send_due
 from production.scheduling import services as scheduling
-from tests.production.factories import SpeakerFactory, at, make_production, make_session
+from tests.production.factories import SpeakerFactory, at, make_pretalk, make_production, make_session
 
 from .caldav import radicale  # noqa: F401 - the fixture
 from .helpers import calendar_part, replay
@@ -41,19 +41,6 @@ class OnceReplies(dict):
         return super().get(key, default)
 
 
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    """Run a service like a request does (after-commit hooks included), then deliver the outbox."""
-
-    def run(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            result = fn(**kwargs)
-        emails_send_due()
-        return result
-
-    return run
-
-
 def _retry_everything_now() -> None:
     """The backoff has passed for every message waiting to retry."""
     EmailLog.objects.filter(state=EmailLog.State.QUEUED).update(next_attempt_at=timezone.now())
@@ -73,30 +60,10 @@ def _refused_invitation_then_four_changes(smtp_server, send, speaker):
     first = EmailLog.objects.get(speaker=speaker)
     assert first.state == EmailLog.State.QUEUED and "451" in first.error and first.ics_sequence == 0
     assert smtp_server.messages == []
-    send(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(12, 14),
-        ends_at=at(12, 16),
-        by=None,
-    )
-    send(
-        scheduling.production_postpone_recordings,
-        productions=[production],
-        until=timezone.localdate() + timedelta(days=20),
-        reason="lockdown",
-        by=None,
-    )
-    send(
-        scheduling.recording_session_update, session=session, starts_at=at(30, 9), ends_at=at(30, 11), by=None
-    )
-    send(
-        scheduling.recording_session_transition,
-        session=session,
-        to_state="cancelled",
-        reason="budget",
-        by=None,
-    )
+    send.reschedule(session, at(12, 14), at(12, 16))
+    send.postpone(production, days=20)
+    send.reschedule(session, at(30, 9), at(30, 11))
+    send.transition(session, "cancelled", reason="budget")
     _retry_everything_now()
     emails_send_due()
     email_send(email_id=first.pk)  # a redelivered send task for the first invitation
@@ -135,15 +102,13 @@ def test_the_replayed_mailbox_in_a_caldav_server_matches_the_database(smtp_serve
     session, _first = _refused_invitation_then_four_changes(smtp_server, send, speaker)
     # A second, live item for the same speaker: the replay must show it exactly as planned.
     pretalk = send(
-        scheduling.pretalk_create,
+        make_pretalk,
         production=session.production,
         starts_at=at(5, 15),
         duration_minutes=45,
         mode=PreTalk.Mode.ONLINE,
         video_link="https://meet.example.org/omooc-pretalk",
-        lectures=list(session.production.course.lectures.all()),
         speakers=[speaker],
-        by=None,
     )
     send(scheduling.pretalk_update, pretalk=pretalk, starts_at=at(6, 10), by=None)
     pretalk.refresh_from_db()
@@ -172,13 +137,7 @@ def test_the_email_log_shows_a_superseded_message_as_replaced_in_english_and_dut
     smtp_server.replies.once(speaker.email, "451 4.3.0 try again later")
     production = make_production(lectures=1, team=[producer])
     session = send(make_session, production=production, days=10, speakers=[speaker])
-    send(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(12, 14),
-        ends_at=at(12, 16),
-        by=None,
-    )
+    send.reschedule(session, at(12, 14), at(12, 16))
     first, second = EmailLog.objects.filter(speaker=speaker).order_by("id")
     assert first.state == EmailLog.State.SUPERSEDED and first.superseded_by_id == second.pk
     assert second.state == EmailLog.State.SENT
@@ -231,13 +190,7 @@ def test_a_speaker_reminder_waiting_for_a_retry_is_not_sent_after_the_session_is
     emails_send_due()
     reminder = EmailLog.objects.get(kind=EmailLog.Kind.REMINDER, speaker=speaker)
     assert reminder.state == EmailLog.State.QUEUED and "451" in reminder.error
-    send(
-        scheduling.production_postpone_recordings,
-        productions=[production],
-        until=timezone.localdate() + timedelta(days=20),
-        reason="lockdown",
-        by=None,
-    )
+    send.postpone(production, days=20)
     _retry_everything_now()
     emails_send_due()
     reminder.refresh_from_db()

@@ -12,25 +12,13 @@ from production.addresses import SpeakerNotInvitableError
 from production.models import EmailLog, SpeakerLink
 from production.outbox.mailer import emails_send_due
 from production.scheduling import services as scheduling
+from tests.production import factories
 from tests.production.factories import LocationFactory, SpeakerFactory, at, make_production, make_session
 
 from .helpers import calendar_part, html_body, replay, speaker_link, text_body
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")
-
-
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    """Run a service like a request does (after-commit hooks included), then deliver the outbox."""
-
-    def run(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            result = fn(**kwargs)
-        emails_send_due()
-        return result
-
-    return run
 
 
 def test_a_speaker_put_on_a_session_gets_an_invitation_with_an_ics_and_a_personal_link(smtp_server, send):
@@ -67,38 +55,14 @@ def test_replaying_schedule_reschedule_hold_reschedule_cancel_ends_at_the_truth(
     speaker = SpeakerFactory(email="bram@example.org", language="nl")
     production = make_production(lectures=1)
     session = send(make_session, production=production, days=10, speakers=[speaker])
-    send(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(12, hour=14),
-        ends_at=at(12, hour=16),
-        by=None,
-    )
-    send(
-        scheduling.production_postpone_recordings,
-        productions=[production],
-        until=timezone.localdate() + timedelta(days=20),
-        reason="lockdown",
-        by=None,
-    )
-    send(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(30, hour=9),
-        ends_at=at(30, hour=11),
-        by=None,
-    )
+    send.reschedule(session, at(12, hour=14), at(12, hour=16))
+    send.postpone(production, days=20)
+    send.reschedule(session, at(30, hour=9), at(30, hour=11))
     # Between the steps the calendar shows the truth too: after the second reschedule, the new time.
     state = replay(smtp_server.messages)
     (event,) = state.values()
     assert not isinstance(event, str) and event["dtstart"].dt == at(30, hour=9)
-    send(
-        scheduling.recording_session_transition,
-        session=session,
-        to_state="cancelled",
-        reason="budget",
-        by=None,
-    )
+    send.transition(session, "cancelled", reason="budget")
 
     kinds = [m["X-OMOOC-Kind"] for m in smtp_server.messages]
     assert kinds == ["invitation", "update", "postponement", "invitation", "cancellation"]
@@ -126,21 +90,26 @@ def test_replay_is_idempotent_a_second_sync_sends_nothing(smtp_server, send):
     assert len(smtp_server.messages) == 1
 
 
-def test_a_session_on_29_march_in_amsterdam_shows_local_and_utc_times(smtp_server, send, settings):
-    speaker = SpeakerFactory(language="en", time_zone="Europe/Amsterdam")
+def _session_at(send, starts, *, hours, speaker):
+    """A session of a new one-lecture production at an exact instant, its invitation delivered."""
     production = make_production(lectures=1)
-    starts = datetime(2026, 3, 29, 10, 0, tzinfo=AMS)  # the night the clocks went forward
-    if starts <= timezone.now():
-        starts = datetime(timezone.now().year + 1, 3, 28, 10, 0, tzinfo=AMS)  # DST night next year
-    session = send(
+    return send(
         scheduling.recording_session_create,
         production=production,
         starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
+        ends_at=starts + timedelta(hours=hours),
         lectures=list(production.course.lectures.all()),
         speakers=[speaker],
         by=None,
     )
+
+
+def test_a_session_on_29_march_in_amsterdam_shows_local_and_utc_times(smtp_server, send, settings):
+    speaker = SpeakerFactory(language="en", time_zone="Europe/Amsterdam")
+    starts = datetime(2026, 3, 29, 10, 0, tzinfo=AMS)  # the night the clocks went forward
+    if starts <= timezone.now():
+        starts = datetime(timezone.now().year + 1, 3, 28, 10, 0, tzinfo=AMS)  # DST night next year
+    session = _session_at(send, starts, hours=2, speaker=speaker)
     (message,) = smtp_server.messages
     body = text_body(message)
     assert "10:00–12:00 (Europe/Amsterdam, CEST; 08:00–10:00 UTC)" in body
@@ -153,17 +122,8 @@ def test_a_session_on_29_march_in_amsterdam_shows_local_and_utc_times(smtp_serve
 
 def test_a_speaker_in_another_time_zone_reads_their_own_time_in_their_language(smtp_server, send):
     speaker = SpeakerFactory(language="nl", time_zone="America/New_York")
-    production = make_production(lectures=1)
     starts = timezone.localtime().replace(hour=15, minute=0, second=0, microsecond=0) + timedelta(days=9)
-    send(
-        scheduling.recording_session_create,
-        production=production,
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1),
-        lectures=list(production.course.lectures.all()),
-        speakers=[speaker],
-        by=None,
-    )
+    _session_at(send, starts, hours=1, speaker=speaker)
     (message,) = smtp_server.messages
     local = starts.astimezone(ZoneInfo("America/New_York"))
     assert f"{local:%H:%M}–" in text_body(message)
@@ -211,15 +171,13 @@ def test_a_pre_talk_gets_an_invitation_and_its_cancellation(smtp_server, send):
     speaker = SpeakerFactory()
     production = make_production(lectures=1)
     pretalk = send(
-        scheduling.pretalk_create,
+        factories.make_pretalk,
         production=production,
         speakers=[speaker],
-        lectures=list(production.course.lectures.all()),
         starts_at=at(5),
         duration_minutes=45,
         mode="online",
         video_link="https://meet.example.org/abc",
-        by=None,
     )
     send(scheduling.pretalk_cancel, pretalk=pretalk, reason="speaker abroad", by=None)
     methods = [calendar_part(m)[0] for m in smtp_server.messages]

@@ -13,14 +13,13 @@ from datetime import timedelta
 import pytest
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from production.models import EmailLog, PreTalk, RecordingSession
 from production.outbox import calendar_messages
 from production.outbox.calendar_resync import calendar_resync
 from production.outbox.mailer import emails_send_due
 from production.scheduling import services as scheduling
-from tests.production.factories import SpeakerFactory, at, make_production, make_session
+from tests.production.factories import SpeakerFactory, at, make_pretalk, make_production, make_session
 
 from .helpers import calendar_part, replay
 
@@ -29,19 +28,6 @@ pytestmark = pytest.mark.django_db
 # Queries of a re-sync run that finds every calendar in line, however many items it checks:
 # unfinished sessions, unfinished pre-talks, their speakers (two tables), their calendar messages.
 IN_LINE_QUERIES = 5
-
-
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    """Run a service like a request does (after-commit hooks included), then deliver the outbox."""
-
-    def run(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            result = fn(**kwargs)
-        emails_send_due()
-        return result
-
-    return run
 
 
 @pytest.fixture
@@ -98,13 +84,7 @@ def test_a_reschedule_whose_calendar_sync_failed_reaches_the_speaker_at_the_next
 
     sync_fails_once()
     with caplog.at_level(logging.ERROR, logger="production.outbox.calendar_messages"):
-        send(
-            scheduling.recording_session_update,
-            session=session,
-            starts_at=at(12, 14),
-            ends_at=at(12, 16),
-            by=None,
-        )
+        send.reschedule(session, at(12, 14), at(12, 16))
     sync_fails_once.check()
     session.refresh_from_db()
     assert session.starts_at == at(12, 14) and session.ical_sequence == 1, "the change is committed"
@@ -134,13 +114,7 @@ def test_a_hold_whose_sync_failed_gets_its_postponement(smtp_server, send, resyn
     session = send(make_session, production=production, days=10, speakers=[speaker])
 
     sync_fails_once()
-    send(
-        scheduling.production_postpone_recordings,
-        productions=[production],
-        until=timezone.localdate() + timedelta(days=30),
-        reason="lockdown",
-        by=None,
-    )
+    send.postpone(production, days=30)
     sync_fails_once.check()
     session.refresh_from_db()
     assert session.state == RecordingSession.State.ON_HOLD
@@ -162,13 +136,12 @@ def test_a_cancelled_pretalk_and_an_added_and_a_removed_speaker_are_put_right(
     production = make_production(lectures=1)
     lectures = list(production.course.lectures.all())
     pretalk = send(
-        scheduling.pretalk_create,
+        make_pretalk,
         production=production,
         starts_at=at(5, 15),
         lectures=lectures,
         speakers=[anna],
         video_link="https://meet.example.org/pretalk",
-        by=None,
     )
     session = send(make_session, production=production, days=10, speakers=[bram])
 
@@ -211,30 +184,17 @@ def _in_line_world(send, count: int) -> None:
                     scheduling.recording_session_remove_speaker, session=session, speaker=speakers[0], by=None
                 )
             elif kind == 1:
-                send(
-                    scheduling.recording_session_hold,
-                    session=session,
-                    until=timezone.localdate() + timedelta(days=40),
-                    reason="lockdown",
-                    by=None,
-                )
+                send.hold(session, days=40)
             else:
-                send(
-                    scheduling.recording_session_transition,
-                    session=session,
-                    to_state="cancelled",
-                    reason="x",
-                    by=None,
-                )
+                send.transition(session, "cancelled", reason="x")
         else:
             pretalk = send(
-                scheduling.pretalk_create,
+                make_pretalk,
                 production=production,
                 starts_at=at(3 + n, 9),
                 lectures=lectures,
                 speakers=speakers,
                 video_link="https://meet.example.org/pretalk",
-                by=None,
             )
             if kind == 4:
                 send(scheduling.pretalk_cancel, pretalk=pretalk, reason="not needed", by=None)
@@ -278,13 +238,7 @@ def test_one_failing_item_is_logged_and_the_others_are_still_resynced(
     for session in (first, second):
         sync_fails_once()
         later = session.starts_at + timedelta(hours=3)
-        send(
-            scheduling.recording_session_update,
-            session=session,
-            starts_at=later,
-            ends_at=later + timedelta(hours=2),
-            by=None,
-        )
+        send.reschedule(session, later, later + timedelta(hours=2))
         sync_fails_once.check()
 
     real = calendar_messages.calendar_sync
@@ -312,22 +266,14 @@ def test_finished_items_and_long_past_starts_are_left_alone(smtp_server, send, r
     production = make_production(lectures=1)
     session = send(make_session, production=production, days=10, speakers=[speaker])
     pretalk = send(
-        scheduling.pretalk_create,
+        make_pretalk,
         production=production,
         starts_at=at(4, 9),
-        lectures=list(production.course.lectures.all()),
         speakers=[speaker],
         video_link="https://meet.example.org/pretalk",
-        by=None,
     )
     sync_fails_once()
-    send(
-        scheduling.recording_session_update,
-        session=session,
-        starts_at=at(10, 14),
-        ends_at=at(10, 16),
-        by=None,
-    )
+    send.reschedule(session, at(10, 14), at(10, 16))
     sync_fails_once.check()
     sync_fails_once()
     send(scheduling.pretalk_cancel, pretalk=pretalk, reason="not needed", by=None)

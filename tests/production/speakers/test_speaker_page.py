@@ -14,18 +14,9 @@ from production.scheduling import services as scheduling
 from production.scripts import services as scripts
 from production.speakers.links import LINK_VALID_AFTER_LAST_ITEM
 from tests.factories import UserFactory
-from tests.production.factories import SpeakerFactory, make_production, make_session
+from tests.production.factories import SpeakerFactory, issue_link, make_pretalk, make_production, make_session
 
 pytestmark = pytest.mark.django_db
-
-
-def _issue(speaker) -> str:
-    """A link as the mailer mints it (random token; only its hash is stored)."""
-    import secrets
-
-    token = secrets.token_urlsafe(24)
-    SpeakerLink.objects.create(speaker=speaker, token_hash=SpeakerLink.hash_token(token))
-    return token
 
 
 @pytest.fixture
@@ -40,7 +31,7 @@ def world(django_capture_on_commit_callbacks):
         "speaker": speaker,
         "production": production,
         "session": session,
-        "token": _issue(speaker),
+        "token": issue_link(speaker),
     }
 
 
@@ -71,7 +62,7 @@ def test_an_unknown_revoked_or_expired_link_shows_no_data(client, world):
     assert "withdrawn" in response.content.decode()
     assert "Anna de Vries" not in response.content.decode()
 
-    fresh = _issue(speaker)
+    fresh = issue_link(speaker)
     assert _page(client, fresh).status_code == 200
     session = world["session"]
     past = timezone.now() - LINK_VALID_AFTER_LAST_ITEM - timedelta(days=2)
@@ -303,23 +294,19 @@ def test_cancelled_sessions_and_pretalks_show_as_cancelled_and_ask_nothing(clien
     scheduling.recording_session_transition(
         session=session, to_state="cancelled", reason="Studio dicht", by=world["lead"]
     )
-    pretalk = scheduling.pretalk_create(
-        production=world["production"],
-        speakers=[world["speaker"]],
-        lectures=list(world["production"].course.lectures.all()),
-        starts_at=timezone.now() + timedelta(days=3),
-        video_link="https://meet.example.org/voorgesprek",
-        by=world["lead"],
-    )
+
+    def pretalk_in(days, video_link):
+        return make_pretalk(
+            world["production"],
+            speakers=[world["speaker"]],
+            starts_at=timezone.now() + timedelta(days=days),
+            video_link=video_link,
+            by=world["lead"],
+        )
+
+    pretalk = pretalk_in(3, "https://meet.example.org/voorgesprek")
     scheduling.pretalk_cancel(pretalk=pretalk, reason="Niet meer nodig", by=world["lead"])
-    done = scheduling.pretalk_create(
-        production=world["production"],
-        speakers=[world["speaker"]],
-        lectures=list(world["production"].course.lectures.all()),
-        starts_at=timezone.now() + timedelta(days=4),
-        video_link="https://meet.example.org/voorgesprek-2",
-        by=world["lead"],
-    )
+    done = pretalk_in(4, "https://meet.example.org/voorgesprek-2")
     type(done).objects.filter(pk=done.pk).update(starts_at=timezone.now() - timedelta(days=2))
     scheduling.pretalk_mark_held(pretalk=done, outcome_notes="Goed gesprek", by=world["lead"])
     html = _page(client, world["token"]).content.decode()

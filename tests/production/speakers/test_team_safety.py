@@ -21,20 +21,13 @@ from production.scheduling import services as scheduling
 from production.speakers import services as speakers
 from production.speakers.links import speaker_link_send
 from tests.factories import UserFactory
+from tests.production import factories
 from tests.production.factories import SpeakerFactory, at, make_production, make_session
 from tests.production.speakers.helpers import speaker_link
 
 pytestmark = pytest.mark.django_db
 
 ATTACKER = "producent-a-prive@example.org"
-
-
-def _link(speaker) -> str:
-    import secrets
-
-    token = secrets.token_urlsafe(24)
-    SpeakerLink.objects.create(speaker=speaker, token_hash=SpeakerLink.hash_token(token))
-    return token
 
 
 @pytest.fixture
@@ -46,10 +39,9 @@ def teams(django_capture_on_commit_callbacks):
     b_only = SpeakerFactory(name="Bea Bravo", email="bea@example.org", language="en")
     with django_capture_on_commit_callbacks(execute=True):
         session_b = make_session(production_b, days=9, speakers=[b_only], state="scheduled")
-        pretalk_b = scheduling.pretalk_create(
-            production=production_b,
+        pretalk_b = factories.make_pretalk(
+            production_b,
             speakers=[b_only],
-            lectures=list(production_b.course.lectures.all()),
             starts_at=at(4),
             video_link="https://meet.example.org/bravo-geheim",
             by=lead_b,
@@ -63,7 +55,7 @@ def teams(django_capture_on_commit_callbacks):
         "b_only": b_only,
         "session_b": session_b,
         "pretalk_b": pretalk_b,
-        "token": _link(b_only),
+        "token": factories.issue_link(b_only),
     }
 
 
@@ -292,7 +284,7 @@ def test_a_personal_link_shows_every_item_of_its_speaker_and_nothing_of_anyone_e
     assert teams["a"].course.title in html and teams["b"].course.title in html
     assert f'id="session-{session_a.pk}"' in html and f'id="session-{teams["session_b"].pk}"' in html
     assert f'id="session-{session_other.pk}"' not in html and "Olga Ander" not in html
-    other_page = client.get(reverse("speaker:page", args=[_link(other)])).content.decode()
+    other_page = client.get(reverse("speaker:page", args=[factories.issue_link(other)])).content.decode()
     assert teams["b"].course.title not in other_page and "meet.example.org/bravo-geheim" not in other_page
 
 
