@@ -8,8 +8,9 @@ Layers, each importing only the ones below it (import-linter holds this, pyproje
     calendar_messages          speaker invitations, updates, cancellations; ``on_item_changed``
     reminders/                 planning, rules, scanning of reminder rows
     mailer                     claim, send, retry, supersede at send time
-    message, lease, envelope   a row's MIME message (built ahead); a scan's lease on a batch;
-                               the SMTP envelope sent ahead of DATA (ADR 0021)
+    message, lease, envelope,  a row's MIME message (built ahead); a scan's lease on a batch;
+    retry                      the SMTP envelope sent ahead of DATA (ADR 0021, 0030); the retry
+                               policy (backoff) and how a failure is written down
     team_notices               notes to the producer team (bounces, speaker answers)
     items                      a session or pre-talk as emails describe it (the ``Item`` adapter)
     rendering                  templates, times in the recipient's zone, links

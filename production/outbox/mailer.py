@@ -39,56 +39,23 @@ from . import envelope as envelopes
 from .lease import Lease, Pipe, lease_free, sent_marks
 from .message import Contents, build_message
 from .queue import is_calendar_message, is_speaker_item_message, newer_calendar_messages
+from .retry import (
+    MAX_ATTEMPTS,
+    UNREACHABLE_RETRY_CAP_SECONDS,
+    ServerUnreachableError,
+    backoff,
+    describe,
+    smtp_code,
+)
 from .team_notices import team_bounce_notice
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-BACKOFF_BASE_SECONDS = 60
-BACKOFF_CAP_SECONDS = 6 * 3600
-# While the mail server cannot be reached at all, nothing is wrong with the messages: they wait,
-# never fail, and are retried at most this far apart, so the queue drains soon after it returns.
-UNREACHABLE_RETRY_CAP_SECONDS = 10 * 60
 # How many due rows a scan leases at a time, and how many of them are locked, sent and recorded in
 # one transaction: the most messages a worker killed mid-group can have delivered without their
 # "sent" marks, which the next scan sends again (ADR 0021, ADR 0030).
 LEASE_BATCH = 200
 SEND_GROUP = 10
-
-
-class ServerUnreachableError(smtplib.SMTPException):
-    """The connection to the mail server could not be opened (refused, timed out, greeting or login
-    refused): a fault of the server or of our settings, never of the message being sent."""
-
-
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, ... minutes after the first, second, ... failure, capped at six hours."""
-    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
-
-
-def _smtp_code(exc: Exception) -> int | None:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in exc.recipients.values()]
-        return max(codes) if codes else None
-    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError | smtplib.SMTPResponseException):
-        return exc.smtp_code
-    return None
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, ServerUnreachableError):
-        return f"Mail server unreachable: {exc}"
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(
-            f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-            for addr, (code, msg) in exc.recipients.items()
-        )
-    if isinstance(exc, smtplib.SMTPResponseException):
-        message = exc.smtp_error
-        if isinstance(message, bytes):
-            message = message.decode(errors="replace")
-        return f"{exc.smtp_code} {message}"
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _speaker_reminder_stale(email: EmailLog) -> bool:
@@ -165,7 +132,7 @@ class Sender:
                 self.connection.open()
             except (smtplib.SMTPException, OSError) as exc:
                 self.unreachable = True
-                raise ServerUnreachableError(_describe(exc)) from exc
+                raise ServerUnreachableError(describe(exc)) from exc
             self.opened = True
 
     def envelope(self, email: EmailLog) -> envelopes.Envelope | None:
@@ -241,8 +208,8 @@ class Sender:
         try:
             self.send(message() if message is not None else build_message(email), envelope)
         except (smtplib.SMTPException, OSError) as exc:
-            code = None if isinstance(exc, ServerUnreachableError) else _smtp_code(exc)
-            email.error = _describe(exc)[:2000]
+            code = None if isinstance(exc, ServerUnreachableError) else smtp_code(exc)
+            email.error = describe(exc)[:2000]
             if isinstance(exc, ServerUnreachableError):
                 # Not the message's fault: it waits (never failed, never bounced) until the server answers.
                 email.next_attempt_at = now + min(

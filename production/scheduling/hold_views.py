@@ -18,7 +18,7 @@ from production import access
 from production.views import studio_view
 
 from . import forms, selectors
-from .services import holds
+from .services import holds, undo
 
 CONFIRM, EDIT = "confirm", "edit"
 
@@ -110,9 +110,9 @@ def production_postpone(request: HttpRequest, pk: int | None = None) -> HttpResp
 @studio_view
 def hold_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Where a confirmed hold lands: what it changed, and undo while it may."""
-    batch = holds.hold_batch_get_for(user=request.user, pk=pk)
-    offers = [o for o in holds.hold_undo_offers(user=request.user) if o.batch.pk == batch.pk]
-    items = holds.hold_batch_sessions(batch)
+    batch = undo.hold_batch_get_for(user=request.user, pk=pk)
+    offers = [o for o in undo.hold_undo_offers(user=request.user) if o.batch.pk == batch.pk]
+    items = undo.hold_batch_sessions(batch)
     productions = {item.session.production_id: item.session.production for item in items}
     return render(
         request,
@@ -129,9 +129,9 @@ def hold_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @studio_view
 def hold_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = holds.hold_batch_get_for(user=request.user, pk=pk)
+    batch = undo.hold_batch_get_for(user=request.user, pk=pk)
     try:
-        result = holds.hold_undo(batch=batch, by=request.user)
+        result = undo.hold_undo(batch=batch, by=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("production:hold", pk=batch.pk)

@@ -26,7 +26,7 @@ from ..access import production_get_for
 from ..board import COLUMN_LABELS, COLUMNS, Board, Row, board_filter, board_for
 from ..models import Production, ScriptPart, StepState
 from ..scheduling.forms import PostponeForm
-from ..scheduling.services.holds import hold_undo_offers
+from ..scheduling.services.undo import hold_undo_offers
 from ..scripts.states import SCRIPT_TRANSITIONS
 from ..views import studio_view
 from . import board_actions, forms

@@ -1,5 +1,6 @@
 """Write services of scheduling, one module per area: ``sessions.py`` (recording sessions, crew),
-``holds.py`` (holds and postponement: plan, apply, undo), ``pretalks.py``, ``items.py`` (what both
+``holds.py`` (holds and postponement: plan and apply), ``undo.py`` (undoing a hold),
+``pretalks.py``, ``items.py`` (what both
 share: locking, the change record, speakers on and off, asking again, the speakers' answers) and
 ``checks.py`` (times, lectures, double bookings, locations). Import the services from here."""
 
@@ -9,7 +10,6 @@ from .holds import (  # noqa: F401
     HoldUndoRefusedError,
     hold_apply,
     hold_plan,
-    hold_undo,
     production_postpone_recordings,
     recording_session_hold,
 )
@@ -31,3 +31,4 @@ from .sessions import (  # noqa: F401
     recording_session_transition,
     recording_session_update,
 )
+from .undo import hold_undo  # noqa: F401

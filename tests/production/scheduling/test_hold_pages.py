@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from production.models import HistoryEntry, HoldBatch, RecordingSession
 from production.outbox.mailer import emails_send_due
-from production.scheduling.services import hold_apply, holds
+from production.scheduling.services import hold_apply, undo
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, make_production, make_session
 
@@ -139,7 +139,7 @@ def test_another_teams_producer_gets_404_for_the_hold_its_undo_and_the_forms(cli
     # The studio-wide hold of the other producer previews only their own (none) sessions.
     preview = client.post(reverse("production:postpone_all"), {"until": _until(), "reason": "lockdown"})
     assert "0 recording sessions go on hold." in preview.text
-    assert holds.hold_undo_offers(user=other) == []
+    assert undo.hold_undo_offers(user=other) == []
     learner = UserFactory()
     client.force_login(learner)
     assert client.post(reverse("production:hold_undo", kwargs={"pk": batch.pk})).status_code in (302, 403)
