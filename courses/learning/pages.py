@@ -257,14 +257,17 @@ def enrollment_box(page, *, authenticated: bool, csrf: str, path: str, shelled: 
         elif page.first_available is not None:
             kind = "all_watched"
     first = page.first_available
-    certificate = enrollment.certificate if enrollment is not None and enrollment.completed_at else None
+    completed = enrollment is not None and enrollment.completed_at
+    certificate = enrollment.certificate if completed else None
+    again = first.lecture.learner_url if first is not None else ""
+    # Only the slots the shape's branch shows (a given slot missing from a shell means a filter ate it).
     slots = {
-        "csrf": csrf,
-        "completed_on": moment(enrollment.completed_at, "date") if enrollment is not None else "",
+        "csrf": csrf if authenticated and enrollment is None else "",
+        "completed_on": moment(enrollment.completed_at, "date") if completed else "",
         "certificate_url": certificate.get_absolute_url() if certificate is not None else "",
-        "again_url": first.lecture.learner_url if first is not None else "",
+        "again_url": again if completed or kind == "all_watched" else "",
         "step_url": step[0].lecture.learner_url if step else "",
-        "step_title": step[0].lecture.title if step else "",
+        "step_title": step[0].lecture.title if kind in ("continue", "next") else "",
         "step_position": clock(step[1]) if kind == "continue" else "",
     }
     total, done, slug = len(page.rows), page.completed_count, page.course.slug
@@ -317,12 +320,14 @@ def player(
     languages = [track["language"] for track in captions]
     default = language if language in languages else page.course.language
     default = default if default in languages else (languages[0] if languages else "")
+    video = bool(urls["master"])  # poster, captions and the resume prompt show with a video only
+    captions = captions if video else []
     slots = {
         "master": urls["master"],
-        "poster": urls["poster"],
+        "poster": urls["poster"] if video else "",
         "token": token,
         "resume_at": f"{resume:.1f}",
-        "resume_clock": clock(resume) if resume else "",
+        "resume_clock": clock(resume) if resume and video else "",
         **{f"caption_{index}": track["url"] for index, track in enumerate(captions)},
     }
     tracks = tuple((track["language"], str(track["label"])) for track in captions)
