@@ -20,6 +20,7 @@ import sys
 import time
 
 from bench import load
+from bench._report import line
 
 REQUESTS = int(os.environ.get("BENCH_PROFILE_REQUESTS", "300"))
 ROUNDS = int(os.environ.get("BENCH_PROFILE_ROUNDS", "5"))
@@ -118,7 +119,8 @@ def main(names: list[str]) -> None:
             cpu[name] = min(cpu[name], (time.process_time() - started) / REQUESTS)
     base = cpu["baseline_me"]
     for name in chosen:
-        print(f"profile.{name}: {cpu[name] * 1000:.3f} ms CPU per request ({cpu[name] / base:.2f}x /me/)")
+        note = f"one process, best of {ROUNDS}x{REQUESTS}; lower is better; as a rate {base / cpu[name]:.2f}x"
+        line(f"cpu.{name}", cpu[name] * 1000, "ms CPU/request", baseline=base * 1000, note=note)
     if TOP:
         for name in chosen:
             profiler = cProfile.Profile(time.process_time)
