@@ -50,6 +50,18 @@ SECONDS = int(os.environ.get("BENCH_DURATION", "5").rstrip("s"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 BASELINE = "baseline_me"
+# Issue 16's goals, as ratios to the trivial endpoint in the same run: requests/s at least this share
+# of the trivial endpoint's, and (for the learner pages) a p99 no worse than the trivial endpoint's.
+TARGETS = {
+    "catalog_page": 0.9,
+    "catalog_api": 0.9,
+    "course_page": 0.8,
+    "course_api": 0.8,
+    "lecture_page": 0.8,
+    "playback_api": 0.8,
+    "heartbeat_lean": 0.8,
+}
+P99_TARGETS = {"course_page", "course_api", "lecture_page", "playback_api"}
 
 
 def free_port() -> int:
@@ -267,10 +279,14 @@ def main() -> None:
         result = median_run(results)
         spread = "runs " + ", ".join(f"{r['rps']:,.0f}" for r in results) + " req/s"
         problems = sum(r["non2xx"] for r in results)
-        note = spread + (f"; {problems} non-2xx" if problems else "")
+        note = verdict(name, result, base_run) + spread + (f"; {problems} non-2xx" if problems else "")
         line(f"load.{name}.rps", result["rps"], "req/s", baseline=base_run["rps"], note=note)
         line(f"load.{name}.p50", result["p50"], "ms", baseline=base_run["p50"])
-        line(f"load.{name}.p99", result["p99"], "ms", baseline=base_run["p99"])
+        p99_note = ""
+        if name in P99_TARGETS:
+            met = result["p99"] <= base_run["p99"]
+            p99_note = f"target p99 <= trivial's {base_run['p99']:.1f} ms: {'PASS' if met else 'FAIL'}"
+        line(f"load.{name}.p99", result["p99"], "ms", baseline=base_run["p99"], note=p99_note)
     if memory:
         sizes = ", ".join(f"{rss:.0f}/{pss:.0f}" for rss, pss in memory)
         line(
@@ -278,6 +294,37 @@ def main() -> None:
         )
     if {"heartbeat_api", "heartbeat_beacon", "heartbeat_lean"} & set(samples):
         flush_figure(env)
+    if os.environ.get("BENCH_PROFILE", "1") != "0":
+        cpu_figures(env, [name for name in samples if name in TARGETS and not name.startswith("heartbeat")])
+
+
+def verdict(name: str, result: dict, base_run: dict) -> str:
+    """``target >= 0.80x: PASS; `` for an endpoint with a goal (issue 16), else ""."""
+    target = TARGETS.get(name)
+    if target is None:
+        return ""
+    ratio = result["rps"] / base_run["rps"] if base_run["rps"] else 0.0
+    met = ratio >= target and (name != "heartbeat_lean" or result["rps"] >= 2000)
+    goal = f"target >= {target:.2f}x" + (" and >= 2,000 req/s" if name == "heartbeat_lean" else "")
+    return f"{goal}: {'PASS' if met else 'FAIL'}; "
+
+
+def cpu_figures(env: dict[str, str], names: list[str]) -> None:
+    """CPU per request of each endpoint in one process (``bench/_profile.py``, the same data and
+    settings, no network): steadier than requests/s on a shared machine, where neighbours take cores."""
+    if not names:
+        return
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bench._profile", *names],
+        cwd=ROOT,
+        env={**os.environ, "BENCH_PROFILE_REQUESTS": os.environ.get("BENCH_PROFILE_REQUESTS", "200")},
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        print(f"# bench/_profile.py failed: {done.stderr[-500:]}", flush=True)
+        return
+    print(done.stdout, end="", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,21 +1,38 @@
-"""The course page and the lecture page as a cached shell plus a small personal part (ADR 0023).
+"""The course page and the lecture page as cached shells with slots for the personal part (ADR 0023,
+ADR 0029).
 
-The shell is the whole page rendered by its template once per catalog version, language and the few
-facts about the visitor that change its frame (logged in, producer, previewing); the places that
-differ per visitor are *holes* in it (a private-use character pair around a name, which no escaping
-changes). Per request only the personal part is made, in Python, from the enrollment and progress
-read in one query: the enrollment box, the lecture list, the CSRF token, the player; the shell's
-literal text is joined around it. A request with a query string or a message to show gets the page
-rendered in full, as before (the language form's ``next`` and the messages come from the request).
+A *shell* is a template's finished HTML, rendered once per catalog version, language and *shape*, with
+*slots* (a private-use character pair around a name, which no escaping changes) where the values that
+differ per visitor go. Per request only those values are made, escaped and joined into the shell's
+literal text: no template is rendered. Two levels use it:
+
+- the page (``shell``): ``course_detail.html`` or ``lecture.html`` with everything every visitor sees
+  alike (rendered with a stand-in ``user`` that only says whether someone is logged in), and slots for
+  the personal fragments and the CSRF token. New shared content in those templates lands in the shell
+  by itself;
+- the personal fragments (``fragment``): the enrollment box (``_enrollment_box.html``) and the player
+  (``_player.html``), each rendered from one context builder, once per *shape* (which branches the
+  template takes: enrolled or not, completed, the next step, a resume point, the caption tracks...) with
+  slots for the values (positions, dates, signed URLs, tokens); the same builder gives the real values
+  when a page is rendered in full. A shape's key holds every value baked into its shell, so two visitors
+  who share a shell see the same text by construction; what is theirs alone is always a slot.
+
+A slot must land in HTML text or a quoted attribute (values are HTML-escaped) and reach the template
+unfiltered: a filter that swallows a slot's marker is noticed when the shell is built, and that shape
+is then rendered in full on every request (and logged). A request with a query string (the language
+form's ``next``) or a message to show gets the page rendered in full, as before.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.messages import get_messages
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -27,25 +44,41 @@ from django.utils.translation import get_language, gettext
 from ..catalog import cache as catalog_cache
 from .emails import format_position
 
+logger = logging.getLogger(__name__)
+
 HOLE = "\ue000{}\ue001"
-_HOLES = re.compile("\ue000([a-z_]+)\ue001")
+_HOLES = re.compile("\ue000([a-z0-9_]+)\ue001")
 
 
 @dataclass(frozen=True)
 class Shell:
-    """A finished page split at its holes: literal text at even positions, hole names at odd ones."""
+    """A finished page split at its slots: literal text at even positions, slot names at odd ones.
+    ``complete`` is False when a slot the builder gave went missing (a template filtered it away)."""
 
     parts: tuple[str, ...]
+    complete: bool = True
 
     @classmethod
-    def from_html(cls, html: str) -> Shell:
-        return cls(tuple(_HOLES.split(html)))
+    def from_html(cls, html: str, expected: tuple[str, ...] = ()) -> Shell:
+        parts = tuple(_HOLES.split(html))
+        missing = set(expected) - set(parts[1::2])
+        if missing:
+            logger.error("shell: slots %s did not reach the output; rendering in full", sorted(missing))
+        return cls(parts, complete=not missing)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.parts[1::2]
 
     def fill(self, values: dict[str, str]) -> str:
         parts = list(self.parts)
         for index in range(1, len(parts), 2):
             parts[index] = values[parts[index]]
         return "".join(parts)
+
+
+def hole(name: str) -> str:
+    return HOLE.format(name)
 
 
 class _ShellUser:
@@ -59,7 +92,7 @@ class _ShellUser:
 
 def shell_usable(request) -> bool:
     """Whether the page may be joined from a shell: nothing in its frame comes from this request
-    beyond the holes (no query string for the language form's ``next``, no message to show)."""
+    beyond the slots (no query string for the language form's ``next``, no message to show)."""
     return not request.META.get("QUERY_STRING") and not len(get_messages(request))
 
 
@@ -67,7 +100,7 @@ def shell(
     request, template: str, context: Callable[[], dict], *, name: str, key: tuple, is_producer: bool
 ) -> Shell:
     """The page's shell, built once per catalog version, language and ``key`` from ``template`` and
-    ``context()`` (which holds the holes' markers where the personal parts go)."""
+    ``context()`` (which holds the slots' markers where the personal parts go)."""
     authenticated = request.user.is_authenticated
 
     def build() -> Shell:
@@ -83,8 +116,57 @@ def shell(
     return catalog_cache.cached(name, (*key, get_language(), authenticated, is_producer), build)
 
 
-def hole(name: str) -> str:
-    return HOLE.format(name)
+Builder = Callable[[Callable[[str], str]], dict]
+
+
+def fragment(
+    template: str, build: Builder, *, name: str, key: tuple, slots: dict[str, str], shelled: bool = True
+) -> SafeString:
+    """``template`` rendered with ``build(slot)``'s context, where ``slot(name)`` is the value of
+    ``slots[name]`` (a string; "" when there is none). The shell is built once per catalog version,
+    language, ``key`` and the set of non-empty slots, with markers in place of the values; per request
+    the escaped values are joined in. ``key`` must hold everything ``build`` bakes in that is not the
+    same for every visitor of the page (the shape: counts, branches, ids). ``shelled=False``: a page
+    rendered in full renders its fragment in full too."""
+    if not shelled:
+        return mark_safe(render_to_string(template, build(lambda slot: slots.get(slot, ""))))  # noqa: S308
+    present = tuple(sorted(slot for slot, value in slots.items() if value))
+
+    def make() -> Shell:
+        context = build(lambda slot: HOLE.format(slot) if slots.get(slot) else "")
+        return Shell.from_html(render_to_string(template, context), expected=present)
+
+    cached = catalog_cache.cached(f"fragment-{name}", (*key, get_language(), present), make)
+    if not cached.complete:
+        return mark_safe(render_to_string(template, build(lambda slot: slots.get(slot, ""))))  # noqa: S308
+    return mark_safe(cached.fill({slot: escape(slots[slot]) for slot in present}))  # noqa: S308 - escaped
+
+
+_CSRF_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+_CSRF_BASE = len(CSRF_ALLOWED_CHARS)
+_CSRF_LIMIT = 256 - 256 % _CSRF_BASE  # bytes at or above are dropped: every character equally likely
+
+
+def csrf_token(request) -> str:
+    """The visitor's CSRF token for a form, masked afresh as Django's ``get_token`` masks it (so no
+    two responses carry the same string, against BREACH), from the secret of the visitor's own CSRF
+    cookie. Without a usable cookie it is Django's ``get_token``, which also sets the cookie. Unlike
+    ``get_token`` it does not send the existing cookie again (that only renews its one-year expiry)."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret or len(secret) != CSRF_SECRET_LENGTH or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return get_token(request)
+    try:
+        key = [_CSRF_INDEX[char] for char in secret]
+    except KeyError:
+        return get_token(request)
+    mask: list[int] = []
+    while len(mask) < CSRF_SECRET_LENGTH:
+        mask += [byte % _CSRF_BASE for byte in secrets.token_bytes(48) if byte < _CSRF_LIMIT]
+    mask = mask[:CSRF_SECRET_LENGTH]
+    chars = CSRF_ALLOWED_CHARS
+    return "".join(chars[m] for m in mask) + "".join(
+        chars[(k + m) % _CSRF_BASE] for k, m in zip(key, mask, strict=True)
+    )
 
 
 # --- the course page ----------------------------------------------------------------------------
@@ -157,12 +239,61 @@ def _csrf_field(token: str) -> str:
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
 
 
-def enrollment_box(page, *, user, csrf: str, path: str) -> SafeString:
-    """The course page's enrollment box: progress and the next step (never "continue from the end":
-    a completed course congratulates and offers the certificate and "watch again"), the enroll
-    button, or the way to log in. A small template of its own, rendered per request."""
-    context = {"page": page, "course": page.course, "user": user, "csrf_token": csrf, "request_path": path}
-    return mark_safe(render_to_string("courses/_enrollment_box.html", context))  # noqa: S308 - template output
+def enrollment_box(page, *, authenticated: bool, csrf: str, path: str, shelled: bool = True) -> SafeString:
+    """The course page's enrollment box (``courses/_enrollment_box.html``): progress and the next step
+    (never "continue from the end": a completed course congratulates and offers the certificate and
+    "watch again"), the enroll button, or the way to log in. A fragment: one shell per shape."""
+    from omooc.templatetags.dates import moment
+
+    from ..templatetags.learner import next_step
+
+    enrollment = page.enrollment if page.enrolled else None
+    step, kind = None, ""
+    if enrollment is not None and not enrollment.completed_at:
+        step = next_step(page)
+        if step is not None:
+            row, position = step
+            kind = "continue" if position else ("first" if row == page.first_available else "next")
+        elif page.first_available is not None:
+            kind = "all_watched"
+    first = page.first_available
+    completed = enrollment is not None and enrollment.completed_at
+    certificate = enrollment.certificate if completed else None
+    again = first.lecture.learner_url if first is not None else ""
+    # Only the slots the shape's branch shows (a given slot missing from a shell means a filter ate it).
+    slots = {
+        "csrf": csrf if authenticated and enrollment is None else "",
+        "completed_on": moment(enrollment.completed_at, "date") if completed else "",
+        "certificate_url": certificate.get_absolute_url() if certificate is not None else "",
+        "again_url": again if completed or kind == "all_watched" else "",
+        "step_url": step[0].lecture.learner_url if step else "",
+        "step_title": step[0].lecture.title if kind in ("continue", "next") else "",
+        "step_position": clock(step[1]) if kind == "continue" else "",
+    }
+    total, done, slug = len(page.rows), page.completed_count, page.course.slug
+
+    def build(slot) -> dict:
+        return {
+            "enrolled": enrollment is not None,
+            "authenticated": authenticated,
+            "total": total,
+            "completed_count": done,
+            "completed_on": slot("completed_on"),
+            "certificate_url": slot("certificate_url"),
+            "again_url": slot("again_url"),
+            "step": kind,
+            "step_url": slot("step_url"),
+            "step_title": slot("step_title"),
+            "step_position": slot("step_position"),
+            "enroll_url": reverse("courses:enroll", kwargs={"slug": slug}),
+            "request_path": path,
+            "csrf_token": slot("csrf"),
+        }
+
+    key = (slug, enrollment is not None, authenticated, total, done, kind, path)
+    return fragment(
+        "courses/_enrollment_box.html", build, name="enrollment-box", key=key, slots=slots, shelled=shelled
+    )
 
 
 def unenroll_form(page, *, csrf: str) -> SafeString:
@@ -174,3 +305,59 @@ def unenroll_form(page, *, csrf: str) -> SafeString:
         f'<form method="post" action="{escape(action)}" class="unenroll-form">\n  {_csrf_field(csrf)}\n'
         f'  <button type="submit" class="button-small button-secondary">{leave}</button>\n</form>'
     )
+
+
+# --- the lecture page ---------------------------------------------------------------------------
+
+
+def player(
+    page, *, urls: dict, resume: float, duration: float, token: str, language: str, shelled: bool = True
+) -> SafeString:
+    """The lecture page's player (``courses/_player.html``): signed media URLs, resume point and
+    playback token are slots; the labels, captions' languages and the lecture's links are baked into
+    the shell of this lecture, language and shape."""
+    captions = urls["captions"]
+    languages = [track["language"] for track in captions]
+    default = language if language in languages else page.course.language
+    default = default if default in languages else (languages[0] if languages else "")
+    video = bool(urls["master"])  # poster, captions and the resume prompt show with a video only
+    captions = captions if video else []
+    slots = {
+        "master": urls["master"],
+        "poster": urls["poster"] if video else "",
+        "token": token,
+        "resume_at": f"{resume:.1f}",
+        "resume_clock": clock(resume) if resume and video else "",
+        **{f"caption_{index}": track["url"] for index, track in enumerate(captions)},
+    }
+    tracks = tuple((track["language"], str(track["label"])) for track in captions)
+
+    def build(slot) -> dict:
+        return {
+            "course": page.course,
+            "lecture": page.lecture,
+            "urls": {
+                "master": slot("master"),
+                "poster": slot("poster"),
+                "expires_in": urls["expires_in"],
+                "captions": [
+                    {
+                        "language": code,
+                        "label": label,
+                        "default": code == default,
+                        "url": slot(f"caption_{n}"),
+                    }
+                    for n, (code, label) in enumerate(tracks)
+                ],
+            },
+            "resume": slot("resume_clock"),  # the resume prompt shows when there is a point to resume
+            "resume_at": slot("resume_at"),
+            "resume_clock": slot("resume_clock"),
+            "duration": duration,
+            "playback_token": slot("token"),
+            "player_language": language,
+            "LANGUAGE_CODE": language,
+        }
+
+    key = (page.lecture.pk, tracks, default, duration, urls["expires_in"])
+    return fragment("courses/_player.html", build, name="player", key=key, slots=slots, shelled=shelled)

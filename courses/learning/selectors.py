@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 from django.db.models import Count, F, FloatField, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.base import ModelState
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from ..catalog import cache as catalog_cache
@@ -51,6 +53,20 @@ def _convert(values, converters, connection) -> list:
     return out
 
 
+def _from_db(model, db: str, names: list[str], values: list):
+    """``model.from_db(db, names, values)`` for a row of every concrete field, without the cost of
+    ``Model.__init__`` (a setattr through each field's descriptor): the attributes are set as
+    ``__init__`` would leave them on a fresh instance. Models with ``pre_init``/``post_init``
+    receivers (file and image fields, trackers) go through ``from_db``."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(db, names, values)
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(names, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding, state.db = False, db
+    return instance
+
+
 _progress_statements: dict[tuple[str, bool], tuple] = {}
 
 
@@ -82,7 +98,8 @@ def enrollment_with_progress(*, user, course: Course, lecture: Lecture | None = 
     This runs on every course page, lecture page, course API and playback API request, and the ORM's
     compilation of this join cost several times the query itself. So the statement is written once
     from the models' own table and column names and the rows become model instances as the ORM makes
-    them: the backend's converters, then ``Model.from_db``. Pinned against the ORM by a test."""
+    them: the backend's converters, then the instance as ``Model.from_db`` leaves it (``_from_db``).
+    Pinned against the ORM by a test."""
     if not user.is_authenticated:
         return None, {}
     db = Enrollment.objects.db
@@ -95,13 +112,13 @@ def enrollment_with_progress(*, user, course: Course, lecture: Lecture | None = 
     if not rows:
         return None, {}
     k = len(e_names)
-    enrollment = Enrollment.from_db(db, e_names, _convert(rows[0][:k], e_converters, connection))
+    enrollment = _from_db(Enrollment, db, e_names, _convert(rows[0][:k], e_converters, connection))
     if not enrollment.is_active:
         return enrollment, {}
     progress = {}
     for row in rows:
         if row[k] is not None:  # the LEFT JOIN's empty side: no progress yet
-            item = LectureProgress.from_db(db, p_names, _convert(row[k:], p_converters, connection))
+            item = _from_db(LectureProgress, db, p_names, _convert(row[k:], p_converters, connection))
             item.enrollment = enrollment
             progress[item.lecture_id] = item
     return enrollment, progress

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -48,14 +47,18 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     items = catalog_cache.cached(
         "course-items", (slug, language), lambda: [pages.lecture_item(row.lecture) for row in page.rows]
     )
-    csrf = get_token(request)
+    csrf = pages.csrf_token(request)
+    authenticated = request.user.is_authenticated
+    usable = pages.shell_usable(request)
     personal = {
-        "enrollment_box": pages.enrollment_box(page, user=request.user, csrf=csrf, path=request.path),
+        "enrollment_box": pages.enrollment_box(
+            page, authenticated=authenticated, csrf=csrf, path=request.path, shelled=usable
+        ),
         "lecture_list": syllabus.syllabus(page.rows, items),  # by module (issue 13)
         "unenroll_form": pages.unenroll_form(page, csrf=csrf),
     }
     context = {"page": page, "course": page.course}
-    if not pages.shell_usable(request):
+    if not usable:
         context.update(personal, header=mark_safe(header()))  # noqa: S308 - our template's output
         return render(request, "courses/course_detail.html", context)
     shell = pages.shell(
@@ -70,7 +73,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         },
         name="course-page",
         key=(slug,),
-        is_producer=request.user.is_authenticated and request.user.is_producer,
+        is_producer=authenticated and request.user.is_producer,
     )
     return HttpResponse(shell.fill({**personal, "csrf": csrf}))
 
@@ -138,23 +141,22 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
         return render(request, "courses/lecture_unreleased.html", context, status=200)
     play = selectors.playback(page, user_id=request.user.pk)
     urls = play.urls
-    languages = [track["language"] for track in urls["captions"]]
-    default = request.LANGUAGE_CODE if request.LANGUAGE_CODE in languages else page.course.language
-    default = default if default in languages else (languages[0] if languages else "")
-    for track in urls["captions"]:
-        track["default"] = track["language"] == default
-    player = {
-        **context,
-        "urls": urls,
-        "resume": selectors.resume_position(page),
-        "duration": play.duration,
-        "playback_token": play.token,
-        "player_language": request.LANGUAGE_CODE,
-        "LANGUAGE_CODE": request.LANGUAGE_CODE,
-    }
-    html = render_to_string("courses/_player.html", player)  # the personal part, in its own template
-    if not (page.access.learner and pages.shell_usable(request)):
-        return render(request, "courses/lecture.html", {**player, "player": mark_safe(html)})  # noqa: S308
+    resume = selectors.resume_position(page)
+    language = request.LANGUAGE_CODE
+    usable = page.access.learner and pages.shell_usable(request)
+    html = pages.player(
+        page,
+        urls=urls,
+        resume=resume,
+        duration=play.duration,
+        token=play.token,
+        language=language,
+        shelled=usable,
+    )
+    if not usable:
+        player = {**context, "urls": urls, "resume": resume, "duration": play.duration}
+        player.update(playback_token=play.token, player=html)
+        return render(request, "courses/lecture.html", player)
     # What the shell shows of the player's media: whether there is a video and captions (the same
     # for everyone), never the signed URLs.
     shown = {"master": bool(urls["master"]), "captions": bool(urls["captions"])}
@@ -173,7 +175,7 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
         key=(slug, lecture_slug, shown["master"], shown["captions"]),
         is_producer=request.user.is_producer,
     )
-    return HttpResponse(shell.fill({"player": html, "csrf": get_token(request)}))
+    return HttpResponse(shell.fill({"player": html, "csrf": pages.csrf_token(request)}))
 
 
 @require_GET

@@ -14,6 +14,7 @@ from courses.models import Lecture
 from tests.factories import LectureFactory, UserFactory
 
 from .media import install_video
+from .player_page import player_config
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def _urls(client, lecture) -> dict[str, str]:
         f"/courses/{lecture.course.slug}/lectures/{lecture.slug}/", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 200
-    urls = response.context["urls"]
+    urls = player_config(response.content.decode())
     master = urls["master"]
     base = master.rsplit("/", 1)[0]
     return {
