@@ -16,7 +16,7 @@
 /* Every page: a wide table or chart scrolls sideways inside its wrapper on small screens. A region that
    scrolls must be reachable by keyboard (WCAG 2.1.1): while it overflows, the wrapper is a focusable,
    named region (the table's caption, else the nearest heading before it, with the translated hint
-   "scrolls sideways" from <html data-scroll-hint>, so it never repeats the name of its section). */
+   "scrolls sideways" from <body data-scroll-hint>, so it never repeats the name of its section). */
 (function () {
   "use strict";
   var wraps = document.querySelectorAll(".table-wrap, .timeline-wrap");
@@ -33,7 +33,7 @@
     }
     return name || document.title;
   }
-  var hint = document.documentElement.getAttribute("data-scroll-hint") || "";
+  var hint = document.body.getAttribute("data-scroll-hint") || "";
   var used = {};
   function label(wrap) {
     var name = nameOf(wrap) + (hint ? " (" + hint + ")" : "");

@@ -91,7 +91,7 @@ def test_holding_one_session_says_so_with_the_date_as_the_language_writes_it(cli
     client.force_login(member)
     page = client.post(
         reverse("production:postpone", args=[production.pk]),
-        {"until": until.isoformat(), "reason": "lockdown"},
+        {"until": until.isoformat(), "reason": "lockdown", "step": "confirm"},
         HTTP_ACCEPT_LANGUAGE=language,
         follow=True,
     ).content.decode()

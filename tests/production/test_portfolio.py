@@ -20,6 +20,7 @@ from production.models import HistoryEntry
 from production.scheduling import services as scheduling
 from production.studio import portfolio_views
 from tests.factories import UserFactory
+from tests.support.dates import shown_date
 
 from .factories import make_production, make_session
 
@@ -235,5 +236,5 @@ def test_holds_until_the_same_date_are_counted_not_repeated(client, producer, wo
     client.force_login(producer)
     body = page(client, sort="name").content.decode()
     table = body[body.index('data-testid="portfolio"') :]
-    assert f"2 recordings until at least {until.isoformat()}" in table
+    assert f"2 recordings until at least {shown_date(until)}" in table
     assert table.count(f"until at least {until.isoformat()}") == 1

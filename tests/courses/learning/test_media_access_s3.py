@@ -4,6 +4,7 @@ everything else redirected to a presigned URL; Django never streams the video by
 from __future__ import annotations
 
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ def s3(settings):
     import boto3
     from moto.server import ThreadedMotoServer
 
+    # moto keeps its buckets per process, across servers: each use gets a bucket of its own.
+    bucket = f"omooc-test-{uuid.uuid4().hex[:12]}"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
     server.start()
     host, port = server.get_host_and_port()
@@ -32,14 +35,14 @@ def s3(settings):
         aws_access_key_id="test",
         aws_secret_access_key="test",
         region_name="eu-west-1",
-    ).create_bucket(Bucket="omooc-test", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    settings.AWS_STORAGE_BUCKET_NAME = "omooc-test"
+    ).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    settings.AWS_STORAGE_BUCKET_NAME = bucket
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
-                "bucket_name": "omooc-test",
+                "bucket_name": bucket,
                 "endpoint_url": endpoint,
                 "access_key": "test",
                 "secret_key": "test",
