@@ -96,7 +96,7 @@ def test_a_producer_holds_and_reschedules_and_the_speaker_confirms_from_the_emai
     studio.get_by_label("Reason").fill("lockdown")
     studio.get_by_role("button", name="Preview the hold").click()
     studio.get_by_role("button", name="Confirm: put on hold").click()
-    studio.get_by_text("put on hold until at least").wait_for()
+    studio.locator(".message-success", has_text="put on hold until at least").wait_for()
     studio.get_by_role("link", name="Back to the board").click()  # the hold page first
     assert f"until at least {shown_date(until)} (lockdown)" in studio.get_by_test_id("blockers").inner_text()
     held = studio.get_by_test_id("board").locator('td[data-column="recording"][data-state="on_hold"]')

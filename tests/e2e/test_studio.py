@@ -44,7 +44,7 @@ def test_a_producer_holds_all_recordings_of_the_demo_production_and_sees_board_b
     page.get_by_role("button", name="Preview the hold").click()
     page.get_by_role("button", name="Confirm: put on hold").click()
 
-    page.get_by_text("put on hold until at least").wait_for()
+    page.locator(".message-success", has_text="put on hold until at least").wait_for()
     page.get_by_role("link", name="Back to the board").click()  # the hold's page, with its undo, comes first
     assert projected.inner_text() == (until + timedelta(days=lead)).isoformat()
     assert f"until at least {shown_date(until)} (lockdown extended)" in blockers.inner_text()
