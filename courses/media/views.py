@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -85,8 +85,17 @@ def video_status_payload(video: Video) -> dict:
 @producer_required
 @require_GET
 def media_index(request: HttpRequest) -> HttpResponse:
+    """Every lecture of the producer's courses with its video and captions; ``?course=<id>`` keeps one
+    course (an unknown id, or another team's course, is a 404: it does not exist for them)."""
+    courses = studio_courses_for(request.user)
+    course = None
+    if request.GET.get("course"):
+        wanted = request.GET["course"]
+        course = courses.filter(pk=int(wanted)).first() if wanted.isdigit() and len(wanted) < 10 else None
+        if course is None:
+            raise Http404("No such course")
     lectures = (
-        Lecture.objects.filter(course__in=studio_courses_for(request.user))
+        Lecture.objects.filter(**({"course": course} if course else {"course__in": courses}))
         .select_related("course")
         .prefetch_related(
             Prefetch(
@@ -99,7 +108,14 @@ def media_index(request: HttpRequest) -> HttpResponse:
         .order_by("course__title", "course_id", "position", "id")
     )
     page = Paginator(lectures, 50).get_page(request.GET.get("page"))
-    return render(request, "courses/studio/media_index.html", {"page": page})
+    choices = list(courses.order_by("title", "id").values_list("pk", "title"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "courses/studio/media_index.html",
+        {"page": page, "course": course, "courses": choices, "keep_query": keep.urlencode()},
+    )
 
 
 def _preview_poster_url(lecture: Lecture, video, user) -> str:

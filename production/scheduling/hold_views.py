@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_POST
@@ -73,7 +74,7 @@ def _confirmed(request: HttpRequest, plan: holds.HoldPlan, batch, back: str) -> 
             "%(count)d recording sessions put on hold until at least %(date)s.",
             len(plan.sessions),
         )
-        % {"count": len(plan.sessions), "date": plan.until.isoformat()},
+        % {"count": len(plan.sessions), "date": formats.date_format(plan.until, "DATE_FORMAT")},
     )
     return redirect("production:hold", pk=batch.pk)
 

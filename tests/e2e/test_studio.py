@@ -34,7 +34,7 @@ def test_a_producer_holds_all_recordings_of_the_demo_production_and_sees_board_b
 
     page.get_by_role("link", name="Samenwerken met startups").click()
     projected = page.get_by_test_id("projected-launch")
-    assert projected.inner_text() == (before + timedelta(days=lead)).isoformat()
+    assert projected.inner_text() == shown_date(before + timedelta(days=lead))
     blockers = page.get_by_test_id("blockers")
     assert f"until at least {shown_date(before)} (lockdown)" in blockers.inner_text()
 
@@ -46,7 +46,7 @@ def test_a_producer_holds_all_recordings_of_the_demo_production_and_sees_board_b
 
     page.locator(".message-success", has_text="put on hold until at least").wait_for()
     page.get_by_role("link", name="Back to the board").click()  # the hold's page, with its undo, comes first
-    assert projected.inner_text() == (until + timedelta(days=lead)).isoformat()
+    assert projected.inner_text() == shown_date(until + timedelta(days=lead))
     assert f"until at least {shown_date(until)} (lockdown extended)" in blockers.inner_text()
     board = page.get_by_test_id("board")
     held_cells = board.locator('td[data-column="recording"][data-state="on_hold"]')

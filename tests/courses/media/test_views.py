@@ -207,8 +207,8 @@ def test_the_media_overview_uses_a_fixed_number_of_queries(producer_client, djan
         lecture = LectureFactory(course=course)
         Video.objects.create(lecture=lecture, status="ready", is_current=True, duration_seconds=61)
         Caption.objects.create(lecture=lecture, language="nl", vtt="captions/x.vtt", cue_count=1)
-    # session + user + producer group + count + lectures + videos + captions
-    with django_assert_num_queries(7):
+    # session + user + producer group + count + lectures + videos + captions + the course filter's choices
+    with django_assert_num_queries(8):
         response = producer_client.get(reverse("courses_media:index"))
     assert response.status_code == 200
     html = response.content.decode()
