@@ -5,6 +5,8 @@ scrolls sideways, and axe-core finds nothing. Screenshots go to var/screenshots/
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.e2e.axe import all_violations
@@ -81,6 +83,11 @@ def course_world():
 
 
 def broken_images(page) -> list[str]:
+    """Images that did not load; an image still loading (a slow poster on a loaded machine) is given
+    up to ten seconds first."""
+    deadline = time.monotonic() + 10
+    while page.evaluate("[...document.images].some(i => !i.complete)") and time.monotonic() < deadline:
+        time.sleep(0.1)
     return page.evaluate(
         "[...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
     )
