@@ -15,12 +15,8 @@ from production.models import HoldBatch, RecordingSession
 from production.outbox.mailer import emails_send_due
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, make_production, make_session
-from tests.production.scheduling.mailboxes import (
-    calendar_messages,
-    calendars,
-    duplicates,
-    mailbox,  # noqa: F401 - the fixture
-)
+from tests.production.scheduling.mailboxes import calendar_messages, calendars, duplicates
+from tests.support.mailbox import mailbox  # noqa: F401 - the fixture
 
 from .axe import all_violations
 from .browsing import log_in_by_cookie

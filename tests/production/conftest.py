@@ -2,6 +2,7 @@ import pytest
 from django.utils import translation
 
 from tests.production.calls import ServiceCalls
+from tests.support.mailbox import mailbox  # noqa: F401 - fixture
 from tests.support.studio import member, production  # noqa: F401 - fixtures
 
 

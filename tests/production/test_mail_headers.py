@@ -19,7 +19,7 @@ from production.models import EmailLog
 from production.outbox.mailer import emails_send_due
 from production.outbox.queue import Content, email_queue
 from tests.factories import LectureFactory, UserFactory
-from tests.support.mailbox import ENCODED_WORD, SMTPServer, display_name, header_lines, point_email_at
+from tests.support.mailbox import ENCODED_WORD, display_name, header_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -54,17 +54,6 @@ LEARNER_KINDS = {
     EmailLog.Kind.LEARNER_NUDGE,
     EmailLog.Kind.LEARNER_CERTIFICATE,
 }
-
-
-@pytest.fixture
-def mailbox(settings):
-    server = SMTPServer()
-    point_email_at(settings, server.port)
-    mailbox = server.start()
-    try:
-        yield mailbox
-    finally:
-        server.stop()
 
 
 def assert_headers_within_limits(raw: bytes) -> email.message.EmailMessage:

@@ -10,6 +10,8 @@ from email import policy
 from email.header import decode_header, make_header
 from email.utils import getaddresses
 
+import pytest
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -112,3 +114,16 @@ def display_name(raw: bytes, name: str = "To") -> tuple[str, str]:
     keeps that whitespace (CPython's ``get_phrase``), so it cannot judge a long encoded name."""
     ((encoded, address),) = getaddresses([unfolded_header(raw, name)])
     return str(make_header(decode_header(encoded))), address
+
+
+@pytest.fixture
+def mailbox(settings):
+    """A real SMTP server (aiosmtpd) that Django sends to; yields its box of raw messages (replies can
+    be forced per recipient). Import it into a conftest or test module to use it."""
+    server = SMTPServer()
+    point_email_at(settings, server.port)
+    box = server.start()
+    try:
+        yield box
+    finally:
+        server.stop()

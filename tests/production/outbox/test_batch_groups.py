@@ -30,7 +30,7 @@ from production.outbox.mailer import emails_send_due
 from production.outbox.message import Contents, build_message
 from production.outbox.queue import Content, email_queue
 from tests.production.reminders.conftest import database_url, wait_until
-from tests.support.mailbox import SMTPServer, free_port, point_email_at
+from tests.support.mailbox import free_port, point_email_at
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -185,16 +185,6 @@ def test_a_scan_killed_mid_group_loses_nothing_and_the_next_repeats_at_most_its_
     for message_id in repeated:
         assert EmailLog.message_id_for(keys[message_id]) == message_id
     assert EmailLog.objects.filter(state=EmailLog.State.SENT, lease_holder=None).count() == 120
-
-
-@pytest.fixture
-def mailbox(settings):
-    """A real SMTP server keeping raw messages, with replies forced per recipient."""
-    server = SMTPServer()
-    raw_mailbox = server.start()
-    point_email_at(settings, server.port)
-    yield raw_mailbox
-    server.stop()
 
 
 def test_a_refused_recipient_inside_a_group_is_recorded_with_its_reason_and_the_others_go_out(mailbox):

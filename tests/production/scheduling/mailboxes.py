@@ -8,22 +8,7 @@ import email
 from collections import defaultdict
 from email import policy
 
-import pytest
-
 from tests.production.speakers.helpers import calendar_part
-from tests.support.mailbox import SMTPServer, point_email_at
-
-
-@pytest.fixture
-def mailbox(settings):
-    """A real SMTP server (aiosmtpd, ``tests/support/mailbox.py``) Django sends to; yields its box."""
-    server = SMTPServer()
-    point_email_at(settings, server.port)
-    box = server.start()
-    try:
-        yield box
-    finally:
-        server.stop()
 
 
 def _parsed(raw: bytes):
