@@ -57,17 +57,19 @@ OLD = {
     ],
 }
 DDL = ("CREATE ", "DROP ", "ALTER ")
+RECORD = "INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, now())"
 
 
-def _record_only(recorded: dict[str, list[str]]) -> None:
-    """Leave in django_migrations exactly these names for the three squashed apps."""
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM django_migrations WHERE app = ANY(%s)", [list(SQUASHED)])
-        for app, names in recorded.items():
-            for name in names:
-                cursor.execute(
-                    "INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, now())", [app, name]
-                )
+def _record_only(recorded: dict[str, list[str]], execute=None) -> None:
+    """Leave in django_migrations exactly these names for the three squashed apps (through `execute`,
+    by default on the test connection)."""
+    if execute is None:
+        with connection.cursor() as cursor:
+            return _record_only(recorded, cursor.execute)
+    execute("DELETE FROM django_migrations WHERE app = ANY(%s)", [list(SQUASHED)])
+    for app, names in recorded.items():
+        for name in names:
+            execute(RECORD, [app, name])
 
 
 def _recorded(app: str) -> set[str]:
@@ -168,19 +170,15 @@ def test_manage_py_migrate_builds_accepts_and_refuses_on_a_real_database(own_dat
     env = {**os.environ, "DATABASE_URL": own_database, "DJANGO_SETTINGS_MODULE": "omooc.settings"}
 
     def manage(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-        )
+        command = [sys.executable, "manage.py", *args]
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
     built = manage("migrate", "--noinput")
     assert built.returncode == 0, built.stderr[-3000:]
     assert "Applying production.0001_squashed_0011_hold_undo... OK" in built.stdout
 
     with psycopg.connect(own_database, autocommit=True) as db:
-        db.execute("DELETE FROM django_migrations WHERE app = ANY(%s)", [list(SQUASHED)])
-        for app, names in OLD.items():
-            for name in names:
-                db.execute("INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, now())", [app, name])
+        _record_only(OLD, db.execute)
     checked = manage("migrate", "--check")
     assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-3000:]
 
