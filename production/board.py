@@ -102,9 +102,7 @@ class Readiness:
 
     @property
     def days_late(self) -> int | None:
-        if self.projected_launch_on is None or self.target_launch_on is None:
-            return None
-        return (self.projected_launch_on - self.target_launch_on).days
+        return launch_days_late(self.projected_launch_on, self.target_launch_on)
 
 
 @dataclass
@@ -426,6 +424,14 @@ def projected_launch(production: Production, sessions: list[RecordingSession]) -
     """The projected launch: the last day the (not cancelled) sessions may take, plus post-production."""
     last = max((_last_day(s) for s in sessions), default=None)
     return last + timedelta(days=production.post_production_days) if last else None
+
+
+def launch_days_late(projected: date | None, target: date | None) -> int | None:
+    """How many days a projected launch falls after the target (negative: before it); None without
+    either date."""
+    if projected is None or target is None:
+        return None
+    return (projected - target).days
 
 
 def _readiness(
