@@ -51,6 +51,13 @@ class Cell:
     tone: str  # ok | warn | bad | todo
     detail: str = ""
     link: str = ""
+    # The day the cell is about (a pre-talk, a recording): pages show it in the reader's language,
+    # ``detail`` holds it in ISO 8601 (the API, the spreadsheet).
+    day: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.day is not None and not self.detail:
+            self.detail = self.day.isoformat()
 
 
 @dataclass
@@ -102,9 +109,7 @@ class Readiness:
 
     @property
     def days_late(self) -> int | None:
-        if self.projected_launch_on is None or self.target_launch_on is None:
-            return None
-        return (self.projected_launch_on - self.target_launch_on).days
+        return launch_days_late(self.projected_launch_on, self.target_launch_on)
 
 
 @dataclass
@@ -124,10 +129,10 @@ def _pretalk_cell(pretalks: list[PreTalk]) -> Cell:
     held = [p for p in pretalks if p.state == PreTalk.State.HELD]
     planned = sorted((p for p in pretalks if p.state == PreTalk.State.PLANNED), key=lambda p: p.starts_at)
     if held:
-        return Cell("pretalk", "held", str(PreTalk.State.HELD.label), "ok", _date(held[-1].starts_at))
+        return Cell("pretalk", "held", str(PreTalk.State.HELD.label), "ok", day=_day(held[-1].starts_at))
     if planned:
         return Cell(
-            "pretalk", "planned", str(PreTalk.State.PLANNED.label), "warn", _date(planned[0].starts_at)
+            "pretalk", "planned", str(PreTalk.State.PLANNED.label), "warn", day=_day(planned[0].starts_at)
         )
     return Cell("pretalk", "none", _("Not planned"), "todo")
 
@@ -139,13 +144,13 @@ def _recording_cell(sessions: list[RecordingSession]) -> Cell:
     if by_state[RecordingSession.State.RECORDED]:
         s = by_state[RecordingSession.State.RECORDED][-1]
         return Cell(
-            "recording", "recorded", str(RecordingSession.State.RECORDED.label), "ok", _date(s.starts_at)
+            "recording", "recorded", str(RecordingSession.State.RECORDED.label), "ok", day=_day(s.starts_at)
         )
     for state, tone in (("scheduled", "warn"), ("tentative", "warn")):
         if by_state[state]:
             s = by_state[state][0]
             return Cell(
-                "recording", state, str(RecordingSession.State(state).label), tone, _date(s.starts_at)
+                "recording", state, str(RecordingSession.State(state).label), tone, day=_day(s.starts_at)
             )
     if by_state[RecordingSession.State.ON_HOLD]:
         s = max(by_state[RecordingSession.State.ON_HOLD], key=lambda x: x.hold_until)
@@ -167,8 +172,12 @@ def _step_cell(column: str, manual: str, automatic: bool, automatic_label: str) 
     return Cell(column, manual, str(StepState(manual).label), tone)
 
 
+def _day(dt: datetime) -> date:
+    return timezone.localtime(dt).date()
+
+
 def _date(dt: datetime) -> str:
-    return timezone.localtime(dt).date().isoformat()
+    return _day(dt).isoformat()
 
 
 def boards_for(productions: list[Production]) -> dict[int, Board]:
@@ -426,6 +435,14 @@ def projected_launch(production: Production, sessions: list[RecordingSession]) -
     """The projected launch: the last day the (not cancelled) sessions may take, plus post-production."""
     last = max((_last_day(s) for s in sessions), default=None)
     return last + timedelta(days=production.post_production_days) if last else None
+
+
+def launch_days_late(projected: date | None, target: date | None) -> int | None:
+    """How many days a projected launch falls after the target (negative: before it); None without
+    either date."""
+    if projected is None or target is None:
+        return None
+    return (projected - target).days
 
 
 def _readiness(

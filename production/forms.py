@@ -1,9 +1,6 @@
-"""Studio forms. They only parse input; the services decide (and their errors land on the field).
-
-Times are entered as wall-clock times in the current time zone. The night the clocks go back a
-wall-clock time happens twice: the form then asks which one (an extra "<field>_occurrence" choice
-appears, pre-selected when editing a stored time); a time that does not exist (the night the clocks
-go forward) is refused saying why. ``cleaned_data`` holds aware datetimes only.
+"""Form pieces the producer pages share: the date widget (an HTML date input with the ISO format
+browsers send) and the producers to choose from. The forms themselves live with their wing
+(``forms.py`` of scheduling, scripts, speakers, studio); they only parse input.
 """
 
 from __future__ import annotations

@@ -193,6 +193,7 @@ class ScheduledItemViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.Retrie
     visible_to = staticmethod(scheduling_selectors.session_visible_to)
     get_for = staticmethod(scheduling_selectors.session_get_for)
     attendance_model: type = SessionSpeaker
+    item_keyword = "session"  # the keyword the scheduling services take the item by
     related: tuple[str, ...] = ()
     prefetch: tuple = ()
 
@@ -218,6 +219,13 @@ class ScheduledItemViewSet(ProducerViewSet, mixins.ListModelMixin, mixins.Retrie
 
     def _item(self, pk):
         return self.get_for(user=self.request.user, pk=pk)
+
+    def _change(self, pk, service, serializer_class):
+        """The team's item (else a 404) changed by ``service`` with the request's input, validated by
+        ``serializer_class`` (else a 400); the answer is the item as it is now."""
+        item = self._item(pk)
+        service(**{self.item_keyword: item}, by=self.request.user, **self.parse(serializer_class))
+        return self._out(item)
 
     @extend_schema(parameters=[PRODUCTION_FILTER])
     def list(self, request, *args, **kwargs):
@@ -248,39 +256,27 @@ class SessionViewSet(ScheduledItemViewSet):
 
     @extend_schema(request=s.SessionUpdateSerializer, responses=s.SessionSerializer)
     def partial_update(self, request, pk=None):
-        session = self._item(pk)
-        data = self.parse(s.SessionUpdateSerializer)
-        return self._out(scheduling.recording_session_update(session=session, by=request.user, **data))
+        return self._change(pk, scheduling.recording_session_update, s.SessionUpdateSerializer)
 
     @extend_schema(request=s.SessionTransitionSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        session = self._item(pk)
-        data = self.parse(s.SessionTransitionSerializer)
-        return self._out(scheduling.recording_session_transition(session=session, by=request.user, **data))
+        return self._change(pk, scheduling.recording_session_transition, s.SessionTransitionSerializer)
 
     @extend_schema(request=s.HoldSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
     def hold(self, request, pk=None):
-        session = self._item(pk)
-        data = self.parse(s.HoldSerializer)
-        return self._out(scheduling.recording_session_hold(session=session, by=request.user, **data))
+        return self._change(pk, scheduling.recording_session_hold, s.HoldSerializer)
 
     @extend_schema(request=s.SpeakerRefSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"], url_path="speakers")
     def add_speaker(self, request, pk=None):
-        session = self._item(pk)
-        data = self.parse(s.SpeakerRefSerializer)
-        scheduling.recording_session_add_speaker(session=session, speaker=data["speaker"], by=request.user)
-        return self._out(session)
+        return self._change(pk, scheduling.recording_session_add_speaker, s.SpeakerRefSerializer)
 
     @extend_schema(request=s.SpeakerRefSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"], url_path="speakers/remove")
     def remove_speaker(self, request, pk=None):
-        session = self._item(pk)
-        data = self.parse(s.SpeakerRefSerializer)
-        scheduling.recording_session_remove_speaker(session=session, speaker=data["speaker"], by=request.user)
-        return self._out(session)
+        return self._change(pk, scheduling.recording_session_remove_speaker, s.SpeakerRefSerializer)
 
     @extend_schema(request=s.RsvpSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
@@ -290,9 +286,7 @@ class SessionViewSet(ScheduledItemViewSet):
     @extend_schema(request=s.CrewInputSerializer, responses=s.SessionSerializer)
     @action(detail=True, methods=["post"])
     def crew(self, request, pk=None):
-        session = self._item(pk)
-        scheduling.crew_assign(session=session, by=request.user, **self.parse(s.CrewInputSerializer))
-        return self._out(session)
+        return self._change(pk, scheduling.crew_assign, s.CrewInputSerializer)
 
 
 class PreTalkViewSet(ScheduledItemViewSet):
@@ -300,6 +294,7 @@ class PreTalkViewSet(ScheduledItemViewSet):
     visible_to = staticmethod(scheduling_selectors.pretalk_visible_to)
     get_for = staticmethod(scheduling_selectors.pretalk_get_for)
     attendance_model = PreTalkSpeaker
+    item_keyword = "pretalk"
 
     @extend_schema(request=s.PreTalkInputSerializer, responses={201: s.PreTalkSerializer})
     def create(self, request):
@@ -311,30 +306,17 @@ class PreTalkViewSet(ScheduledItemViewSet):
 
     @extend_schema(request=s.PreTalkUpdateSerializer, responses=s.PreTalkSerializer)
     def partial_update(self, request, pk=None):
-        pretalk = self._item(pk)
-        return self._out(
-            scheduling.pretalk_update(
-                pretalk=pretalk, by=request.user, **self.parse(s.PreTalkUpdateSerializer)
-            )
-        )
+        return self._change(pk, scheduling.pretalk_update, s.PreTalkUpdateSerializer)
 
     @extend_schema(request=s.PreTalkHeldSerializer, responses=s.PreTalkSerializer)
     @action(detail=True, methods=["post"])
     def held(self, request, pk=None):
-        pretalk = self._item(pk)
-        return self._out(
-            scheduling.pretalk_mark_held(
-                pretalk=pretalk, by=request.user, **self.parse(s.PreTalkHeldSerializer)
-            )
-        )
+        return self._change(pk, scheduling.pretalk_mark_held, s.PreTalkHeldSerializer)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.PreTalkSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        pretalk = self._item(pk)
-        return self._out(
-            scheduling.pretalk_cancel(pretalk=pretalk, by=request.user, **self.parse(s.ReasonSerializer))
-        )
+        return self._change(pk, scheduling.pretalk_cancel, s.ReasonSerializer)
 
     @extend_schema(request=s.RsvpSerializer, responses=s.PreTalkSerializer)
     @action(detail=True, methods=["post"])

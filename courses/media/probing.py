@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -63,19 +63,7 @@ class ProbeResult:
         return self.audio_codec is not None
 
     def as_dict(self) -> dict:
-        return {
-            "format": self.format,
-            "duration": self.duration,
-            "width": self.width,
-            "height": self.height,
-            "fps": self.fps,
-            "video_codec": self.video_codec,
-            "audio_codec": self.audio_codec,
-            "size": self.size,
-            "pixel_format": self.pixel_format,
-            "audio_channels": self.audio_channels,
-            "rotation": self.rotation,
-        }
+        return asdict(self)
 
 
 def _limits() -> dict:

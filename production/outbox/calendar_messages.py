@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import translation
@@ -26,7 +25,7 @@ from .. import ical
 from ..addresses import InvalidRecipientError, SpeakerNotInvitableError, speaker_check_invitable
 from ..models import EmailLog, HistoryEntry, RecordingSession, Rsvp, Speaker, Target
 from ..scheduling.events import ItemChanged
-from .items import Item, calendar_item, item_find, speaker_context
+from .items import Item, calendar_item, item_find, speaker_context, speaker_item_log, speaker_locale
 from .queue import CALENDAR_METHODS, email_queue
 from .reminders.planning import reminders_sync_item
 from .rendering import date_text, render
@@ -48,8 +47,7 @@ def _last_reason(item: Item) -> str:
 
 def speaker_calendar_email(*, item: Item, speaker: Speaker, kind: str, method: str, key: str) -> EmailLog:
     """Render and queue one invitation / update / postponement / cancellation with its .ics."""
-    language = speaker.language or settings.LANGUAGE_CODE
-    zone = speaker.time_zone or settings.TIME_ZONE
+    language, zone = speaker_locale(speaker)
     obj = item.obj
     with translation.override(language):
         context = {
@@ -64,18 +62,11 @@ def speaker_calendar_email(*, item: Item, speaker: Speaker, kind: str, method: s
     return email_queue(
         idempotency_key=key,
         kind=kind,
-        recipient=speaker.email,
-        recipient_name=speaker.name,
-        language=language,
         content=content,
         ics=ics,
         ics_method=method,
         ics_sequence=obj.ical_sequence,
-        speaker=speaker,
-        production=obj.production,
-        target_type=item.target_type,
-        target_id=obj.pk,
-        related_label=str(obj),
+        **speaker_item_log(item, speaker=speaker, language=language),
     )
 
 

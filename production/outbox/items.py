@@ -164,6 +164,28 @@ def calendar_item(item: Item, *, speaker: Speaker) -> ical.CalendarItem:
     )
 
 
+def speaker_locale(speaker: Speaker) -> tuple[str, str]:
+    """The language and time zone a speaker's emails are written in (the site's when they chose none)."""
+    return speaker.language or settings.LANGUAGE_CODE, speaker.time_zone or settings.TIME_ZONE
+
+
+def speaker_item_log(item: Item, *, speaker: Speaker, language: str) -> dict:
+    """How an email to a speaker about the item is filed in the email log (``email_queue``'s
+    keywords): to whom, in which language, about what. Calendar messages and reminders alike, so the
+    speaker's delivery page and the calendar order (ADR 0011) find both."""
+    obj = item.obj
+    return {
+        "recipient": speaker.email,
+        "recipient_name": speaker.name,
+        "language": language,
+        "speaker": speaker,
+        "production": obj.production,
+        "target_type": item.target_type,
+        "target_id": obj.pk,
+        "related_label": str(obj),
+    }
+
+
 def speaker_context(item: Item, *, speaker: Speaker, language: str, time_zone: str) -> dict:
     """What a speaker's email about the item says of it (calendar messages and reminders alike);
     call it inside ``translation.override(language)``."""
@@ -182,4 +204,12 @@ def speaker_context(item: Item, *, speaker: Speaker, language: str, time_zone: s
     }
 
 
-__all__ = ["Item", "calendar_item", "item_find", "prepare_lines", "speaker_context"]
+__all__ = [
+    "Item",
+    "calendar_item",
+    "item_find",
+    "prepare_lines",
+    "speaker_context",
+    "speaker_item_log",
+    "speaker_locale",
+]

@@ -31,6 +31,54 @@ def team_members(production: Production | None) -> list:
     return list(User.objects.filter(is_active=True, is_superuser=True).order_by("id"))
 
 
+def member_locale(user) -> tuple[str, str]:
+    """A team member's language and time zone; the site's for the studio mailbox (``user`` None)."""
+    return (user.language, user.time_zone) if user else (settings.LANGUAGE_CODE, settings.TIME_ZONE)
+
+
+def member_notice(
+    *,
+    user,
+    recipient: str,
+    idempotency_key: str,
+    production: Production | None,
+    headline,
+    lines: list,
+    url: str = "",
+    kind: str = EmailLog.Kind.TEAM_NOTICE,
+    target_type: str = Target.NONE,
+    target_id: int | None = None,
+    related_label: str = "",
+    send: bool = True,
+) -> EmailLog:
+    """One team member's copy of a notice (a team notice, or a team reminder), in their own language
+    and time zone; ``user`` None: the studio mailbox, in the site's. ``headline`` and ``lines`` are
+    strings, lazy strings or callables, rendered in that language."""
+    language, zone = member_locale(user)
+    with translation.override(language):
+        context = {
+            "production_label": one_line(str(production.course)) if production else "OMOOC",
+            "headline": one_line(str(headline() if callable(headline) else headline)),
+            "lines": [str(line() if callable(line) else line) for line in lines],
+            "url": url,
+        }
+        content = render("team_notice", context, language=language, time_zone=zone)
+    return email_queue(
+        idempotency_key=idempotency_key,
+        kind=kind,
+        recipient=recipient,
+        recipient_name=user.full_name if user else "",
+        language=language,
+        content=content,
+        user=user,
+        production=production,
+        target_type=target_type,
+        target_id=target_id,
+        related_label=related_label,
+        send=send,
+    )
+
+
 def team_notice(
     *,
     production: Production | None,
@@ -44,34 +92,24 @@ def team_notice(
     kind: str = EmailLog.Kind.TEAM_NOTICE,
     send: bool = True,
 ) -> list[EmailLog]:
-    """Tell every member of the production team (each in their own language). ``headline`` and
-    ``lines`` are callables or lazy strings rendered per recipient language."""
-    queued = []
-    label = one_line(str(production.course)) if production else "OMOOC"
+    """Tell every member of the production team (each in their own language); with no one on it,
+    the studio mailbox. ``headline`` and ``lines`` are callables or lazy strings rendered per
+    recipient language."""
     members = team_members(production)
-    recipients = [(user.email, user.full_name, user.language, user.time_zone, user) for user in members]
-    if not recipients:
-        recipients = [(settings.STUDIO_MAILBOX, "", settings.LANGUAGE_CODE, settings.TIME_ZONE, None)]
-    for email, name, language, zone, user in recipients:
-        with translation.override(language):
-            context = {
-                "production_label": label,
-                "headline": one_line(str(headline() if callable(headline) else headline)),
-                "lines": [str(line() if callable(line) else line) for line in lines],
-                "url": url,
-            }
-            content = render("team_notice", context, language=language, time_zone=zone)
+    recipients = [(user.email, user) for user in members] or [(settings.STUDIO_MAILBOX, None)]
+    queued = []
+    for email, user in recipients:
         try:
             queued.append(
-                email_queue(
-                    idempotency_key=f"{key}:to:{user.pk if user else email}",
-                    kind=kind,
-                    recipient=email,
-                    recipient_name=name,
-                    language=language,
-                    content=content,
+                member_notice(
                     user=user,
+                    recipient=email,
+                    idempotency_key=f"{key}:to:{user.pk if user else email}",
                     production=production,
+                    headline=headline,
+                    lines=lines,
+                    url=url,
+                    kind=kind,
                     target_type=target_type,
                     target_id=target_id,
                     related_label=related_label,
@@ -139,4 +177,11 @@ def team_speaker_answer(*, attendance: SessionSpeaker | PreTalkSpeaker, what: st
     )
 
 
-__all__ = ["team_bounce_notice", "team_members", "team_notice", "team_speaker_answer"]
+__all__ = [
+    "member_locale",
+    "member_notice",
+    "team_bounce_notice",
+    "team_members",
+    "team_notice",
+    "team_speaker_answer",
+]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -117,6 +118,25 @@ def test_the_board_uses_the_same_number_of_queries_for_3_and_30_lectures(
     with django_assert_num_queries(12):  # 11, and the undo offer of the hold just made (ADR 0024)
         response = client.get(url)
     assert response.content.decode().count("<tr data-lecture=") == size
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_board_shows_the_pretalk_and_recording_dates_in_the_readers_language(
+    client, production, member, language
+):
+    speaker = SpeakerFactory()
+    make_session(production, days=9, speakers=[speaker])
+    factories.make_phone_pretalk(production, speakers=[speaker], starts_at=at(4))
+    client.force_login(member)
+    html = client.get(
+        reverse("production:board", args=[production.pk]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    first_row = html[html.index("<tr data-lecture=") :]
+    first_row = first_row[: first_row.index("</tr>")]
+    details = re.findall(r"<small>([^<]*)</small>", first_row)
+    pretalk_day, recording_day = at(4).date(), at(9).date()
+    assert details == [shown_date(day, language=language) for day in (pretalk_day, recording_day)]
+    assert pretalk_day.isoformat() not in first_row and recording_day.isoformat() not in first_row
 
 
 @pytest.mark.parametrize("view", ["week", "month"])

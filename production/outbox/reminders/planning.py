@@ -13,15 +13,7 @@ from django.utils import timezone
 
 from omooc.accounts.models import User
 
-from ...models import (
-    Production,
-    RecordingSession,
-    Reminder,
-    Rsvp,
-    ScriptPart,
-    SessionSpeaker,
-    Target,
-)
+from ...models import Production, RecordingSession, Reminder, Rsvp, ScriptPart, SessionSpeaker, Target
 from ..items import Item
 from ..team_notices import team_members
 
@@ -128,23 +120,14 @@ def _sync_unconfirmed(session: RecordingSession, *, now: datetime) -> None:
     if not session.attendances.filter(rsvp=Rsvp.PENDING).exists():
         _cancel(pending, reason="every speaker answered")
         return
-    due = max(session.starts_at - UNCONFIRMED_WINDOW, now)
-    wanted = list(
-        _team_rows(
-            session.production,
-            kind=Kind.SESSION_UNCONFIRMED,
-            target_type=Target.SESSION,
-            target_id=session.pk,
-            due=due,
-            key=unconfirmed_key(session),
-        )
-    )
+    wanted = _unconfirmed_rows(session, now=now)
     keys = [row.idempotency_key for row in wanted]
     _cancel(pending.exclude(idempotency_key__in=keys), reason="rescheduled or asked again")
-    Reminder.objects.bulk_create(wanted, ignore_conflicts=True)
-    rows.filter(idempotency_key__in=keys, state=Reminder.State.CANCELLED).update(
-        state=Reminder.State.PENDING, due_at=due, last_error="", updated_at=now
-    )
+    if wanted:
+        Reminder.objects.bulk_create(wanted, ignore_conflicts=True)
+        rows.filter(idempotency_key__in=keys, state=Reminder.State.CANCELLED).update(
+            state=Reminder.State.PENDING, due_at=wanted[0].due_at, last_error="", updated_at=now
+        )
 
 
 def _cancel(queryset, *, reason: str) -> int:
@@ -174,6 +157,21 @@ def _team_rows(
             due_at=due,
             idempotency_key=f"{key}:user:{user.pk}",
         )
+
+
+def _unconfirmed_rows(session: RecordingSession, *, now: datetime) -> list[Reminder]:
+    """The team's unconfirmed-speaker reminders of the session's current version, one per member:
+    due 72 hours before it starts, or now when that has passed."""
+    return list(
+        _team_rows(
+            session.production,
+            kind=Kind.SESSION_UNCONFIRMED,
+            target_type=Target.SESSION,
+            target_id=session.pk,
+            due=max(session.starts_at - UNCONFIRMED_WINDOW, now),
+            key=unconfirmed_key(session),
+        )
+    )
 
 
 def _with_team(sessions):
@@ -219,14 +217,7 @@ def reminders_plan(*, now: datetime | None = None) -> int:
         starts_at__gt=now,
     ).filter(Exists(pending_speakers))
     for session in _with_team(sessions):
-        rows += _team_rows(
-            session.production,
-            kind=Kind.SESSION_UNCONFIRMED,
-            target_type=Target.SESSION,
-            target_id=session.pk,
-            due=max(session.starts_at - UNCONFIRMED_WINDOW, now),
-            key=unconfirmed_key(session),
-        )
+        rows += _unconfirmed_rows(session, now=now)
     held = RecordingSession.objects.filter(state=RecordingSession.State.ON_HOLD, hold_until__isnull=False)
     for session in _with_team(held):
         rows += _team_rows(

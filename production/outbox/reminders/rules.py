@@ -9,7 +9,6 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -27,9 +26,10 @@ from ...models import (
     ScriptPart,
     SessionSpeaker,
 )
-from ..items import item_find, speaker_context
+from ..items import item_find, speaker_context, speaker_item_log, speaker_locale
 from ..queue import email_queue
 from ..rendering import render, studio_url
+from ..team_notices import member_locale, member_notice
 from .planning import OPEN_SESSION_STATES, SCRIPT_WARNING_DAYS, UNCONFIRMED_WINDOW, Kind, unconfirmed_key
 
 
@@ -39,11 +39,14 @@ class Outcome:
     cancelled: str = ""
 
 
+def _key(reminder: Reminder) -> str:
+    """The idempotency key of the reminder's email: one email per reminder row."""
+    return f"reminder:{reminder.idempotency_key}"
+
+
 def _queued(reminder: Reminder, **email) -> Outcome:
     """The reminder's email, queued once per reminder row (the scan sends it)."""
-    return Outcome(
-        email=email_queue(idempotency_key=f"reminder:{reminder.idempotency_key}", **email, send=False)
-    )
+    return Outcome(email=email_queue(idempotency_key=_key(reminder), **email, send=False))
 
 
 def _speaker_reminder(reminder: Reminder) -> Outcome:
@@ -57,53 +60,37 @@ def _speaker_reminder(reminder: Reminder) -> Outcome:
     if attendance is None or attendance.rsvp == Rsvp.DECLINED:
         return Outcome(cancelled="speaker no longer on it")
     speaker = attendance.speaker
-    language, zone = speaker.language or settings.LANGUAGE_CODE, speaker.time_zone or settings.TIME_ZONE
+    language, zone = speaker_locale(speaker)
     with translation.override(language):
         context = speaker_context(item, speaker=speaker, language=language, time_zone=zone)
         content = render("speaker_reminder", context, language=language, time_zone=zone)
     return _queued(
         reminder,
         kind=EmailLog.Kind.REMINDER,
-        recipient=speaker.email,
-        recipient_name=speaker.name,
-        language=language,
         content=content,
-        speaker=speaker,
-        production=obj.production,
-        target_type=reminder.target_type,
-        target_id=obj.pk,
-        related_label=str(obj),
+        **speaker_item_log(item, speaker=speaker, language=language),
     )
 
 
 def _team_email(reminder: Reminder, *, headline: str, lines: list[str], url: str, label: str) -> Outcome:
-    user = reminder.user
-    language = user.language if user else settings.LANGUAGE_CODE
-    zone = user.time_zone if user else settings.TIME_ZONE
-    production_label = one_line(str(reminder.production.course)) if reminder.production else "OMOOC"
-    content = render(
-        "team_notice",
-        {"production_label": production_label, "headline": one_line(headline), "lines": lines, "url": url},
-        language=language,
-        time_zone=zone,
+    """A team rule's reminder: the team notice to the member it was planned for (queued; the scan
+    sends it)."""
+    return Outcome(
+        email=member_notice(
+            user=reminder.user,
+            recipient=reminder.recipient,
+            idempotency_key=_key(reminder),
+            production=reminder.production,
+            headline=headline,
+            lines=lines,
+            url=url,
+            kind=EmailLog.Kind.REMINDER,
+            target_type=reminder.target_type,
+            target_id=reminder.target_id,
+            related_label=label,
+            send=False,
+        )
     )
-    return _queued(
-        reminder,
-        kind=EmailLog.Kind.REMINDER,
-        recipient=reminder.recipient,
-        recipient_name=user.full_name if user else "",
-        language=language,
-        content=content,
-        user=user,
-        production=reminder.production,
-        target_type=reminder.target_type,
-        target_id=reminder.target_id,
-        related_label=label,
-    )
-
-
-def _user_language(reminder: Reminder) -> str:
-    return reminder.user.language if reminder.user else settings.LANGUAGE_CODE
 
 
 def _script_reminder(reminder: Reminder) -> Outcome:
@@ -116,7 +103,7 @@ def _script_reminder(reminder: Reminder) -> Outcome:
         return Outcome(cancelled="not overdue (due date moved)")
     if not overdue and not (0 <= (part.due_on - today).days <= SCRIPT_WARNING_DAYS):
         return Outcome(cancelled="due date moved")
-    with translation.override(_user_language(reminder)):
+    with translation.override(member_locale(reminder.user)[0]):
         if overdue:
             headline = _("Script of “%(lecture)s” is overdue (was due %(date)s)") % {
                 "lecture": part.lecture,
@@ -151,8 +138,8 @@ def _unconfirmed_reminder(reminder: Reminder) -> Outcome:
     )
     if not waiting:
         return Outcome(cancelled="every speaker answered")
-    zone = reminder.user.time_zone if reminder.user else settings.TIME_ZONE
-    with translation.override(_user_language(reminder)):
+    language, zone = member_locale(reminder.user)
+    with translation.override(language):
         headline = _("Unconfirmed speakers for the session of %(when)s") % {
             "when": date_format(
                 timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(zone)), "DATETIME_FORMAT"
@@ -170,7 +157,7 @@ def _hold_reminder(reminder: Reminder) -> Outcome:
         return Outcome(cancelled="no longer on hold")
     if session.hold_until >= timezone.localdate():
         return Outcome(cancelled="hold date not passed")
-    with translation.override(_user_language(reminder)):
+    with translation.override(member_locale(reminder.user)[0]):
         headline = _("Hold date %(date)s passed: the session needs a new date") % {"date": session.hold_until}
         lines = [str(session), _("Reason for the hold: %(reason)s") % {"reason": session.hold_reason}]
         return _team_email(reminder, headline=headline, lines=lines, url=studio_url(), label=str(session))

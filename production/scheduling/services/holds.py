@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from omooc.exceptions import ConflictError
-from production.board import projected_launch
+from production.board import launch_days_late, projected_launch
 from production.errors import field_error, illegal
 from production.history import history_record
 from production.ical import CANCEL, REQUEST
@@ -115,9 +115,7 @@ class LaunchImpact:
 
     @property
     def days_late(self) -> int | None:
-        if self.after is None or self.target is None:
-            return None
-        return (self.after - self.target).days
+        return launch_days_late(self.after, self.target)
 
     @property
     def moves(self) -> bool:

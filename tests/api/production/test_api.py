@@ -62,6 +62,18 @@ def test_permission_matrix_on_the_production_api(production):
         assert [p["id"] for p in client.get(f"{BASE}/productions/").json()["results"]] == [production.pk]
 
 
+def test_the_board_api_gives_the_cells_dates_in_iso_whatever_the_language(member, production):
+    speaker = SpeakerFactory()
+    make_session(production, days=9, speakers=[speaker])
+    factories.make_phone_pretalk(production, speakers=[speaker], starts_at=at(4))
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="nl")
+    client.force_authenticate(member)
+    board = client.get(f"{BASE}/productions/{production.pk}/board/").json()
+    cells = {cell["column"]: cell for cell in board["rows"][0]["cells"]}
+    assert cells["pretalk"]["detail"] == at(4).date().isoformat()
+    assert cells["recording"]["detail"] == at(9).date().isoformat()
+
+
 def test_a_producer_plans_holds_and_reschedules_a_session_through_the_api(api, production):
     speaker = SpeakerFactory()
     lecture_ids = list(production.course.lectures.values_list("pk", flat=True))

@@ -37,6 +37,7 @@ def test_an_uploaded_recording_is_queued_with_its_probe_and_enqueued_after_commi
         video = _upload(lecture, source_video, producer)
     assert video.status == Video.Status.QUEUED
     assert (video.width, video.height) == (640, 360)
+    assert (video.probe["width"], video.probe["height"], video.probe["rotation"]) == (640, 360, 0)
     assert video.source.name == f"uploads/{video.uid}/source.mp4"
     assert sent == [{"video_id": video.pk}]
 
