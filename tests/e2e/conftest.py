@@ -6,6 +6,9 @@ import os
 
 import pytest
 
+from tests.support.factory_fixtures import closing_each
+from tests.support.learning import progress_buffer  # noqa: F401 - the ``_progress_buffer`` fixture
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
 # synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -37,17 +40,27 @@ def browser(chromium_path):
 @pytest.fixture
 def new_context(browser):
     """Factory for fresh browser contexts (a new device: no cookies, no storage)."""
-    contexts = []
 
-    def make(**kwargs):
-        context = browser.new_context(locale=kwargs.pop("locale", "nl-NL"), **kwargs)
+    def make(*, locale: str = "nl-NL", **kwargs):
+        context = browser.new_context(locale=locale, **kwargs)
         context.set_default_timeout(15_000)
-        contexts.append(context)
         return context
 
-    yield make
-    for context in contexts:
-        context.close()
+    yield from closing_each(make, close=lambda context: context.close())
+
+
+@pytest.fixture
+def page_as(live_server, new_context):
+    """Factory: a new page in a fresh context (``new_context``'s options) where ``user`` is logged in
+    by a session cookie."""
+    from tests.e2e.browsing import log_in_by_cookie
+
+    def open_page(user, **options):
+        context = new_context(**options)
+        log_in_by_cookie(context, live_server.url, user)
+        return context.new_page()
+
+    return open_page
 
 
 @pytest.fixture
@@ -68,12 +81,6 @@ def hls_sample(tmp_path_factory):
     from tests.courses.learning.media import make_hls
 
     return make_hls(tmp_path_factory.mktemp("hls") / "sample", duration=8)
-
-
-@pytest.fixture
-def _progress_buffer(settings, tmp_path):
-    settings.PROGRESS_BUFFER_DIR = str(tmp_path / "progress")
-    settings.REDIS_URL = ""
 
 
 @pytest.fixture
