@@ -92,8 +92,7 @@ def learning_world():
     from django.utils import timezone
 
     from courses.learning.services import certificate_issue, enrollment_create
-    from courses.models import LectureProgress
-    from tests.factories import CourseFactory, LectureFactory, ThemeFactory, UserFactory
+    from tests.factories import CourseFactory, LectureFactory, ThemeFactory, UserFactory, watched_until
 
     theme = ThemeFactory(name="Digitale overheid")
     course = CourseFactory(
@@ -109,10 +108,9 @@ def learning_world():
     ]
     learner = UserFactory(full_name="Noor Jansen")
     enrollment = enrollment_create(user=learner, course=course)
-    LectureProgress.objects.create(
-        enrollment=enrollment, lecture=lectures[0], position_seconds=7, watched=[[0, 7]], watched_seconds=7,
-        duration_seconds=8, completed_at=timezone.now(), last_heartbeat_at=timezone.now(),
-    )  # fmt: skip
+    watched_until(
+        enrollment, lectures[0], seconds=7, duration=8, at=timezone.now(), completed_at=timezone.now()
+    ).save()
     enrollment.last_lecture = lectures[1]
     enrollment.last_position_seconds = 3
     enrollment.last_activity_at = timezone.now()
