@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from courses.models import Course, Lecture, Theme
+from courses.models import Course, Lecture, LectureProgress, Theme
 from omooc.accounts.models import User
 
 PASSWORD = "correct-horse-battery-staple"
@@ -59,3 +59,18 @@ class LectureFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Lecture {n}")
     slug = factory.Sequence(lambda n: f"lecture-{n}")
     status = Lecture.Status.PUBLISHED
+
+
+def watched_until(enrollment, lecture, *, seconds, duration, at, completed_at=None) -> LectureProgress:
+    """A learner's progress row, not saved yet (``.save()`` it, or ``bulk_create`` many): ``lecture``
+    (``duration`` seconds long) watched from the start to ``seconds``, the last heartbeat ``at``."""
+    return LectureProgress(
+        enrollment=enrollment,
+        lecture=lecture,
+        position_seconds=seconds,
+        watched=[[0.0, float(seconds)]],
+        watched_seconds=seconds,
+        duration_seconds=duration,
+        last_heartbeat_at=at,
+        completed_at=completed_at,
+    )

@@ -135,22 +135,25 @@ def api_world(fuzz_world, db, settings, tmp_path):
 # Generated ids rarely exist. Aim a third of them at team A's item (the producer's own), a third at
 # team B's (another team's: must stay invisible), and leave a third as drawn; chosen from the drawn
 # value itself, so a seed replays exactly.
+PRODUCTIONS = ("production_a", "production_b")
+LECTURES = ("lecture", "lecture_b")
+SPEAKERS = ("speaker_1", "speaker_2")
 PATH_ITEMS = {
-    "productions": ("production_a", "production_b"),
+    "productions": PRODUCTIONS,
     "sessions": ("session_a", "session_b"),
     "pretalks": ("pretalk_a", "pretalk_b"),
     "script-parts": ("script_a", "script_b"),
     "post-production": ("post_production_a", "post_production_b"),
-    "speakers": ("speaker_1", "speaker_2"),
+    "speakers": SPEAKERS,
     "enrollments": ("enrollment", "other_enrollment"),
-    "lectures": ("lecture", "lecture_b"),
+    "lectures": LECTURES,
 }
 BODY_ITEMS = {
-    "production": ("production_a", "production_b"),
-    "productions": ("production_a", "production_b"),
-    "lectures": ("lecture", "lecture_b"),
-    "speakers": ("speaker_1", "speaker_2"),
-    "speaker": ("speaker_1", "speaker_2"),
+    "production": PRODUCTIONS,
+    "productions": PRODUCTIONS,
+    "lectures": LECTURES,
+    "speakers": SPEAKERS,
+    "speaker": SPEAKERS,
     "team": ("users", "users"),
 }
 

@@ -165,19 +165,19 @@ def admin_page(name: str, policy, attr: str | None = None) -> Case:
     return case(f"admin:{name}", policy, kwargs, methods=("GET",))
 
 
+def admin_model(model: str, attr: str, *, listing=ADMIN, change=ADMIN_TEAM) -> list[Case]:
+    """A model's admin list, and its change page of the world's object ``attr``."""
+    return [admin_page(f"{model}_changelist", listing), admin_page(f"{model}_change", change, attr)]
+
+
 # A sample; every admin URL is covered by the same rules.
 ADMIN_CASES: list[Case] = [
     admin_page("index", ADMIN),
-    admin_page("production_production_changelist", ADMIN),
-    admin_page("production_production_change", ADMIN_TEAM, "production_a"),
-    admin_page("production_recordingsession_changelist", ADMIN),
-    admin_page("production_recordingsession_change", ADMIN_TEAM, "session_a"),
+    *admin_model("production_production", "production_a"),
+    *admin_model("production_recordingsession", "session_a"),
     admin_page("production_historyentry_changelist", ADMIN),
     admin_page("courses_course_change", ADMIN_TEAM, "course_a"),
-    admin_page("courses_lecture_changelist", ADMIN),
-    admin_page("courses_lecture_change", ADMIN_TEAM, "lecture_draft"),
-    admin_page("courses_video_changelist", ADMIN),
-    admin_page("courses_video_change", ADMIN_TEAM, "video"),
-    admin_page("accounts_user_changelist", ADMIN_USERS),
-    admin_page("accounts_user_change", ADMIN_USERS, "other_learner"),
+    *admin_model("courses_lecture", "lecture_draft"),
+    *admin_model("courses_video", "video"),
+    *admin_model("accounts_user", "other_learner", listing=ADMIN_USERS, change=ADMIN_USERS),
 ]

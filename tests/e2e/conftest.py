@@ -6,6 +6,9 @@ import os
 
 import pytest
 
+from tests.support.factory_fixtures import closing_each
+from tests.support.learning import progress_buffer  # noqa: F401 - the ``_progress_buffer`` fixture
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
 # synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -37,17 +40,27 @@ def browser(chromium_path):
 @pytest.fixture
 def new_context(browser):
     """Factory for fresh browser contexts (a new device: no cookies, no storage)."""
-    contexts = []
 
-    def make(**kwargs):
-        context = browser.new_context(locale=kwargs.pop("locale", "nl-NL"), **kwargs)
+    def make(*, locale: str = "nl-NL", **kwargs):
+        context = browser.new_context(locale=locale, **kwargs)
         context.set_default_timeout(15_000)
-        contexts.append(context)
         return context
 
-    yield make
-    for context in contexts:
-        context.close()
+    yield from closing_each(make, close=lambda context: context.close())
+
+
+@pytest.fixture
+def page_as(live_server, new_context):
+    """Factory: a new page in a fresh context (``new_context``'s options) where ``user`` is logged in
+    by a session cookie."""
+    from tests.e2e.browsing import log_in_by_cookie
+
+    def open_page(user, **options):
+        context = new_context(**options)
+        log_in_by_cookie(context, live_server.url, user)
+        return context.new_page()
+
+    return open_page
 
 
 @pytest.fixture
@@ -71,12 +84,6 @@ def hls_sample(tmp_path_factory):
 
 
 @pytest.fixture
-def _progress_buffer(settings, tmp_path):
-    settings.PROGRESS_BUFFER_DIR = str(tmp_path / "progress")
-    settings.REDIS_URL = ""
-
-
-@pytest.fixture
 def learning_world():
     """A published course with a theme, three lectures (one watched, one not yet released) and a
     learner enrolled in it and in a completed course with a certificate."""
@@ -85,8 +92,7 @@ def learning_world():
     from django.utils import timezone
 
     from courses.learning.services import certificate_issue, enrollment_create
-    from courses.models import LectureProgress
-    from tests.factories import CourseFactory, LectureFactory, ThemeFactory, UserFactory
+    from tests.factories import CourseFactory, LectureFactory, ThemeFactory, UserFactory, watched_until
 
     theme = ThemeFactory(name="Digitale overheid")
     course = CourseFactory(
@@ -102,10 +108,9 @@ def learning_world():
     ]
     learner = UserFactory(full_name="Noor Jansen")
     enrollment = enrollment_create(user=learner, course=course)
-    LectureProgress.objects.create(
-        enrollment=enrollment, lecture=lectures[0], position_seconds=7, watched=[[0, 7]], watched_seconds=7,
-        duration_seconds=8, completed_at=timezone.now(), last_heartbeat_at=timezone.now(),
-    )  # fmt: skip
+    watched_until(
+        enrollment, lectures[0], seconds=7, duration=8, at=timezone.now(), completed_at=timezone.now()
+    ).save()
     enrollment.last_lecture = lectures[1]
     enrollment.last_position_seconds = 3
     enrollment.last_activity_at = timezone.now()

@@ -8,8 +8,9 @@ import pytest
 
 from production.scheduling import services as scheduling
 from tests.e2e.axe import serious_violations
-from tests.e2e.browsing import log_in_by_cookie, player_ready, wait_for
+from tests.e2e.browsing import player_ready, wait_for
 from tests.factories import CourseFactory, LectureFactory
+from tests.support.studio_pages import hold_all_recordings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,12 +42,9 @@ def test_the_checker_does_report_a_serious_violation(page):
 
 @pytest.mark.parametrize("who", ["anonymous", "learner"])
 def test_the_catalog_and_course_page_have_no_serious_accessibility_violations(
-    live_server, new_context, learning_world, who
+    live_server, new_context, page_as, learning_world, who
 ):
-    context = new_context()
-    if who == "learner":
-        log_in_by_cookie(context, live_server.url, learning_world["learner"])
-    page = context.new_page()
+    page = page_as(learning_world["learner"]) if who == "learner" else new_context().new_page()
     page.goto(f"{live_server.url}/")
     page.get_by_role("heading", name="Publiek leiderschap").wait_for()
     assert serious_violations(page) == []
@@ -58,27 +56,21 @@ def test_the_catalog_and_course_page_have_no_serious_accessibility_violations(
 
 
 def test_the_lecture_page_with_the_player_has_no_serious_accessibility_violations(
-    live_server, new_context, learning_world, hls_sample, _progress_buffer
+    live_server, page_as, learning_world, hls_sample, _progress_buffer
 ):
     from tests.courses.learning.media import install_video
 
     course, lecture = learning_world["course"], learning_world["lectures"][1]
     install_video(lecture, sample=hls_sample, duration=8)
-    context = new_context()
-    log_in_by_cookie(context, live_server.url, learning_world["learner"])
-    page = context.new_page()
+    page = page_as(learning_world["learner"])
     page.goto(f"{live_server.url}/courses/{course.slug}/lectures/{lecture.slug}/")
     player_ready(page)
     wait_for(page, "document.querySelectorAll('#transcript-list li').length === 4")
     assert serious_violations(page) == []
 
 
-def test_the_learner_dashboard_has_no_serious_accessibility_violations(
-    live_server, new_context, learning_world
-):
-    context = new_context()
-    log_in_by_cookie(context, live_server.url, learning_world["learner"])
-    page = context.new_page()
+def test_the_learner_dashboard_has_no_serious_accessibility_violations(live_server, page_as, learning_world):
+    page = page_as(learning_world["learner"])
     page.goto(f"{live_server.url}/my/courses/")
     page.get_by_role("link", name="Data en ethiek").wait_for()
     assert serious_violations(page) == []
@@ -108,11 +100,9 @@ def studio_world(django_capture_on_commit_callbacks):
 
 
 def test_the_studio_board_and_session_page_have_no_serious_accessibility_violations(
-    live_server, new_context, studio_world
+    live_server, page_as, studio_world
 ):
-    context = new_context()
-    log_in_by_cookie(context, live_server.url, studio_world["producer"])
-    page = context.new_page()
+    page = page_as(studio_world["producer"])
     page.goto(f"{live_server.url}/studio/")
     assert serious_violations(page) == []
     page.goto(f"{live_server.url}/studio/productions/{studio_world['production'].pk}/")
@@ -139,7 +129,7 @@ def test_the_speaker_page_has_no_serious_accessibility_violations(live_server, n
 
 
 def test_enrolling_answering_as_a_speaker_and_holding_recordings_work_without_javascript(
-    live_server, new_context, studio_world
+    live_server, new_context, page_as, studio_world
 ):
     import secrets
     from datetime import timedelta
@@ -153,9 +143,7 @@ def test_enrolling_answering_as_a_speaker_and_holding_recordings_work_without_ja
     course = CourseFactory(title="Publiek leiderschap")
     LectureFactory(course=course, position=1, title="Gebruikers centraal")
     learner = UserFactory()
-    context = new_context(locale="en-US", java_script_enabled=False)
-    log_in_by_cookie(context, live_server.url, learner)
-    page = context.new_page()
+    page = page_as(learner, locale="en-US", java_script_enabled=False)
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Publiek leiderschap").click()
     page.get_by_role("button", name="Enroll for free").click()
@@ -174,18 +162,13 @@ def test_enrolling_answering_as_a_speaker_and_holding_recordings_work_without_ja
     answer = SessionSpeaker.objects.get(session=studio_world["session"], speaker=studio_world["speaker"])
     assert answer.rsvp == "accepted"
 
-    studio_context = new_context(locale="en-US", java_script_enabled=False)
-    log_in_by_cookie(studio_context, live_server.url, studio_world["producer"])
-    studio = studio_context.new_page()
+    studio = page_as(studio_world["producer"], locale="en-US", java_script_enabled=False)
     studio.goto(f"{live_server.url}/studio/productions/{studio_world['production'].pk}/")
-    studio.get_by_role("link", name="Hold all recordings").click()
-    until = (timezone.localdate() + timedelta(days=20)).isoformat()
-    studio.get_by_label("On hold until at least").fill(until)
-    studio.get_by_label("Reason").fill("lockdown")
-    studio.get_by_role("button", name="Preview the hold").click()
-    studio.get_by_role("button", name="Confirm: put on hold").click()
+    until = timezone.localdate() + timedelta(days=20)
+    hold_all_recordings(studio, until=until, reason="lockdown")
     studio.get_by_text(re.compile(r"recording sessions? put on hold until at least")).wait_for()
     studio_world["session"].refresh_from_db()
     assert (
-        studio_world["session"].state == "on_hold" and studio_world["session"].hold_until.isoformat() == until
+        studio_world["session"].state == "on_hold"
+        and studio_world["session"].hold_until.isoformat() == until.isoformat()
     )

@@ -27,6 +27,7 @@ from tests.factories import CourseFactory, LectureFactory, UserFactory
 from tests.production.factories import SpeakerFactory, make_production, make_session
 from tests.production.speakers.helpers import calendar_part, replay, speaker_link, text_body
 from tests.support.dates import shown_date
+from tests.support.studio_pages import hold_all_recordings
 
 pytestmark = [
     pytest.mark.e2e,
@@ -91,11 +92,7 @@ def test_a_producer_holds_and_reschedules_and_the_speaker_confirms_from_the_emai
 
     # a) Hold every recording of the production until a date.
     until = timezone.localdate() + timedelta(days=30)
-    studio.get_by_role("link", name="Hold all recordings").click()
-    studio.get_by_label("On hold until at least").fill(until.isoformat())
-    studio.get_by_label("Reason").fill("lockdown")
-    studio.get_by_role("button", name="Preview the hold").click()
-    studio.get_by_role("button", name="Confirm: put on hold").click()
+    hold_all_recordings(studio, until=until, reason="lockdown")
     studio.locator(".message-success", has_text="put on hold until at least").wait_for()
     studio.get_by_role("link", name="Back to the board").click()  # the hold page first
     assert f"until at least {shown_date(until)} (lockdown)" in studio.get_by_test_id("blockers").inner_text()

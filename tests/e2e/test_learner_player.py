@@ -10,28 +10,18 @@ from courses.learning.tasks import progress_flush
 from courses.models import LectureProgress
 from tests.courses.learning.media import install_video, make_hls
 from tests.factories import CourseFactory, LectureFactory, UserFactory
+from tests.support.learning import _progress_buffer, hls_sample  # noqa: F401 - fixtures
 
 from .browsing import log_in, player_ready, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def hls_sample(tmp_path_factory):
-    return make_hls(tmp_path_factory.mktemp("hls") / "sample")
-
-
-@pytest.fixture(autouse=True)
-def _progress_buffer(settings, tmp_path):
-    settings.PROGRESS_BUFFER_DIR = str(tmp_path / "progress")
-    settings.REDIS_URL = ""
-
-
 def video_time(page) -> float:
     return page.evaluate("document.getElementById('lecture-video').currentTime")
 
 
-def test_a_learner_watches_with_captions_and_resumes_on_another_device(live_server, new_context, hls_sample):
+def test_a_learner_watches_with_captions_and_resumes_on_another_device(live_server, new_context, hls_sample):  # noqa: F811 - the fixture imported above
     course = CourseFactory(title="Digitale overheid")
     lecture = LectureFactory(course=course, title="Gebruikers centraal", position=1)
     install_video(lecture, sample=hls_sample)
@@ -107,7 +97,7 @@ def test_a_learner_watches_with_captions_and_resumes_on_another_device(live_serv
     assert errors == []
 
 
-def test_the_transcript_seeks_and_filters_and_the_speed_and_keys_work(live_server, new_context, hls_sample):
+def test_the_transcript_seeks_and_filters_and_the_speed_and_keys_work(live_server, new_context, hls_sample):  # noqa: F811 - the fixture imported above
     from courses.learning.services import enrollment_create
 
     lecture = LectureFactory(title="Aanbesteden", position=1)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from production.models import Production, RecordingSession
 from tests.support.dates import shown_date
+from tests.support.studio_pages import hold_all_recordings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -38,11 +39,7 @@ def test_a_producer_holds_all_recordings_of_the_demo_production_and_sees_board_b
     blockers = page.get_by_test_id("blockers")
     assert f"until at least {shown_date(before)} (lockdown)" in blockers.inner_text()
 
-    page.get_by_role("link", name="Hold all recordings").click()
-    page.get_by_label("On hold until at least").fill(until.isoformat())
-    page.get_by_label("Reason").fill("lockdown extended")
-    page.get_by_role("button", name="Preview the hold").click()
-    page.get_by_role("button", name="Confirm: put on hold").click()
+    hold_all_recordings(page, until=until, reason="lockdown extended")
 
     page.locator(".message-success", has_text="put on hold until at least").wait_for()
     page.get_by_role("link", name="Back to the board").click()  # the hold's page, with its undo, comes first

@@ -84,6 +84,26 @@ def make_phone_pretalk(production, *, speakers, starts_at=None, **kwargs):
     )
 
 
+def fill_the_calendar(production, *, days=lambda i: i % 5):
+    """For each lecture ``i`` of ``production``: a speaker of its own, a session ``days(i)`` days from
+    today (the first two at one studio, returned) and a phone pre-talk on day ``i % 5``."""
+    studio = LocationFactory()
+    for i, lecture in enumerate(production.course.lectures.all()):
+        speaker = SpeakerFactory()
+        make_session(
+            production,
+            days=days(i),
+            lectures=[lecture],
+            speakers=[speaker],
+            location=studio if i < 2 else None,
+            confirm_double_booking=True,
+        )
+        make_pretalk(
+            production, speakers=[speaker], lectures=[lecture], starts_at=at(i % 5, 15), mode="phone"
+        )
+    return studio
+
+
 def issue_link(speaker) -> str:
     """A personal link as the mailer mints it (a random token; only its hash is stored)."""
     token = secrets.token_urlsafe(24)

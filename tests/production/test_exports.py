@@ -23,6 +23,7 @@ from production import productions
 from production.scheduling import feeds
 from production.scheduling import services as scheduling
 from tests.factories import LectureFactory, UserFactory
+from tests.support.producer import english_producer, producers_production  # noqa: F401 - fixtures
 
 from .factories import LocationFactory, SpeakerFactory, make_pretalk, make_production
 
@@ -54,16 +55,6 @@ def rows_of(response) -> list[list[str]]:
     body = response.content
     assert body.startswith(b"\xef\xbb\xbf"), "UTF-8 byte-order mark for spreadsheet programs"
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-
-
-@pytest.fixture
-def producer():
-    return UserFactory(producer=True, language="en")
-
-
-@pytest.fixture
-def production(producer):
-    return make_production(lectures=3, team=[producer], client="Gemeente Alfa")
 
 
 @pytest.fixture

@@ -146,21 +146,7 @@ def test_the_calendar_uses_the_same_number_of_queries_for_3_and_30_lectures(
 ):
     user = UserFactory(producer=True)
     production = make_production(lectures=size, team=[user])
-    lectures = list(production.course.lectures.all())
-    studio = LocationFactory()
-    for i in range(size):
-        speaker = SpeakerFactory()
-        make_session(
-            production,
-            days=i % 5,
-            lectures=[lectures[i]],
-            speakers=[speaker],
-            location=studio if i < 2 else None,
-            confirm_double_booking=True,
-        )
-        make_pretalk(
-            production, speakers=[speaker], lectures=[lectures[i]], starts_at=at(i % 5, 15), mode="phone"
-        )
+    factories.fill_the_calendar(production)
     client.force_login(user)
     url = reverse("production:calendar") + f"?view={view}"
     client.get(url)

@@ -12,7 +12,7 @@ from courses.learning import progress
 from courses.learning.services import progress_apply
 from courses.models import Certificate, Enrollment, LectureProgress
 from omooc.accounts.models import User
-from tests.factories import CourseFactory, LectureFactory
+from tests.factories import CourseFactory, LectureFactory, watched_until
 
 pytestmark = pytest.mark.usefixtures("postgres")
 
@@ -70,18 +70,7 @@ def test_folding_beats_that_finish_a_course(beats, queries, django_assert_num_qu
     enrollments = _enrollments(course, beats)
     last = dt.datetime.fromtimestamp(T0, tz=dt.UTC)
     LectureProgress.objects.bulk_create(
-        [
-            LectureProgress(
-                enrollment=enrollment,
-                lecture=lecture,
-                position_seconds=100,
-                watched=[[0.0, 100.0]],
-                watched_seconds=100,
-                duration_seconds=120,
-                last_heartbeat_at=last,
-            )
-            for enrollment in enrollments
-        ]
+        [watched_until(e, lecture, seconds=100, duration=120, at=last) for e in enrollments]
     )
     entries = [_beat(e, lecture, at=T0 + 10, position=120.0, played_from=100.0) for e in enrollments]
     with django_assert_num_queries(queries):

@@ -56,32 +56,33 @@ def test_really_watching_a_lecture_completes_it(course_lecture):
     assert row.position_seconds == 120
 
 
-def test_seeking_to_the_end_does_not_complete_a_lecture(course_lecture):
+@pytest.mark.parametrize(
+    ("beats", "expected"),
+    [
+        pytest.param(
+            # (seconds after T0, position, played from, event)
+            [(0, 0, None, "play"), (1, 115, None, "seek"), (6, 120, 115, "end")],
+            {"completed_at": None, "watched_seconds": 5, "position_seconds": 120},
+            id="seeking_to_the_end_does_not_complete_a_lecture",
+        ),
+        pytest.param(
+            [(0, 0, None, "play"), (10, 120, 0, "tick")],  # "watched" 2 minutes in 10 s
+            {"watched": [[100.0, 120.0]], "completed_at": None},
+            id="a_heartbeat_claiming_more_than_twice_the_elapsed_time_is_capped",
+        ),
+    ],
+)
+def test_only_seconds_really_played_count_towards_completion(course_lecture, beats, expected):
     enrollment, lecture = course_lecture
     claims = claims_for(enrollment, lecture)
     entries = [
-        beat(claims, at=T0, position=0, event="play"),
-        beat(claims, at=T0 + 1, position=115, event="seek"),
-        beat(claims, at=T0 + 6, position=120, played_from=115, event="end"),
+        beat(claims, at=T0 + after, position=position, played_from=played_from, event=event)
+        for after, position, played_from, event in beats
     ]
     progress_apply(entries=entries)
     row = LectureProgress.objects.get(enrollment=enrollment, lecture=lecture)
-    assert row.completed_at is None
-    assert row.watched_seconds == 5
-    assert row.position_seconds == 120
-
-
-def test_a_heartbeat_claiming_more_than_twice_the_elapsed_time_is_capped(course_lecture):
-    enrollment, lecture = course_lecture
-    claims = claims_for(enrollment, lecture)
-    entries = [
-        beat(claims, at=T0, position=0, event="play"),
-        beat(claims, at=T0 + 10, position=120, played_from=0),  # "watched" 2 minutes in 10 s
-    ]
-    progress_apply(entries=entries)
-    row = LectureProgress.objects.get(enrollment=enrollment, lecture=lecture)
-    assert row.watched == [[100.0, 120.0]]
-    assert row.completed_at is None
+    for field, value in expected.items():
+        assert getattr(row, field) == value, field
 
 
 def test_watching_at_double_speed_still_counts(course_lecture):

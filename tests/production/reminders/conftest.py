@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
+from tests.support.factory_fixtures import closing_each
 from tests.support.processes import celery_worker_command, stop_process
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -66,18 +67,12 @@ class Worker:
 
 @pytest.fixture
 def start_worker(redis_url, tmp_path, postgres):
-    workers: list[Worker] = []
-
     def start(*, smtp_port: int, pool: str = "solo", concurrency: int = 1) -> Worker:
-        worker = Worker(
+        return Worker(
             redis_url=redis_url, smtp_port=smtp_port, tmp_path=tmp_path, pool=pool, concurrency=concurrency
         ).start()
-        workers.append(worker)
-        return worker
 
-    yield start
-    for worker in workers:
-        worker.stop()
+    yield from closing_each(start, close=Worker.stop)
 
 
 @pytest.fixture

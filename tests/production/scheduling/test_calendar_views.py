@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from production.scheduling import services as scheduling
 from tests.factories import UserFactory
-from tests.production.factories import LocationFactory, SpeakerFactory, at, make_production, make_session
+from tests.production.factories import LocationFactory, at, fill_the_calendar, make_production, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -138,26 +138,8 @@ def test_the_calendar_speaks_dutch(client, producer, production):
 def test_the_week_view_uses_the_same_queries_for_3_and_30_sessions(client, django_assert_num_queries, size):
     user = UserFactory(producer=True, language="en")
     production = make_production(lectures=size, team=[user])
-    lectures = list(production.course.lectures.all())
-    studio = LocationFactory()
-    for i in range(size):
-        speaker = SpeakerFactory()
-        make_session(
-            production,
-            days=2 if i < 2 else i % 5,  # the two at the location: in the week shown
-            lectures=[lectures[i]],
-            speakers=[speaker],
-            location=studio if i < 2 else None,
-            confirm_double_booking=True,
-        )
-        scheduling.pretalk_create(
-            production=production,
-            speakers=[speaker],
-            lectures=[lectures[i]],
-            starts_at=at(i % 5, 15),
-            mode="phone",
-            by=None,
-        )
+    # The two at the studio: in the week shown.
+    studio = fill_the_calendar(production, days=lambda i: 2 if i < 2 else i % 5)
     client.force_login(user)
     for url in (
         reverse("production:calendar") + f"?view=week&date={week_of(2)}",

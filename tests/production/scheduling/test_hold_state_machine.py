@@ -18,20 +18,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
-from django.db import transaction
-from django.test import TestCase
 from django.utils import timezone
-from hypothesis import HealthCheck, event, settings
+from hypothesis import event
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from omooc.exceptions import ApplicationError
 from production.models import EmailLog, HistoryEntry, HoldBatch, RecordingSession, Reminder, SessionSpeaker
@@ -39,6 +29,7 @@ from production.outbox.mailer import email_send, emails_send_due
 from production.scheduling import services as scheduling
 from tests.factories import UserFactory
 from tests.production.factories import SpeakerFactory, make_production
+from tests.support.machines import SavepointMachine, call, pick, run_machine
 from tests.support.mailbox import SMTPServer, point_email_at
 
 from .mailboxes import calendars, duplicates
@@ -48,17 +39,6 @@ pytestmark = pytest.mark.usefixtures("postgres")
 State = RecordingSession.State
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SPEAKERS = 3
-pick = st.integers(min_value=0, max_value=50)
-
-
-def _run(fn, **kwargs):
-    """A service called like a request does (its after-commit work runs); None when refused."""
-    try:
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            result = fn(**kwargs)
-    except ApplicationError:
-        return None
-    return True if result is None else result
 
 
 def _sessions_now():
@@ -68,27 +48,19 @@ def _sessions_now():
     }
 
 
-class Holds(RuleBasedStateMachine):
+class Holds(SavepointMachine):
     box = None
     production = None
     speakers: list = []
     producers: list = []
+    start = START
 
     def __init__(self) -> None:
         super().__init__()
         self.box.raw.clear()
         self.box.parsed = None
-        self.traveller = time_machine.travel(START, tick=False)
-        self.clock = self.traveller.start()
-        self.atomic = transaction.atomic()
-        self.atomic.__enter__()
         self.lectures = list(self.production.course.lectures.all())
         self.made = 0
-
-    def teardown(self) -> None:
-        transaction.set_rollback(True)
-        self.atomic.__exit__(None, None, None)
-        self.traveller.stop()
 
     def _session(self, index: int):
         sessions = list(RecordingSession.objects.order_by("pk"))
@@ -108,7 +80,7 @@ class Holds(RuleBasedStateMachine):
     def plan_a_session(self, days, who):
         starts = timezone.now() + timedelta(days=days, hours=self.made)
         self.made += 1
-        _run(
+        call(
             scheduling.recording_session_create,
             production=self.production,
             starts_at=starts,
@@ -140,7 +112,7 @@ class Holds(RuleBasedStateMachine):
         assert (_sessions_now(), EmailLog.objects.count(), HoldBatch.objects.count()) == before
         if not confirm:
             return
-        result = _run(
+        result = call(
             scheduling.hold_apply,
             **scope,
             until=until,
@@ -172,7 +144,7 @@ class Holds(RuleBasedStateMachine):
         batch = batches[-1] if newest else batches[index % len(batches)]
         items = list(batch.items.all())
         before = _sessions_now()
-        result = _run(scheduling.hold_undo, batch=batch, by=self.producers[0])
+        result = call(scheduling.hold_undo, batch=batch, by=self.producers[0])
         after = _sessions_now()
         if result is None:
             assert after == before, "a refused undo changes nothing"
@@ -213,7 +185,7 @@ class Holds(RuleBasedStateMachine):
         session = self._session(index)
         other = self.producers[1]
         if what == "reschedule":
-            _run(
+            call(
                 scheduling.recording_session_update,
                 session=session,
                 starts_at=session.starts_at + timedelta(days=1),
@@ -221,14 +193,14 @@ class Holds(RuleBasedStateMachine):
                 by=other,
             )
         elif what == "resume":
-            _run(scheduling.recording_session_transition, session=session, to_state="scheduled", by=other)
+            call(scheduling.recording_session_transition, session=session, to_state="scheduled", by=other)
         elif what == "add_speaker":
             on = set(SessionSpeaker.objects.filter(session=session).values_list("speaker_id", flat=True))
             free = [s for s in self.speakers if s.pk not in on]
             if free:
-                _run(scheduling.recording_session_add_speaker, session=session, speaker=free[0], by=other)
+                call(scheduling.recording_session_add_speaker, session=session, speaker=free[0], by=other)
         else:
-            _run(
+            call(
                 scheduling.recording_session_transition,
                 session=session,
                 to_state="cancelled",
@@ -298,22 +270,15 @@ class Holds(RuleBasedStateMachine):
 def test_holds_and_undo_keep_every_mailbox_true(settings):
     server = SMTPServer()
     point_email_at(settings, server.port)
-    Holds.box = server.start()
-    Holds.producers = [UserFactory(producer=True), UserFactory(producer=True)]
-    Holds.production = make_production(lectures=2, team=Holds.producers)
-    Holds.speakers = [SpeakerFactory(language="nl" if i % 2 else "en") for i in range(SPEAKERS)]
-    try:
-        run_state_machine_as_test(
-            Holds,
-            settings=settings_for_machine,
-        )
-    finally:
-        server.stop()
-
-
-settings_for_machine = settings(
-    max_examples=30,
-    stateful_step_count=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+    box = server.start()
+    producers = [UserFactory(producer=True), UserFactory(producer=True)]
+    run_machine(
+        Holds,
+        server=server,
+        examples=30,
+        steps=15,
+        box=box,
+        producers=producers,
+        production=make_production(lectures=2, team=producers),
+        speakers=[SpeakerFactory(language="nl" if i % 2 else "en") for i in range(SPEAKERS)],
+    )

@@ -1,7 +1,7 @@
 """The model half of the scheduling state machine (test_scheduling_state_machine.py holds the rules):
-one example's world (a savepoint, a frozen clock, the SMTP server's mailbox), the helpers the rules
-share, and the invariants checked after every step, each against a recomputation from the database,
-the mailbox and the outbox."""
+one example's world (a savepoint and a frozen clock, as in every ``SavepointMachine`` of
+tests/support/machines.py; the SMTP server's mailbox), the helpers the rules share, and the invariants
+checked after every step, each against a recomputation from the database, the mailbox and the outbox."""
 
 from __future__ import annotations
 
@@ -9,15 +9,11 @@ import zoneinfo
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-import time_machine
-from django.db import transaction
 from django.db.models import Q
-from django.test import TestCase
 from django.utils import timezone
 from hypothesis import event
-from hypothesis.stateful import RuleBasedStateMachine, invariant
+from hypothesis.stateful import invariant
 
-from omooc.exceptions import ApplicationError
 from production.board import board_for
 from production.models import (
     BouncedAddress,
@@ -29,6 +25,7 @@ from production.models import (
     Rsvp,
     SessionSpeaker,
 )
+from tests.support.machines import SavepointMachine
 
 from .helpers import calendar_part
 
@@ -38,31 +35,18 @@ START = datetime(2025, 10, 20, 8, 0, tzinfo=UTC)
 SPEAKERS = 3
 OPEN_SESSION = (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED)
 
-REFUSED = None
-
-
-def call(fn, **kwargs):
-    """Call a service like a request does: its after-commit hooks (calendar sync, reminders) run.
-    Returns what the service returned, or ``REFUSED`` (None) when it refused with a clear message
-    (nothing changed). Services that return nothing return ``True`` here."""
-    try:
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            result = fn(**kwargs)
-    except ApplicationError:
-        return REFUSED
-    return True if result is None else result
-
 
 def _open(target: str, obj) -> bool:
     return obj.state in (OPEN_SESSION if target == "session" else (PreTalk.State.PLANNED,))
 
 
-class ScheduleModel(RuleBasedStateMachine):
+class ScheduleModel(SavepointMachine):
     # Set by the test: the ScriptedHandler, one production and its speakers (made once; everything
     # an example does happens in a savepoint that is rolled back).
     smtp = None
     production = None
     speakers: list = []
+    start = START
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,21 +54,12 @@ class ScheduleModel(RuleBasedStateMachine):
         self.handler.messages.clear()
         self.handler.answers.clear()
         self.seen = 0  # messages already checked by the per-delivery invariants
-        self.traveller = time_machine.travel(START, tick=False)
-        self.clock = self.traveller.start()
-        self.atomic = transaction.atomic()
-        self.atomic.__enter__()
         self.lectures = list(self.production.course.lectures.order_by("position", "id"))
         self.items: list[tuple[str, int]] = []
         # What every speaker's answer must be: "no answer yet" when put on an item and after every
         # significant change (start, end, place, link; planned again after a hold), else their last answer.
         self.answers: dict[tuple[str, int], dict[int, str]] = {}
         self.delivered_reminders: Counter = Counter()
-
-    def teardown(self) -> None:
-        transaction.set_rollback(True)
-        self.atomic.__exit__(None, None, None)
-        self.traveller.stop()
 
     # --- helpers --------------------------------------------------------------------------
 

@@ -22,17 +22,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
-from hypothesis import HealthCheck, event, settings
+from hypothesis import event
 from hypothesis import strategies as st
-from hypothesis.stateful import precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import precondition, rule
 
 from production.models import EmailLog, PreTalk, RecordingSession, Rsvp
 from production.outbox.mailer import emails_send_due
 from production.outbox.reminders.scanning import reminders_scan
 from production.scheduling import services as scheduling
 from tests.production.factories import SpeakerFactory, make_production
+from tests.support.machines import REFUSED, call, pick, run_machine
 
-from .scheduling_model import AMS, REFUSED, SPEAKERS, ScheduleModel, call
+from .scheduling_model import AMS, SPEAKERS, ScheduleModel
 from .smtp import ScriptedSMTP
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,6 @@ offsets = st.integers(min_value=1, max_value=8 * 24).map(lambda halves: timedelt
 DST_NIGHT = [datetime(2025, 10, 25, 23, 30, tzinfo=UTC) + timedelta(minutes=30 * k) for k in range(5)]
 starts = st.one_of(offsets, st.sampled_from(DST_NIGHT))
 durations = st.sampled_from([30, 60, 90, 120, 240]).map(lambda minutes: timedelta(minutes=minutes))
-pick = st.integers(min_value=0, max_value=50)
 some_speakers = st.sets(st.integers(0, SPEAKERS - 1), min_size=1)
 
 
@@ -234,21 +234,12 @@ class Scheduling(ScheduleModel):
 
 def test_scheduling_keeps_mailboxes_reminders_and_readiness_true(settings):
     server = ScriptedSMTP()
-    Scheduling.smtp = server.start(settings)
-    Scheduling.production = make_production(lectures=3)
-    Scheduling.speakers = [SpeakerFactory(language="nl" if i % 2 else "en") for i in range(SPEAKERS)]
-    try:
-        run_state_machine_as_test(
-            Scheduling,
-            settings=settings_for_machine,
-        )
-    finally:
-        server.stop()
-
-
-settings_for_machine = settings(
-    max_examples=40,
-    stateful_step_count=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+    run_machine(
+        Scheduling,
+        server=server,
+        examples=40,
+        steps=20,
+        smtp=server.start(settings),
+        production=make_production(lectures=3),
+        speakers=[SpeakerFactory(language="nl" if i % 2 else "en") for i in range(SPEAKERS)],
+    )
