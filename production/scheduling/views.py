@@ -297,7 +297,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "production/locations.html",
-        {"locations": Location.objects.order_by("name", "id"), "form": form},
+        {"locations": Location.objects.order_by("name", "id"), "form": form, "title": _("Locations")},
     )
 
 
@@ -309,7 +309,7 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
         return redirect("production:feed_settings")
     feed = feeds.calendar_feed_get_or_create(user=request.user)
     url = request.build_absolute_uri(reverse("production:feed", kwargs={"token": feed.token}))
-    return render(request, "production/feed.html", {"feed_url": url})
+    return render(request, "production/feed.html", {"feed_url": url, "title": _("Calendar feed")})
 
 
 def feed(request: HttpRequest, token: str) -> HttpResponse:
