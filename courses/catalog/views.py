@@ -53,7 +53,10 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "results": catalog_cache.cached("home", (filters, page_number, language), results),
             "filters": filters,
-            "themes": catalog_cache.cached("themes", (), lambda: list(selectors.theme_list_in_catalog())),
+            "themes": [
+                (theme.slug, theme.name)
+                for theme in catalog_cache.cached("themes", (), lambda: list(selectors.theme_list_in_catalog()))
+            ],
             "languages": settings.LANGUAGES,
         },
     )
