@@ -44,7 +44,11 @@ urlpatterns = [
         ),
         name="password_reset",
     ),
-    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(title=_("Check your email")), name="password_reset_done"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(title=_("Check your email")),
+        name="password_reset_done",
+    ),
     path(
         "reset/<uidb64>/<token>/",
         reset_limited(
@@ -54,5 +58,9 @@ urlpatterns = [
         ),
         name="password_reset_confirm",
     ),
-    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(title=_("Password changed")), name="password_reset_complete"),
+    path(
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(title=_("Password changed")),
+        name="password_reset_complete",
+    ),
 ]
