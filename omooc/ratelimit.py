@@ -64,8 +64,9 @@ def rate_limit(*, scope: str, rate_setting: str, methods: tuple[str, ...] = ("PO
                         request,
                         "429.html",
                         {
+                            "title": _("Too many attempts"),
                             "message": _("Too many attempts. Try again in %(seconds)s seconds.")
-                            % {"seconds": wait}
+                            % {"seconds": wait},
                         },
                         status=429,
                     )

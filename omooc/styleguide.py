@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 # Every colour token of the stylesheet with the pair it is used for; the page shows each swatch.
@@ -24,6 +25,14 @@ COLOUR_TOKENS = (
 )
 TYPE_STEPS = ("--step-4", "--step-3", "--step-2", "--step-1", "--step-0", "--step--1")
 SPACES = ("--space-1", "--space-2", "--space-3", "--space-4", "--space-5", "--space-6", "--space-7")
+# Every kind of button, with a label it carries somewhere in the product.
+BUTTONS = (
+    ("button", _("Enroll for free")),
+    ("button button-secondary", _("Start the course")),
+    ("button button-danger", _("Leave this course")),
+    ("button-small", _("Save")),
+    ("link-button", _("Log out")),
+)
 
 
 @require_GET
@@ -35,5 +44,5 @@ def styleguide(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "styleguide.html",
-        {"colours": COLOUR_TOKENS, "steps": TYPE_STEPS, "spaces": SPACES},
+        {"colours": COLOUR_TOKENS, "steps": TYPE_STEPS, "spaces": SPACES, "buttons": BUTTONS},
     )

@@ -6,8 +6,11 @@ import sys
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from .exceptions import json_error
@@ -62,13 +65,12 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+@requires_csrf_token
 def not_found(request: HttpRequest, exception: Exception | None = None):
     """404: the API answers with the error envelope, pages with the site's own page."""
     if _is_api(request):
         return json_error("Not found.", code="not_found", status=404)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+    return render(request, "404.html", {"title": _("Page not found")}, status=404)
 
 
 def _database_unavailable() -> bool:

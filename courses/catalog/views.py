@@ -47,13 +47,14 @@ def home(request: HttpRequest) -> HttpResponse:
         return render_to_string("courses/_catalog_results.html", context)
 
     language = translation.get_language()
+    themes = catalog_cache.cached("themes", (), lambda: list(selectors.theme_list_in_catalog()))
     return render(
         request,
         "courses/home.html",
         {
             "results": catalog_cache.cached("home", (filters, page_number, language), results),
             "filters": filters,
-            "themes": catalog_cache.cached("themes", (), lambda: list(selectors.theme_list_in_catalog())),
+            "themes": [(theme.slug, theme.name) for theme in themes],
             "languages": settings.LANGUAGES,
         },
     )

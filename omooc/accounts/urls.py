@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from omooc.ratelimit import rate_limit
 
@@ -23,7 +24,9 @@ urlpatterns = [
         "login/",
         login_limited(
             auth_views.LoginView.as_view(
-                authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+                authentication_form=EmailAuthenticationForm,
+                redirect_authenticated_user=True,
+                extra_context={"title": _("Log in")},
             )
         ),
         name="login",
@@ -36,19 +39,28 @@ urlpatterns = [
                 success_url=reverse_lazy("accounts:password_reset_done"),
                 email_template_name="registration/password_reset_email.txt",
                 subject_template_name="registration/password_reset_subject.txt",
+                title=_("Reset your password"),
             )
         ),
         name="password_reset",
     ),
-    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(title=_("Check your email")),
+        name="password_reset_done",
+    ),
     path(
         "reset/<uidb64>/<token>/",
         reset_limited(
-            auth_views.PasswordResetConfirmView.as_view(
+            views.PasswordResetConfirmView.as_view(
                 success_url=reverse_lazy("accounts:password_reset_complete")
             )
         ),
         name="password_reset_confirm",
     ),
-    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(title=_("Password changed")),
+        name="password_reset_complete",
+    ),
 ]

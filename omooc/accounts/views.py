@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -28,12 +30,12 @@ def signup(request: HttpRequest) -> HttpResponse:
             language=request.LANGUAGE_CODE,
         )
         return redirect("accounts:signup_sent")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {"form": form, "title": _("Sign up")})
 
 
 @require_GET
 def signup_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/signup_sent.html")
+    return render(request, "accounts/signup_sent.html", {"title": _("Check your email")})
 
 
 @never_cache
@@ -43,7 +45,12 @@ def signup_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpRe
     try:
         user = signup_confirm_user(uidb64=uidb64, token=token)
     except SignupLinkError as error:
-        return render(request, "accounts/signup_link_invalid.html", {"message": error.message}, status=400)
+        return render(
+            request,
+            "accounts/signup_link_invalid.html",
+            {"message": error.message, "title": _("This link no longer works")},
+            status=400,
+        )
     form = SignupConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,4 +61,20 @@ def signup_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpRe
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to OMOOC. Your account is ready."))
             return redirect("home")
-    return render(request, "accounts/signup_confirm.html", {"form": form, "email": user.email})
+    return render(
+        request,
+        "accounts/signup_confirm.html",
+        {"form": form, "email": user.email, "title": _("Confirm your account")},
+    )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view; a used or expired link is titled as its page is headed."""
+
+    title = gettext_lazy("Choose a new password")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["validlink"]:
+            context["title"] = _("This link no longer works")
+        return context

@@ -202,7 +202,7 @@ pretalk_create, pretalk_remove_speaker, pretalk_rsvp = _item_views("pretalk")
 
 
 def _detail(request, item: ScheduledItem, conflicts: list[str], **forms_on_page) -> HttpResponse:
-    context = {item.KIND: item, "production": item.production, "conflicts": conflicts}
+    context = {item.KIND: item, "item": item, "production": item.production, "conflicts": conflicts}
     context["history"] = history.history_for(subject=item)
     context["speaker_form"] = forms.SpeakerChoiceForm()
     return render(request, f"production/{item.KIND}.html", {**context, **forms_on_page})
@@ -229,7 +229,12 @@ def pretalk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     planned = pretalk.state == "planned"
     conflicts = selectors.conflicts_for(pretalk, user=request.user) if planned else []
     return _detail(
-        request, pretalk, conflicts, held_form=forms.PreTalkHeldForm(), cancel_form=forms.ReasonForm()
+        request,
+        pretalk,
+        conflicts,
+        held_form=forms.PreTalkHeldForm(),
+        cancel_form=forms.ReasonForm(),
+        open=planned,
     )
 
 
@@ -297,7 +302,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "production/locations.html",
-        {"locations": Location.objects.order_by("name", "id"), "form": form},
+        {"locations": Location.objects.order_by("name", "id"), "form": form, "title": _("Locations")},
     )
 
 
@@ -309,7 +314,7 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
         return redirect("production:feed_settings")
     feed = feeds.calendar_feed_get_or_create(user=request.user)
     url = request.build_absolute_uri(reverse("production:feed", kwargs={"token": feed.token}))
-    return render(request, "production/feed.html", {"feed_url": url})
+    return render(request, "production/feed.html", {"feed_url": url, "title": _("Calendar feed")})
 
 
 def feed(request: HttpRequest, token: str) -> HttpResponse:

@@ -17,7 +17,7 @@ from . import forms, permissions, selectors, services
 def speaker_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     page = Paginator(selectors.speaker_list(search=search), 50).get_page(request.GET.get("page"))
-    return render(request, "production/speakers.html", {"page": page, "q": search})
+    return render(request, "production/speakers.html", {"page": page, "q": search, "title": _("Speakers")})
 
 
 @studio_view

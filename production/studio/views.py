@@ -25,7 +25,11 @@ def studio_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "production/home.html",
-        {"items": [(p, boards[p.pk].readiness) for p in productions], "postpone_form": PostponeForm()},
+        {
+            "items": [(p, boards[p.pk].readiness) for p in productions],
+            "postpone_form": PostponeForm(),
+            "title": _("Studio"),
+        },
     )
 
 
