@@ -1,5 +1,6 @@
 """Every URL name and the path it stands for, pinned: a reorganised URL conf (helpers, ``include()``)
-must leave each name, namespace and path as it was, so every ``reverse`` gives the same address.
+must leave each name, namespace and path as it was, so every ``reverse`` gives the same address and
+every address reaches the same view.
 
 ``url_table.json`` is the table as it was written down; a route added, renamed or moved on purpose
 updates it in the same change."""
@@ -12,7 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from tests.support.authz import walk_patterns
 
@@ -34,7 +35,8 @@ def test_every_url_name_stands_for_the_path_it_always_had():
 @pytest.mark.parametrize(
     ("name", "route"), [(n, r) for n, r in json.loads(TABLE.read_text()).items() if "^" not in r]
 )
-def test_reversing_a_name_gives_its_pinned_path(name, route):
+def test_a_name_reverses_to_its_pinned_path_and_the_path_resolves_to_the_name(name, route):
     kwargs = {m["name"]: SAMPLES[m["converter"] or "str"] for m in CONVERTER.finditer(route)}
     path = "/" + CONVERTER.sub(lambda m: str(SAMPLES[m["converter"] or "str"]), route)
     assert reverse(name, kwargs=kwargs) == path
+    assert resolve(path).view_name == name
