@@ -1,6 +1,6 @@
 """The studio's URL conf: each wing's pages under /studio/ (URL names never change)."""
 
-from django.urls import include, path
+from django.urls import path
 
 from .outbox import views as outbox
 from .scheduling import urls as scheduling
@@ -14,28 +14,14 @@ from .studio import views as studio
 
 app_name = "production"
 
-# Under productions/<int:pk>/: one production's board, settings, history and archiving.
-production_routes = [
-    path("", board.production_board, name="board"),
-    path("board/bulk/", board.board_bulk, name="board_bulk"),
-    path("board/<int:lecture_id>/<str:column>/", board.board_cell, name="board_cell"),
-    path("edit/", studio.production_edit, name="production_edit"),
-    path("history/", studio.production_history, name="history"),
-    path("board.csv", exports.board_csv, name="board_csv"),
-    path("archive/", portfolio.production_archive, name="production_archive"),
-]
-
-# Under emails/speaker/<int:pk>/: what reached one speaker, and their personal links.
-speaker_email_routes = [
-    path("", outbox.speaker_delivery, name="email_speaker"),
-    path("revoke/", outbox.speaker_links_revoke, name="speaker_links_revoke"),
-    path("send-link/", outbox.speaker_link_send, name="speaker_link_send"),
-]
-
 urlpatterns = [
     path("", studio.studio_home, name="home"),
     path("productions/new/", studio.production_create, name="production_create"),
-    path("productions/<int:pk>/", include(production_routes)),
+    path("productions/<int:pk>/", board.production_board, name="board"),
+    path("productions/<int:pk>/board/bulk/", board.board_bulk, name="board_bulk"),
+    path("productions/<int:pk>/board/<int:lecture_id>/<str:column>/", board.board_cell, name="board_cell"),
+    path("productions/<int:pk>/edit/", studio.production_edit, name="production_edit"),
+    path("productions/<int:pk>/history/", studio.production_history, name="history"),
     path("scripts/<int:pk>/", scripts.script_part, name="script"),
     path("scripts/<int:pk>/versions/<int:version_id>/file/", scripts.script_version_file, name="script_file"),
     path("post-production/<int:pk>/", studio.post_production, name="post_production"),
@@ -47,9 +33,13 @@ urlpatterns = [
     path("speakers/<int:pk>/edit/", speakers.speaker_edit, name="speaker_edit"),
     path("emails/", outbox.email_log, name="email_log"),
     path("emails/<int:pk>/resend/", outbox.email_resend, name="email_resend"),
-    path("emails/speaker/<int:pk>/", include(speaker_email_routes)),
+    path("emails/speaker/<int:pk>/", outbox.speaker_delivery, name="email_speaker"),
+    path("emails/speaker/<int:pk>/revoke/", outbox.speaker_links_revoke, name="speaker_links_revoke"),
+    path("emails/speaker/<int:pk>/send-link/", outbox.speaker_link_send, name="speaker_link_send"),
+    path("productions/<int:pk>/board.csv", exports.board_csv, name="board_csv"),
     path("schedule.csv", exports.schedule_csv, name="schedule_csv"),
     path("schedule.ics", exports.schedule_ics, name="schedule_ics"),
     path("portfolio/", portfolio.portfolio_page, name="portfolio"),
+    path("productions/<int:pk>/archive/", portfolio.production_archive, name="production_archive"),
 ]
 urlpatterns += scheduling.urlpatterns  # sessions, pre-talks, holds, calendar, locations, feed
