@@ -1,4 +1,4 @@
-"""What the apps' models share: an abstract base for timestamps and a factory for optional references.
+"""What the apps' models share: an abstract base for timestamps and factories for optional references.
 Nothing here has a table of its own (the ``omooc`` app has no migrations)."""
 
 from __future__ import annotations
@@ -17,14 +17,17 @@ class Timestamped(models.Model):
         abstract = True
 
 
-def optional_ref(to, verbose_name=None, *, related_name: str = "+", **options) -> models.ForeignKey:
-    """An optional reference that outlives what it points to: deleting the target empties it
-    (``SET_NULL``). No reverse accessor unless ``related_name`` is given."""
+def optional_ref(
+    to, verbose_name=None, *, related_name: str = "+", on_delete=models.SET_NULL, **options
+) -> models.ForeignKey:
+    """An optional reference (may be empty, in the database and in forms). Deleting the target
+    empties it unless ``on_delete`` says otherwise; no reverse accessor unless ``related_name``
+    is given."""
     return models.ForeignKey(
         to,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=on_delete,
         related_name=related_name,
         verbose_name=verbose_name,
         **options,

@@ -170,7 +170,7 @@ class LearnerNotice(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     key = models.CharField(max_length=100)
-    lecture = models.ForeignKey(Lecture, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    lecture = optional_ref(Lecture, on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

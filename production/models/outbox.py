@@ -73,30 +73,14 @@ class Reminder(OutboxRow, Timestamped):
         FAILED = "failed", _("failed")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
-    production = models.ForeignKey(
-        "production.Production",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="reminders",
-        verbose_name=_("production"),
+    # A reminder goes with what it is for (an email stays in the log: its references empty).
+    production = optional_ref(
+        "production.Production", _("production"), related_name="reminders", on_delete=models.CASCADE
     )
-    speaker = models.ForeignKey(
-        "production.Speaker",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="reminders",
-        verbose_name=_("speaker"),
+    speaker = optional_ref(
+        "production.Speaker", _("speaker"), related_name="reminders", on_delete=models.CASCADE
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="production_reminders",
-        verbose_name=_("producer"),
-    )
+    user = user_ref(_("producer"), related_name="production_reminders", on_delete=models.CASCADE)
     due_at = models.DateTimeField(_("due at"))
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PENDING)
     last_error = models.TextField(_("last error"), blank=True)
