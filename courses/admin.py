@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from omooc.admin import DeleteOneByOneMixin, ScopedAdmin, ShownOnlyMixin
 from omooc.exceptions import ApplicationError
 
 from .media import services as media_services
@@ -11,22 +12,13 @@ from .models import Caption, Course, Lecture, LecturePresenter, Module, Presente
 from .permissions import studio_courses_for
 
 
-class StudioScopedAdmin(admin.ModelAdmin):
-    """Producers see and pick only the courses they work on (another team's course does not exist
-    for them here either); superusers see everything."""
+class StudioScopedAdmin(ScopedAdmin):
+    """Producers see and pick only the courses they work on; superusers see everything."""
 
-    course_lookup = "course"
+    scope_field = scope_lookup = "course"
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.course_lookup}__in": studio_courses_for(request.user)})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "course" and not request.user.is_superuser:
-            kwargs["queryset"] = studio_courses_for(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def scope(self, user):
+        return studio_courses_for(user)
 
 
 # --- Catalog ----------------------------------------------------------------------------------------
@@ -63,7 +55,7 @@ class PresenterProfileInline(admin.StackedInline):
 
 @admin.register(Course)
 class CourseAdmin(StudioScopedAdmin):
-    course_lookup = "pk"
+    scope_lookup = "pk"
     list_display = ("title", "status", "language", "level", "theme", "published_at", "starts_on")
     list_filter = ("status", "language", "level", "theme")
     search_fields = ("title", "summary")
@@ -119,9 +111,12 @@ class LectureAdmin(StudioScopedAdmin):
 # them and offers the same actions. Uploading happens on the studio's media pages.
 
 
+class MediaAdmin(ShownOnlyMixin, DeleteOneByOneMixin, StudioScopedAdmin):
+    scope_lookup = "lecture__course"
+
+
 @admin.register(Video)
-class VideoAdmin(StudioScopedAdmin):
-    course_lookup = "lecture__course"
+class VideoAdmin(MediaAdmin):
     list_display = ("lecture", "status", "progress_percent", "is_current", "duration_seconds", "created_at")
     list_filter = ("status", "is_current")
     search_fields = ("lecture__title", "lecture__course__title", "original_filename", "uid")
@@ -135,18 +130,8 @@ class VideoAdmin(StudioScopedAdmin):
         "created_at", "updated_at", "ready_at",
     )  # fmt: skip
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
     def delete_model(self, request, obj: Video) -> None:
         media_services.video_delete(video=obj, by=request.user)
-
-    def delete_queryset(self, request, queryset) -> None:
-        for video in queryset:
-            self.delete_model(request, video)
 
     @admin.action(description=_("Retry transcoding of the selected failed videos"))
     def retry_transcoding(self, request, queryset) -> None:
@@ -162,8 +147,7 @@ class VideoAdmin(StudioScopedAdmin):
 
 
 @admin.register(Caption)
-class CaptionAdmin(StudioScopedAdmin):
-    course_lookup = "lecture__course"
+class CaptionAdmin(MediaAdmin):
     list_display = ("lecture", "language", "cue_count", "updated_at")
     list_filter = ("language",)
     search_fields = ("lecture__title", "transcript")
@@ -179,15 +163,5 @@ class CaptionAdmin(StudioScopedAdmin):
         "updated_at",
     )
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
     def delete_model(self, request, obj: Caption) -> None:
         media_services.caption_delete(caption=obj, by=request.user)
-
-    def delete_queryset(self, request, queryset) -> None:
-        for caption in queryset:
-            self.delete_model(request, caption)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from omooc.admin import ScopedAdmin, ShownOnlyMixin
+
 from .access import production_visible_to
 from .forms import producers
 from .models import (
@@ -21,23 +23,13 @@ from .speakers.permissions import speaker_may_manage
 from .speakers.services import SPEAKER_FIELDS, speaker_update
 
 
-class TeamScopedAdmin(admin.ModelAdmin):
-    """Producers see and pick only their team's productions (as on the studio pages); superusers
-    see everything."""
+class TeamScopedAdmin(ScopedAdmin):
+    """Producers see and pick only their team's productions; superusers see everything."""
 
-    production_lookup = "production"
+    scope_field = scope_lookup = "production"
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        visible = production_visible_to(request.user).values("pk")
-        return queryset.filter(**{f"{self.production_lookup}__in": visible})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "production" and not request.user.is_superuser:
-            kwargs["queryset"] = production_visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def scope(self, user):
+        return production_visible_to(user)
 
 
 TEAM_FILTER = ("production", admin.RelatedOnlyFieldListFilter)
@@ -85,7 +77,7 @@ class SpeakerAdmin(admin.ModelAdmin):
 
 @admin.register(Production)
 class ProductionAdmin(TeamScopedAdmin):
-    production_lookup = "pk"
+    scope_lookup = "pk"
     list_display = ("course", "client", "target_launch_on", "post_production_days")
     search_fields = ("course__title", "client")
     list_filter = (("team", admin.RelatedOnlyFieldListFilter),)
@@ -114,11 +106,16 @@ class ScriptPartAdmin(TeamScopedAdmin):
     inlines = [ScriptVersionInline]
 
 
-class SessionSpeakerInline(admin.TabularInline):
-    model = SessionSpeaker
+class AttendanceInline(admin.TabularInline):
+    """The speakers of a session or pre-talk; their answers are theirs to give (the speaker pages)."""
+
     extra = 0
     readonly_fields = ("rsvp", "responded_at", "decline_reason", "proposed_starts_at")
     raw_id_fields = ("speaker",)
+
+
+class SessionSpeakerInline(AttendanceInline):
+    model = SessionSpeaker
 
 
 class CrewInline(admin.TabularInline):
@@ -146,11 +143,8 @@ class RecordingSessionAdmin(TeamScopedAdmin):
     inlines = [SessionSpeakerInline, CrewInline]
 
 
-class PreTalkSpeakerInline(admin.TabularInline):
+class PreTalkSpeakerInline(AttendanceInline):
     model = PreTalkSpeaker
-    extra = 0
-    readonly_fields = ("rsvp", "responded_at", "decline_reason", "proposed_starts_at")
-    raw_id_fields = ("speaker",)
 
 
 @admin.register(PreTalk)
@@ -184,18 +178,12 @@ class PostProductionAdmin(TeamScopedAdmin):
 
 
 @admin.register(HistoryEntry)
-class HistoryEntryAdmin(TeamScopedAdmin):
+class HistoryEntryAdmin(ShownOnlyMixin, TeamScopedAdmin):
     list_display = ("at", "production", "subject_label", "action", "from_value", "to_value", "by")
     list_filter = ("action", TEAM_FILTER)
     search_fields = ("subject_label", "reason")
     list_select_related = ("production__course", "by")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalendarFeed)

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omooc.models import Timestamped, optional_ref
+
 from .images import poster_upload_to, presenter_photo_upload_to, validate_poster, validate_presenter_photo
 
 
@@ -34,7 +36,7 @@ class Level(models.TextChoices):
     ADVANCED = "advanced", _("Advanced")
 
 
-class Course(models.Model):
+class Course(Timestamped):
     Level = Level
 
     class Status(models.TextChoices):
@@ -47,14 +49,7 @@ class Course(models.Model):
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="nl")
-    theme = models.ForeignKey(
-        Theme,
-        verbose_name=_("theme"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="courses",
-    )
+    theme = optional_ref(Theme, _("theme"), related_name="courses")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     starts_on = models.DateField(
@@ -87,8 +82,6 @@ class Course(models.Model):
         blank=True,
         help_text=_("What the poster shows, for people who cannot see it."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = CourseQuerySet.as_manager()
 
@@ -153,14 +146,7 @@ class Lecture(models.Model):
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="lectures", verbose_name=_("course")
     )
-    module = models.ForeignKey(
-        Module,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="lectures",
-        verbose_name=_("module"),
-    )
+    module = optional_ref(Module, _("module"), related_name="lectures")
     position = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200)

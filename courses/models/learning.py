@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from omooc.models import optional_ref
+
 from .catalog import Course, Lecture
 
 
@@ -41,14 +43,7 @@ class Enrollment(models.Model):
     left_at = models.DateTimeField(_("unenrolled at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     # Denormalised by the progress flush, so the dashboard needs no per-course query.
-    last_lecture = models.ForeignKey(
-        Lecture,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("last lecture"),
-    )
+    last_lecture = optional_ref(Lecture, _("last lecture"))
     last_position_seconds = models.FloatField(_("last position (seconds)"), default=0)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     nudged_at = models.DateTimeField(_("last reminder sent"), null=True, blank=True)
@@ -175,7 +170,7 @@ class LearnerNotice(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     key = models.CharField(max_length=100)
-    lecture = models.ForeignKey(Lecture, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    lecture = optional_ref(Lecture, on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

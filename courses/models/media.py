@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from omooc.models import Timestamped, user_ref
+
 from .catalog import Lecture
 
 
@@ -23,7 +25,7 @@ def _suffix(filename: str) -> str:
     return suffix if suffix.isascii() and len(suffix) <= 6 and suffix[1:].isalnum() else ""
 
 
-class Video(models.Model):
+class Video(Timestamped):
     """One recording of a lecture and everything derived from it.
 
     ``output_prefix`` is the storage folder holding ``master.m3u8``, the renditions
@@ -62,11 +64,7 @@ class Video(models.Model):
     attempts = models.PositiveSmallIntegerField(_("transcoding attempts"), default=0)
     started_at = models.DateTimeField(_("processing started at"), null=True, blank=True)
     transcode_seconds = models.FloatField(_("transcoding time (seconds)"), null=True, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    uploaded_by = user_ref()
     ready_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -112,7 +110,7 @@ class Video(models.Model):
         return f"{self.output_prefix}/download.mp4" if self.output_prefix else ""
 
 
-class Caption(models.Model):
+class Caption(Timestamped):
     """A caption track of a lecture in one language, stored as WebVTT."""
 
     lecture = models.ForeignKey(
@@ -122,11 +120,7 @@ class Caption(models.Model):
     vtt = models.FileField(_("WebVTT file"), upload_to="captions/", max_length=300)
     transcript = models.TextField(_("transcript"), blank=True)
     cue_count = models.PositiveIntegerField(_("number of cues"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    uploaded_by = user_ref()
 
     class Meta:
         ordering = ("lecture", "language")

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omooc.models import Timestamped, optional_ref, user_ref
+
 
 class Target(models.TextChoices):
     """What a reminder or an email is about (``target_type`` + ``target_id``)."""
@@ -28,7 +30,32 @@ class Target(models.TextChoices):
     NONE = "", _("nothing in particular")
 
 
-class Reminder(models.Model):
+class OutboxRow(models.Model):
+    """What a reminder and an email have in common: to whom, about what, sent once (by its
+    idempotency key) and how often sending was tried."""
+
+    recipient = models.EmailField(_("recipient"))
+    target_type = models.CharField(_("about"), max_length=20, choices=Target.choices, blank=True)
+    target_id = models.PositiveBigIntegerField(_("item id"), null=True, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+def _target_index(name: str) -> models.Index:
+    """The rows about one item (cancelling or superseding what is still to be sent)."""
+    return models.Index(fields=["target_type", "target_id"], name=name)
+
+
+def _sent_has_time(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(state="sent", sent_at__isnull=False) | ~Q(state="sent"), name=name
+    )
+
+
+class Reminder(OutboxRow, Timestamped):
     class Kind(models.TextChoices):
         SESSION_SPEAKER_7D = "session_speaker_7d", _("speaker, 7 days before a session")
         SESSION_SPEAKER_1D = "session_speaker_1d", _("speaker, 1 day before a session")
@@ -46,49 +73,19 @@ class Reminder(models.Model):
         FAILED = "failed", _("failed")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
-    target_type = models.CharField(_("about"), max_length=20, choices=Target.choices, blank=True)
-    target_id = models.PositiveBigIntegerField(_("item id"), null=True, blank=True)
-    production = models.ForeignKey(
-        "production.Production",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="reminders",
-        verbose_name=_("production"),
+    # A reminder goes with what it is for (an email stays in the log: its references empty).
+    production = optional_ref(
+        "production.Production", _("production"), related_name="reminders", on_delete=models.CASCADE
     )
-    speaker = models.ForeignKey(
-        "production.Speaker",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="reminders",
-        verbose_name=_("speaker"),
+    speaker = optional_ref(
+        "production.Speaker", _("speaker"), related_name="reminders", on_delete=models.CASCADE
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="production_reminders",
-        verbose_name=_("producer"),
-    )
-    recipient = models.EmailField(_("recipient"))
+    user = user_ref(_("producer"), related_name="production_reminders", on_delete=models.CASCADE)
     due_at = models.DateTimeField(_("due at"))
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    email = models.ForeignKey(
-        "production.EmailLog",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("email"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    email = optional_ref("production.EmailLog", _("email"))
 
     class Meta:
         verbose_name = _("reminder")
@@ -97,20 +94,15 @@ class Reminder(models.Model):
         indexes = [
             # The due scan: WHERE state = 'pending' AND due_at <= now ORDER BY due_at, id.
             models.Index(fields=["due_at", "id"], name="reminder_pending_due", condition=Q(state="pending")),
-            models.Index(fields=["target_type", "target_id"], name="reminder_target"),
+            _target_index("reminder_target"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(state="sent", sent_at__isnull=False) | ~Q(state="sent"),
-                name="reminder_sent_has_time",
-            ),
-        ]
+        constraints = [_sent_has_time("reminder_sent_has_time")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient} @ {self.due_at:%Y-%m-%d %H:%M}"
 
 
-class EmailLog(models.Model):
+class EmailLog(OutboxRow):
     """One email the studio sends, from queued to sent (or failed/bounced).
 
     The rendered content is stored at the moment of the change it reports, so a retry sends the same
@@ -146,38 +138,14 @@ class EmailLog(models.Model):
         # it is never sent (ADR 0011).
         SUPERSEDED = "superseded", _("not sent: replaced by a newer message")
 
-    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     message_id = models.CharField(_("Message-ID"), max_length=300, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    recipient = models.EmailField(_("recipient"))
     recipient_name = models.CharField(_("recipient name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=5, default="nl")
-    speaker = models.ForeignKey(
-        "production.Speaker",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="emails",
-        verbose_name=_("speaker"),
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="production_emails",
-        verbose_name=_("user"),  # a producer, or the learner of a learner email
-    )
-    production = models.ForeignKey(
-        "production.Production",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="emails",
-        verbose_name=_("production"),
-    )
-    target_type = models.CharField(_("about"), max_length=20, choices=Target.choices, blank=True)
-    target_id = models.PositiveBigIntegerField(_("item id"), null=True, blank=True)
+    speaker = optional_ref("production.Speaker", _("speaker"), related_name="emails")
+    # a producer, or the learner of a learner email
+    user = user_ref(_("user"), related_name="production_emails")
+    production = optional_ref("production.Production", _("production"), related_name="emails")
     related_label = models.CharField(_("related item"), max_length=300, blank=True)
     subject = models.CharField(_("subject"), max_length=300)
     body_text = models.TextField(_("plain text"))
@@ -190,7 +158,6 @@ class EmailLog(models.Model):
     # Files sent with the message are stored with it (EmailAttachment): a retry sends the same bytes.
     has_attachments = models.BooleanField(_("has attachments"), default=False)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     # The lease of the scan sending the row's batch (ADR 0021): the scan's token, and until when.
     lease_holder = models.BigIntegerField(_("leased by"), null=True, blank=True, editable=False)
@@ -198,23 +165,9 @@ class EmailLog(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    superseded_by = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("replaced by"),
-    )
+    superseded_by = optional_ref("self", _("replaced by"))
     # A failed or bounced message a producer sent again (outbox.actions.email_resend): the new row.
-    resent_as = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="resend_of",
-        verbose_name=_("sent again as"),
-    )
+    resent_as = optional_ref("self", _("sent again as"), related_name="resend_of")
 
     class Meta:
         verbose_name = _("email")
@@ -224,13 +177,10 @@ class EmailLog(models.Model):
             models.Index(
                 fields=["next_attempt_at", "id"], name="email_queued_due", condition=Q(state="queued")
             ),
-            models.Index(fields=["target_type", "target_id"], name="email_target"),
+            _target_index("email_target"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(state="sent", sent_at__isnull=False) | ~Q(state="sent"),
-                name="email_sent_has_time",
-            ),
+            _sent_has_time("email_sent_has_time"),
             models.CheckConstraint(
                 condition=~Q(state="superseded", sent_at__isnull=False),
                 name="email_superseded_never_sent",
@@ -299,9 +249,7 @@ class SpeakerLink(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    revoked_by = user_ref()
 
     class Meta:
         verbose_name = _("speaker link")

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Lecture
+from omooc.models import Timestamped, user_ref
 
 
 class Location(models.Model):
@@ -64,7 +65,7 @@ def _speakers(through: str, related_name: str) -> models.ManyToManyField:
     )
 
 
-class ScheduledItem(models.Model):
+class ScheduledItem(Timestamped):
     """A recording session or a pre-talk: a time, a state, the lectures it is about, speakers
     (through an ``Attendance``) and one permanent calendar identity (UID; SEQUENCE +1 on every
     change of time, place or status). Each concrete item adds ``production``, ``lectures``,
@@ -82,8 +83,6 @@ class ScheduledItem(models.Model):
         editable=False,
         help_text=_("Goes up each time a change of time or place asks the speakers again."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         abstract = True
@@ -291,17 +290,6 @@ class CalendarFeed(models.Model):
         return str(self.user)
 
 
-def _producer(verbose_name) -> models.ForeignKey:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=verbose_name,
-    )
-
-
 class HoldBatch(models.Model):
     """One confirmed hold ("until at least <date>") of one session, one production's recordings or
     all of a producer's recordings: who, when, and per session what it was before (``HoldBatchItem``),
@@ -311,12 +299,12 @@ class HoldBatch(models.Model):
 
     until = models.DateField(_("on hold until at least"))
     reason = models.CharField(_("reason for the hold"), max_length=300)
-    created_by = _producer(_("put on hold by"))
+    created_by = user_ref(_("put on hold by"))
     created_at = models.DateTimeField(_("put on hold at"))
     # The last history entry the hold wrote: a later entry about one of its sessions is a later change.
     last_history_id = models.PositiveBigIntegerField(default=0, editable=False)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
-    undone_by = _producer(_("undone by"))
+    undone_by = user_ref(_("undone by"))
 
     class Meta:
         ordering = ("-created_at", "-id")

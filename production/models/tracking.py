@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, Lecture
 from omooc.accounts.models import validate_time_zone
+from omooc.models import Timestamped, user_ref
 
 from .scheduling import PreTalk, RecordingSession, Rsvp
 
 
-class Speaker(models.Model):
+class Speaker(Timestamped):
     class Language(models.TextChoices):
         NL = "nl", _("Dutch")
         EN = "en", _("English")
@@ -42,17 +43,7 @@ class Speaker(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     # Who added the speaker to the directory: until the speaker is on a session or pre-talk, only they
     # (and superusers) may change the contact details or send links (ADR 0013).
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("added by"),
-        editable=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = user_ref(_("added by"), editable=False)
 
     class Meta:
         ordering = ("name", "id")
@@ -70,7 +61,7 @@ class Speaker(models.Model):
         return self.name
 
 
-class Production(models.Model):
+class Production(Timestamped):
     """The making of one course, for a commissioning client, by a team of producers."""
 
     course = models.OneToOneField(
@@ -93,8 +84,6 @@ class Production(models.Model):
         help_text=_("Crew with an email address and speakers get the next day's call sheet by email."),
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ("course__title", "id")
@@ -105,7 +94,21 @@ class Production(models.Model):
         return str(self.course)
 
 
-class ScriptPart(models.Model):
+class LectureRow(models.Model):
+    """A production's record of one of its lectures (its script, its post-production): listed in
+    the lectures' order and named after the lecture."""
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ("lecture__position", "id")
+
+    def __str__(self) -> str:
+        return str(self.lecture)
+
+
+class ScriptPart(LectureRow):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         IN_REVIEW = "in_review", _("In review")
@@ -119,24 +122,12 @@ class ScriptPart(models.Model):
         Lecture, on_delete=models.CASCADE, related_name="script_part", verbose_name=_("lecture")
     )
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("reviewer"),
-    )
+    reviewer = user_ref(_("reviewer"))
     due_on = models.DateField(_("due date"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ("lecture__position", "id")
+    class Meta(LectureRow.Meta):
         verbose_name = _("script part")
         verbose_name_plural = _("script parts")
-
-    def __str__(self) -> str:
-        return str(self.lecture)
 
 
 def script_upload_to(instance: ScriptVersion, filename: str) -> str:
@@ -148,9 +139,7 @@ class ScriptVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     text = models.TextField(_("text"), blank=True)
     file = models.FileField(_("file"), upload_to=script_upload_to, max_length=300, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = user_ref()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -174,7 +163,13 @@ class StepState(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class PostProduction(models.Model):
+def _step(verbose_name) -> models.CharField:
+    return models.CharField(
+        verbose_name, max_length=20, choices=StepState.choices, default=StepState.NOT_STARTED
+    )
+
+
+class PostProduction(LectureRow):
     """Manual post-production state of a lecture. The board also counts a ready current video as
     edited and an uploaded caption as captioned."""
 
@@ -182,24 +177,13 @@ class PostProduction(models.Model):
 
     production = models.ForeignKey(Production, on_delete=models.CASCADE, related_name="post_production")
     lecture = models.OneToOneField(Lecture, on_delete=models.CASCADE, related_name="post_production")
-    edit = models.CharField(
-        _("edit"), max_length=20, choices=StepState.choices, default=StepState.NOT_STARTED
-    )
-    captions = models.CharField(
-        _("captions"), max_length=20, choices=StepState.choices, default=StepState.NOT_STARTED
-    )
-    review = models.CharField(
-        _("review"), max_length=20, choices=StepState.choices, default=StepState.NOT_STARTED
-    )
-    updated_at = models.DateTimeField(auto_now=True)
+    edit = _step(_("edit"))
+    captions = _step(_("captions"))
+    review = _step(_("review"))
 
-    class Meta:
-        ordering = ("lecture__position", "id")
+    class Meta(LectureRow.Meta):
         verbose_name = _("post-production")
         verbose_name_plural = _("post-production")
-
-    def __str__(self) -> str:
-        return str(self.lecture)
 
 
 HISTORY_ACTIONS = {
@@ -241,14 +225,7 @@ class HistoryEntry(models.Model):
     from_value = models.CharField(_("from"), max_length=300, blank=True)
     to_value = models.CharField(_("to"), max_length=300, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    by = user_ref(_("by"))
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:
