@@ -57,9 +57,14 @@ class CourseListView(ListAPIView):
         # The same for every caller: built once per catalog version (courses/catalog/cache.py). The
         # pagination links are absolute, so the host is part of the key.
         parts = (request.build_absolute_uri(), get_language())
-        return Response(
-            catalog_cache.cached("api", parts, lambda: super(CourseListView, self).list(request).data)
-        )
+
+        def data():
+            return catalog_cache.cached("api", parts, lambda: super(CourseListView, self).list(request).data)
+
+        if _plain_json(request):  # the JSON text itself, written once per catalog version
+            body = catalog_cache.cached("api-json", parts, lambda: _dumps(data()).encode())
+            return HttpResponse(body, content_type="application/json")
+        return Response(data())
 
     def get_queryset(self):
         params = self.request.query_params
