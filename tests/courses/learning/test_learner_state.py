@@ -29,6 +29,8 @@ def fast(settings, redis_url):
     settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "omooc.cache.RedisCache", "LOCATION": redis_url}}
     cache.clear()
     assert state.enabled()
+    yield
+    state._client().flushdb()  # no heartbeat or stored rows left for the next test of this worker
 
 
 @pytest.fixture
