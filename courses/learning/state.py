@@ -75,10 +75,26 @@ class Read:
     latest: tuple[float, float] | None = None
 
 
-def enabled() -> bool:
+def _fast_path() -> str | None:
+    """The catalog version's key as stored in Redis, when Redis is both ``REDIS_URL`` and the default
+    cache (one script can then read both); else ``None``. Worked out once per cache object."""
     url = getattr(settings, "REDIS_URL", "")
     default = caches["default"]
-    return bool(url) and isinstance(default, RedisCache) and url in getattr(default, "_servers", ())
+    known = _version_keys.get(url)
+    if known is not None and known[0] is default:
+        return known[1]
+    key = None
+    if url and isinstance(default, RedisCache) and url in getattr(default, "_servers", ()):
+        key = default.make_and_validate_key(catalog_cache.VERSION_KEY)
+    _version_keys[url] = (default, key)
+    return key
+
+
+_version_keys: dict[str, tuple[object, str | None]] = {}
+
+
+def enabled() -> bool:
+    return _fast_path() is not None
 
 
 def _client():
@@ -93,7 +109,8 @@ def read(user, ident: str) -> Read | None:
     """The stored rows of ``user`` under ``ident`` (what the page is found by: ``c:<course slug>``,
     ``l:<course slug>/<lecture slug>``, ``i:<lecture id>``), with the catalog version set for the
     request. ``None`` without the fast path (no Redis, anonymous, Redis unreachable)."""
-    if not user.is_authenticated or not enabled():
+    version_key = _fast_path() if user.is_authenticated else None
+    if version_key is None:
         return None
     client = _client()
     key = f"{PREFIX}:rows:{user.pk}:{ident}"
@@ -102,7 +119,6 @@ def read(user, ident: str) -> Read | None:
         script = _scripts.get(settings.REDIS_URL)
         if script is None:
             script = _scripts.setdefault(settings.REDIS_URL, client.register_script(_READ))
-        version_key = cache.make_and_validate_key(catalog_cache.VERSION_KEY)
         raw_version, generation, stored, latest = script(
             keys=[version_key, generation_key, key, progress.LATEST_KEY], client=client
         )
