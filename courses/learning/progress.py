@@ -63,7 +63,9 @@ class PlaybackClaims:
 
 def playback_token(*, enrollment_id: int, lecture_id: int, user_id: int, duration: float) -> str:
     # signing.dumps's token (``signing.loads`` reads it), one key derivation fewer per call
-    return signed_dumps([enrollment_id, lecture_id, user_id, round(float(duration or 0), 3)], salt=PLAYBACK_SALT)
+    return signed_dumps(
+        [enrollment_id, lecture_id, user_id, round(float(duration or 0), 3)], salt=PLAYBACK_SALT
+    )
 
 
 def beat_token_max_age() -> int:

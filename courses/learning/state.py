@@ -197,5 +197,9 @@ def connect() -> None:
 
     for signal in (post_save, post_delete):
         name = "save" if signal is post_save else "delete"
-        signal.connect(_enrollment_changed, sender=Enrollment, dispatch_uid=f"learner-state-enrollment-{name}")
-        signal.connect(_progress_changed, sender=LectureProgress, dispatch_uid=f"learner-state-progress-{name}")
+        signal.connect(
+            _enrollment_changed, sender=Enrollment, dispatch_uid=f"learner-state-enrollment-{name}"
+        )
+        signal.connect(
+            _progress_changed, sender=LectureProgress, dispatch_uid=f"learner-state-progress-{name}"
+        )

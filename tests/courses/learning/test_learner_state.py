@@ -26,7 +26,10 @@ pytestmark = pytest.mark.django_db
 def fast(settings, redis_url):
     """Redis as REDIS_URL and as the default cache, as in production: the one-round-trip path."""
     settings.REDIS_URL = redis_url
-    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "omooc.cache.RedisCache", "LOCATION": redis_url}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "omooc.cache.RedisCache", "LOCATION": redis_url},
+    }
     cache.clear()
     assert state.enabled()
     yield
