@@ -182,6 +182,8 @@ def _enrollment_changed(sender, instance, **kwargs) -> None:
 def _progress_changed(sender, instance, origin=None, **kwargs) -> None:
     from ..models import Enrollment, LectureProgress
 
+    if not getattr(settings, "REDIS_URL", ""):
+        return  # nothing stored anywhere: no learner to look up
     if sender is LectureProgress and kwargs.get("signal") is post_delete and origin is not None:
         started = origin.model if hasattr(origin, "model") else type(origin)
         if started is not LectureProgress:
