@@ -135,14 +135,24 @@ def read(user, ident: str) -> Read | None:
     )
     found = Read(key=key, generation=(generation or b"").decode(), version=version)
     if stored is not None and generation:
-        head, tail = stored.split(b"|", 1)
-        tag, _, blob = tail.partition(b"\n")
-        if tag == f"{found.generation}|{version}".encode():
-            found.rows = pickle.loads(blob)  # noqa: S301 - our own value, like Django's cache
-            if latest:
-                position, at = latest.decode().split()
-                found.latest = (float(position), float(at))
+        try:
+            tag, _, blob = stored.split(b"|", 1)[1].partition(b"\n")
+            if tag == f"{found.generation}|{version}".encode():
+                rows = pickle.loads(blob)  # noqa: S301 - our own value, like Django's cache
+                found.latest = _position(latest)
+                found.rows = rows
+        except Exception:  # noqa: BLE001 - an unreadable entry is a miss (and is overwritten)
+            logger.warning("learner state: unreadable entry %s", key, exc_info=True)
+            found.rows, found.latest = None, None
     return found
+
+
+def _position(raw: bytes | None) -> tuple[float, float] | None:
+    """A buffered position as ``progress.RedisBuffer.latest`` reads it."""
+    if not raw:
+        return None
+    position, at = raw.decode().split()
+    return float(position), float(at)
 
 
 def store(found: Read | None, *, rows: list, enrollment_id: int, lecture_id: int) -> None:

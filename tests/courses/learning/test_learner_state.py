@@ -221,3 +221,12 @@ def _raw_rows(user, course):
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk, course.pk])
         return cursor.fetchall()
+
+
+def test_an_unreadable_entry_is_a_miss(fast, learning):
+    enrollment, lecture = learning
+    user, course = enrollment.user, lecture.course
+    found = state.read(user, f"c:{course.slug}")
+    state._client().set(found.key, f"1:0|{found.generation}|{found.version}\nnot a pickle".encode())
+    assert state.read(user, f"c:{course.slug}").rows is None
+    assert _seen(user, course) == _truth(user, course)
