@@ -10,6 +10,9 @@ class CoursesConfig(AppConfig):
         from .catalog import cache as catalog_cache
 
         catalog_cache.connect()
+        from .learning import state as learner_state
+
+        learner_state.connect()
         # Each sub-domain keeps its Celery tasks next to its services (Celery's autodiscovery looks
         # for ``courses.tasks`` only): importing them registers them, under unchanged names.
         from .learning import tasks as learning_tasks  # noqa: F401

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -57,9 +57,14 @@ class CourseListView(ListAPIView):
         # The same for every caller: built once per catalog version (courses/catalog/cache.py). The
         # pagination links are absolute, so the host is part of the key.
         parts = (request.build_absolute_uri(), get_language())
-        return Response(
-            catalog_cache.cached("api", parts, lambda: super(CourseListView, self).list(request).data)
-        )
+
+        def data():
+            return catalog_cache.cached("api", parts, lambda: super(CourseListView, self).list(request).data)
+
+        if _plain_json(request):  # the JSON text itself, written once per catalog version
+            body = catalog_cache.cached("api-json", parts, lambda: _dumps(data()).encode())
+            return HttpResponse(body, content_type="application/json")
+        return Response(data())
 
     def get_queryset(self):
         params = self.request.query_params
@@ -206,7 +211,12 @@ class PlaybackView(APIView):
             )
         play = selectors.playback(page, user_id=request.user.pk, bearer=True)
         urls = play.urls
-        absolute = request.build_absolute_uri
+        # build_absolute_uri of a path is this prefix and the path (our paths are quoted ASCII)
+        origin = request.build_absolute_uri("/")[:-1]
+
+        def absolute(path: str) -> str:
+            return origin + path
+
         payload = {
             "lecture_id": page.lecture.pk,
             "title": page.lecture.title,
@@ -217,7 +227,7 @@ class PlaybackView(APIView):
             "resume_position_seconds": selectors.resume_position(page),
             "captions": [{**track, "url": absolute(track["url"])} for track in urls["captions"]],
             "heartbeat": {
-                "url": absolute(reverse("v1:progress")),
+                "url": absolute(_progress_path()),
                 "token": play.token,  # "" for a preview: it records no progress
                 "interval_seconds": HEARTBEAT_INTERVAL_SECONDS,
             },
@@ -225,6 +235,18 @@ class PlaybackView(APIView):
         }
         # Built in the documented shape (PlaybackSerializer; the schema tests check every response).
         return _json_bytes(_dumps(payload)) if _plain_json(request) else Response(payload)
+
+
+_progress_paths: dict[str, str] = {}
+
+
+def _progress_path() -> str:
+    """``reverse("v1:progress")``, once per script prefix."""
+    script = get_script_prefix()
+    path = _progress_paths.get(script)
+    if path is None:
+        path = _progress_paths.setdefault(script, reverse("v1:progress"))
+    return path
 
 
 class ProgressView(APIView):

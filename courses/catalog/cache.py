@@ -58,6 +58,20 @@ def version() -> str:
     return current
 
 
+def request_version(found: str | None) -> str:
+    """The version for this request, given the one just read from the cache along with something
+    else (one round trip for both: ``courses.learning.state``): the request keeps the first version
+    it saw; a missing version is made as ``version()`` makes it."""
+    current = getattr(_request, "version", None)
+    if current is not None:
+        return current
+    if found is None:
+        return version()
+    if getattr(_request, "active", False):
+        _request.version = found
+    return found
+
+
 def invalidate() -> None:
     new = uuid.uuid4().hex
     cache.set(VERSION_KEY, new, timeout=None)

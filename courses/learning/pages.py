@@ -299,12 +299,18 @@ def enrollment_box(page, *, authenticated: bool, csrf: str, path: str, shelled: 
 def unenroll_form(page, *, csrf: str) -> SafeString:
     if not page.enrolled:
         return mark_safe("")
-    action = reverse("courses:unenroll", kwargs={"slug": page.course.slug})
-    leave = escape(gettext("Leave this course"))
-    return mark_safe(  # noqa: S308 - every value escaped
-        f'<form method="post" action="{escape(action)}" class="unenroll-form">\n  {_csrf_field(csrf)}\n'
-        f'  <button type="submit" class="button-small button-secondary">{leave}</button>\n</form>'
-    )
+    slug = page.course.slug
+
+    def build() -> tuple[str, str]:
+        action = reverse("courses:unenroll", kwargs={"slug": slug})
+        leave = escape(gettext("Leave this course"))
+        head = f'<form method="post" action="{escape(action)}" class="unenroll-form">\n  '
+        tail = f'\n  <button type="submit" class="button-small button-secondary">{leave}</button>\n</form>'
+        return head, tail
+
+    # The same for every learner of the course: made once per catalog version and language.
+    head, tail = catalog_cache.cached("unenroll-form", (slug, get_language()), build)
+    return mark_safe(head + _csrf_field(csrf) + tail)  # noqa: S308 - every value escaped
 
 
 # --- the lecture page ---------------------------------------------------------------------------

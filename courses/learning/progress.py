@@ -31,6 +31,8 @@ from redis.exceptions import RedisError
 
 from omooc.exceptions import AccessDeniedError, ApplicationError
 
+from ..media.access import signed_dumps
+
 logger = logging.getLogger(__name__)
 
 PLAYBACK_SALT = "courses.playback"
@@ -60,7 +62,8 @@ class PlaybackClaims:
 
 
 def playback_token(*, enrollment_id: int, lecture_id: int, user_id: int, duration: float) -> str:
-    return signing.dumps(
+    # signing.dumps's token (``signing.loads`` reads it), one key derivation fewer per call
+    return signed_dumps(
         [enrollment_id, lecture_id, user_id, round(float(duration or 0), 3)], salt=PLAYBACK_SALT
     )
 

@@ -21,7 +21,7 @@ from ..catalog.selectors import course_outline, published_lecture_count, shared_
 from ..media import access as media_access
 from ..models import Caption, Course, Enrollment, Lecture, LectureProgress, Video
 from ..permissions import LectureAccess, is_team_producer, lecture_access
-from . import progress
+from . import progress, state
 
 
 def enrollment_get(*, user, course: Course) -> Enrollment | None:
@@ -90,7 +90,7 @@ def _progress_statement(alias: str, one_lecture: bool) -> tuple:
     return statement
 
 
-def enrollment_with_progress(*, user, course: Course, lecture: Lecture | None = None):
+def enrollment_with_progress(*, user, course: Course, lecture: Lecture | None = None, found=None):
     """The learner's enrollment in ``course`` and its progress rows (of ``lecture`` only, if given),
     as ``(enrollment, {lecture_id: progress})``, in one query. Progress of a left enrollment is not
     returned.
@@ -99,16 +99,24 @@ def enrollment_with_progress(*, user, course: Course, lecture: Lecture | None = 
     compilation of this join cost several times the query itself. So the statement is written once
     from the models' own table and column names and the rows become model instances as the ORM makes
     them: the backend's converters, then the instance as ``Model.from_db`` leaves it (``_from_db``).
-    Pinned against the ORM by a test."""
+    Pinned against the ORM by a test.
+
+    ``found``: what ``state.read`` found for this page; its rows (the same query's, kept in Redis
+    under the learner's generation) replace the query, and a miss stores the query's rows."""
     if not user.is_authenticated:
         return None, {}
     db = Enrollment.objects.db
     connection = connections[db]
     sql, (e_names, _, e_converters), (p_names, _, p_converters) = _progress_statement(db, lecture is not None)
-    params = ([lecture.pk] if lecture is not None else []) + [user.pk, course.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    if found is not None and found.rows is not None:
+        rows = found.rows
+    else:
+        params = ([lecture.pk] if lecture is not None else []) + [user.pk, course.pk]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        enrollment_id = rows[0][e_names.index("id")] if rows else 0
+        state.store(found, rows=rows, enrollment_id=enrollment_id, lecture_id=lecture.pk if lecture else 0)
     if not rows:
         return None, {}
     k = len(e_names)
@@ -181,10 +189,11 @@ class CoursePage:
 
 
 def course_page(*, slug: str, user) -> CoursePage | None:
+    found = state.read(user, f"c:{slug}")  # with the catalog version: one round trip
     outline = course_outline(slug=slug)
     if outline is None:
         return None
-    enrollment, progress = enrollment_with_progress(user=user, course=outline.course)
+    enrollment, progress = enrollment_with_progress(user=user, course=outline.course, found=found)
     enrolled = bool(enrollment and enrollment.is_active)
     now = timezone.now()
     rows = []
@@ -241,6 +250,9 @@ def dashboard_enrollments(*, user) -> QuerySet[Enrollment]:
     )
 
 
+UNKNOWN = object()
+
+
 @dataclass
 class LecturePage:
     course: Course
@@ -254,6 +266,8 @@ class LecturePage:
     progress: LectureProgress | None
     previous: Lecture | None
     next: Lecture | None
+    # The newest buffered position, when it came with the stored rows (``state.read``).
+    latest: tuple[float, float] | None | object = UNKNOWN
 
 
 def lecture_page(
@@ -266,6 +280,8 @@ def lecture_page(
     read from the database every time. Per request: the enrollment and the progress row (the
     producer role is asked only when the user is not enrolled)."""
     key = ("id", lecture_id) if lecture_id is not None else ("slug", slug, lecture_slug)
+    # With the catalog version: one round trip (the rows' own check is the generation and version).
+    found = state.read(user, f"i:{lecture_id}" if lecture_id is not None else f"l:{slug}/{lecture_slug}")
     find = {"slug": slug, "lecture_slug": lecture_slug, "lecture_id": lecture_id}
     shared = catalog_cache.cached("lecture", key, lambda: shared_lecture(**find, published_only=True))
     if shared is None:
@@ -273,7 +289,7 @@ def lecture_page(
     if shared is None:
         return None
     course, lecture = shared.course, shared.lecture
-    enrollment, progress = enrollment_with_progress(user=user, course=course, lecture=lecture)
+    enrollment, progress = enrollment_with_progress(user=user, course=course, lecture=lecture, found=found)
     if enrollment is not None and not enrollment.is_active:
         enrollment = None
     released = lecture.release_at is None or lecture.release_at <= timezone.now()
@@ -299,6 +315,7 @@ def lecture_page(
         progress=progress.get(lecture.pk),
         previous=shared.previous,
         next=shared.next,
+        latest=found.latest if found is not None and found.rows is not None else UNKNOWN,
     )
 
 
@@ -316,7 +333,9 @@ def resume_position(page: LecturePage) -> float:
     if page.progress is not None:
         position = page.progress.position_seconds
         at = page.progress.last_heartbeat_at.timestamp() if page.progress.last_heartbeat_at else 0.0
-    latest = progress.latest_position(enrollment_id=page.enrollment.pk, lecture_id=page.lecture.pk)
+    latest = page.latest
+    if latest is UNKNOWN:
+        latest = progress.latest_position(enrollment_id=page.enrollment.pk, lecture_id=page.lecture.pk)
     if latest and latest[1] > at:
         position = latest[0]
     duration = lecture_duration(page)

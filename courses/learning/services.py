@@ -25,6 +25,7 @@ from ..models import (
     Lecture,
     LectureProgress,
 )
+from . import state
 from .progress import Beat
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,8 @@ def progress_apply(*, entries: Iterable[Mapping | Beat]) -> dict[str, int]:
         if _move_resume_pointer(enrollment, row):
             moved[enrollment_id] = enrollment
     _progress_save(rows, list(moved.values()))
+    # bulk writes send no signals: the learners' stored rows (state.py) must not be used again
+    state.touch(*{enrollments[row.enrollment_id].user_id for row in rows})
     completed_courses = 0
     if newly_completed:
         completed_courses = len(course_completion_check(enrollment_ids=newly_completed))
@@ -167,7 +170,7 @@ def progress_apply(*, entries: Iterable[Mapping | Beat]) -> dict[str, int]:
 
 
 def _enrollments_locked(ids: set[int]) -> dict[int, Enrollment]:
-    fields = ("pk", "course_id", "status", "enrolled_at", "left_at")
+    fields = ("pk", "user_id", "course_id", "status", "enrolled_at", "left_at")
     pointer = ("last_activity_at", "last_lecture_id", "last_position_seconds")
     locked = Enrollment.objects.select_for_update().filter(pk__in=ids).order_by("pk").only(*fields, *pointer)
     return {enrollment.pk: enrollment for enrollment in locked}
@@ -287,6 +290,7 @@ def certificate_issue(*, enrollment: Enrollment) -> Certificate:
     outbox sends it after the commit and retries it until the server takes it."""
     now = timezone.now()
     Enrollment.objects.filter(pk=enrollment.pk, completed_at__isnull=True).update(completed_at=now)
+    state.touch(enrollment.user_id)  # an update sends no signal
     certificate, created = Certificate.objects.get_or_create(
         enrollment=enrollment,
         defaults={
