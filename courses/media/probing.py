@@ -18,7 +18,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from omooc.exceptions import ApplicationError
+from .errors import MediaRejectedError
 
 DEFAULTS = {
     "MEDIA_MAX_UPLOAD_BYTES": 20 * 1024**3,
@@ -36,12 +36,6 @@ DEFAULTS = {
 
 def media_setting(name: str):
     return getattr(settings, name, DEFAULTS[name])
-
-
-class MediaRejectedError(ApplicationError):
-    """The file is not a recording we will process; ``message`` says why, in words."""
-
-    default_code = "media_rejected"
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,9 @@ from ..models import Caption, Lecture, Video
 from ..models.media import source_upload_to
 from . import storage as media_storage
 from .captions import parse_captions, to_transcript, to_webvtt
-from .probing import MediaRejectedError, ProbeResult, media_setting, probe_media
-from .transcoding import TranscodeError, transcode
+from .errors import MediaRejectedError, TranscodeError
+from .probing import ProbeResult, media_setting, probe_media
+from .transcoding import transcode
 
 logger = logging.getLogger(__name__)
 

@@ -30,9 +30,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from omooc.exceptions import ApplicationError
-
 from .container_inspection import FORMAT_WHITELIST
+from .errors import TranscodeError
 from .ffmpeg import ffmpeg_exe
 from .probing import ProbeResult
 
@@ -51,10 +50,6 @@ X264_PARAMS = "b-adapt=0"
 # FFmpeg made it the default in 2018 as sounding no worse at 128 kbit/s.
 AAC_CODER = "fast"
 PROGRESS_INTERVAL = 1.0  # seconds between progress reports
-
-
-class TranscodeError(ApplicationError):
-    default_code = "transcode_failed"
 
 
 @dataclass(frozen=True)

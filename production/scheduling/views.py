@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from omooc.exceptions import ApplicationError
 from production import access, history
 from production.models import CalendarFeed, CrewAssignment, Location, ScheduledItem, Speaker
-from production.views import _apply, studio_view
+from production.views import saved, studio_view
 
 from . import feeds, forms, selectors, services
 
@@ -38,25 +38,17 @@ def _plan(request, pk: int, form_class, create, *, success: str, title: str) -> 
     # ?lectures=1&lectures=2 ticks those lectures (the board's "plan a session for the selected")
     initial = {"lectures": request.GET.getlist("lectures")}
     form = form_class(request.POST or None, production=production, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        result = {}
-        if _apply(
-            form,
-            lambda: result.setdefault(
-                "item", create(production=production, **form.cleaned_data, by=request.user)
-            ),
-        ):
-            item = result["item"]
-            messages.success(request, success)
-            _warn_conflicts(request, selectors.conflicts_for(item, user=request.user))
-            return redirect(DETAIL[item.KIND], pk=item.pk)
+    done = saved(request, form, lambda data: create(production=production, **data, by=request.user), success)
+    if done:
+        item = done.result
+        _warn_conflicts(request, selectors.conflicts_for(item, user=request.user))
+        return redirect(DETAIL[item.KIND], pk=item.pk)
     return _form_page(request, form, production, title)
 
 
 def _change(request, item: ScheduledItem, form_class, initial, update, *, success: str, title: str):
     form = form_class(request.POST or None, initial=initial, production=item.production)
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: update(item, form.cleaned_data)):
-        messages.success(request, success)
+    if saved(request, form, lambda data: update(item, data), success):
         _warn_conflicts(request, selectors.conflicts_for(item, user=request.user))
         return redirect(DETAIL[item.KIND], pk=item.pk)
     return _form_page(request, form, item.production, title)
@@ -64,8 +56,7 @@ def _change(request, item: ScheduledItem, form_class, initial, update, *, succes
 
 def _item_action(request, item: ScheduledItem, form_class, call, success, title, **form_kwargs):
     form = form_class(request.POST or None, **form_kwargs)
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: call(item, form.cleaned_data)):
-        messages.success(request, success)
+    if saved(request, form, lambda data: call(item, data), success):
         return redirect(DETAIL[item.KIND], pk=item.pk)
     return _form_page(request, form, item.production, title)
 
@@ -84,15 +75,12 @@ def _rsvp(request, item: ScheduledItem, speaker_id: int) -> HttpResponse:
     """A producer records a speaker's answer for them."""
     attendance = get_object_or_404(item.attendances, speaker_id=speaker_id)
     form = forms.RsvpForm(request.POST or None, initial={"rsvp": attendance.rsvp})
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _apply(
-            form,
-            lambda: services.attendance_respond(attendance=attendance, **form.cleaned_data, by=request.user),
-        )
+    if saved(
+        request,
+        form,
+        lambda data: services.attendance_respond(attendance=attendance, **data, by=request.user),
+        _("Response recorded."),
     ):
-        messages.success(request, _("Response recorded."))
         return redirect(reverse(DETAIL[item.KIND], kwargs={"pk": item.pk}))
     title = _("Response of %(speaker)s") % {"speaker": attendance.speaker}
     return render(request, "production/form.html", {"form": form, "title": title})
@@ -292,12 +280,7 @@ def session_remove_crew(request: HttpRequest, pk: int, crew_id: int) -> HttpResp
 @studio_view
 def location_list(request: HttpRequest) -> HttpResponse:
     form = forms.LocationForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _apply(form, lambda: services.location_create(**form.cleaned_data))
-    ):
-        messages.success(request, _("Location added."))
+    if saved(request, form, lambda data: services.location_create(**data), _("Location added.")):
         return redirect("production:locations")
     return render(
         request,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ..history import history_for
-from ..views import _apply, studio_view
+from ..views import saved, studio_view
 from . import forms, selectors, services
 
 
@@ -26,37 +25,23 @@ def script_version_file(request: HttpRequest, pk: int, version_id: int) -> HttpR
 @studio_view
 def script_part(request: HttpRequest, pk: int) -> HttpResponse:
     part = selectors.script_part_get_for(user=request.user, pk=pk)
-    version_form = forms.ScriptVersionForm()
-    state_form = forms.ScriptStateForm(part=part)
-    meta_form = forms.ScriptMetaForm(initial={"reviewer": part.reviewer_id, "due_on": part.due_on})
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "version":
-            version_form = forms.ScriptVersionForm(request.POST, request.FILES)
-            if version_form.is_valid() and _apply(
-                version_form,
-                lambda: services.script_version_add(part=part, **version_form.cleaned_data, by=request.user),
-            ):
-                messages.success(request, _("New version saved."))
-                return redirect("production:script", pk=part.pk)
-        elif action == "state":
-            state_form = forms.ScriptStateForm(request.POST, part=part)
-            if state_form.is_valid() and _apply(
-                state_form,
-                lambda: services.script_part_transition(
-                    part=part, **state_form.cleaned_data, by=request.user
-                ),
-            ):
-                messages.success(request, _("State changed."))
-                return redirect("production:script", pk=part.pk)
-        elif action == "meta":
-            meta_form = forms.ScriptMetaForm(request.POST)
-            if meta_form.is_valid() and _apply(
-                meta_form,
-                lambda: services.script_part_update(part=part, **meta_form.cleaned_data, by=request.user),
-            ):
-                messages.success(request, _("Saved."))
-                return redirect("production:script", pk=part.pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    # The form of the action posted is bound; the page shows the other two empty.
+    version_form = forms.ScriptVersionForm(*((request.POST, request.FILES) if action == "version" else ()))
+    state_form = forms.ScriptStateForm(request.POST if action == "state" else None, part=part)
+    meta_form = forms.ScriptMetaForm(
+        request.POST if action == "meta" else None,
+        initial={"reviewer": part.reviewer_id, "due_on": part.due_on},
+    )
+    form, service, message = {
+        "version": (version_form, services.script_version_add, _("New version saved.")),
+        "state": (state_form, services.script_part_transition, _("State changed.")),
+        "meta": (meta_form, services.script_part_update, _("Saved.")),
+    }.get(action, (None, None, ""))
+    if form is not None and saved(
+        request, form, lambda data: service(part=part, **data, by=request.user), message
+    ):
+        return redirect("production:script", pk=part.pk)
     return render(
         request,
         "production/script.html",

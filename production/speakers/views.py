@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ..models import Speaker
-from ..views import _apply, studio_view
+from ..views import saved, studio_view
 from . import forms, permissions, selectors, services
 
 
@@ -20,15 +19,21 @@ def speaker_list(request: HttpRequest) -> HttpResponse:
     return render(request, "production/speakers.html", {"page": page, "q": search, "title": _("Speakers")})
 
 
+def _fields(data: dict) -> dict:
+    return {f: data[f] for f in services.SPEAKER_FIELDS}
+
+
 @studio_view
 def speaker_create(request: HttpRequest) -> HttpResponse:
     form = forms.SpeakerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in services.SPEAKER_FIELDS}
-        result = {}
-        if _apply(form, lambda: result.setdefault("s", services.speaker_create(**data, by=request.user))):
-            messages.success(request, _("Speaker added."))
-            return redirect("production:speaker", pk=result["s"].pk)
+    done = saved(
+        request,
+        form,
+        lambda data: services.speaker_create(**_fields(data), by=request.user),
+        _("Speaker added."),
+    )
+    if done:
+        return redirect("production:speaker", pk=done.result.pk)
     return render(request, "production/form.html", {"form": form, "title": _("New speaker")})
 
 
@@ -55,11 +60,13 @@ def speaker_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.SpeakerForm(
         request.POST or None, initial={f: getattr(speaker, f) for f in services.SPEAKER_FIELDS}
     )
-    if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in services.SPEAKER_FIELDS}
-        if _apply(form, lambda: services.speaker_update(speaker=speaker, **data, by=request.user)):
-            messages.success(request, _("Speaker saved."))
-            return redirect("production:speaker", pk=speaker.pk)
+    if saved(
+        request,
+        form,
+        lambda data: services.speaker_update(speaker=speaker, **_fields(data), by=request.user),
+        _("Speaker saved."),
+    ):
+        return redirect("production:speaker", pk=speaker.pk)
     return render(
         request, "production/form.html", {"form": form, "title": _("Edit %(name)s") % {"name": speaker}}
     )

@@ -3,7 +3,6 @@ and post-production (the board is in ``board_views``)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from ..access import post_production_get_for, production_get_for, production_lis
 from ..board import boards_for
 from ..history import history_for, history_for_production
 from ..scheduling.forms import PostponeForm
-from ..views import _apply, studio_view
+from ..views import saved, studio_view
 from . import forms
 
 
@@ -36,14 +35,14 @@ def studio_home(request: HttpRequest) -> HttpResponse:
 @studio_view
 def production_create(request: HttpRequest) -> HttpResponse:
     form = forms.ProductionForm(request.POST or None, initial={"team": [request.user.pk]})
-    if request.method == "POST" and form.is_valid():
-        result = {}
-        if _apply(
-            form,
-            lambda: result.setdefault("p", services.production_create(**form.cleaned_data, by=request.user)),
-        ):
-            messages.success(request, _("Production created."))
-            return redirect("production:board", pk=result["p"].pk)
+    done = saved(
+        request,
+        form,
+        lambda data: services.production_create(**data, by=request.user),
+        _("Production created."),
+    )
+    if done:
+        return redirect("production:board", pk=done.result.pk)
     return render(request, "production/form.html", {"form": form, "title": _("New production")})
 
 
@@ -59,15 +58,12 @@ def production_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "call_sheet_emails": production.call_sheet_emails,
     }
     form = forms.ProductionForm(request.POST or None, initial=initial, editing=True)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _apply(
-            form,
-            lambda: services.production_update(production=production, by=request.user, **form.cleaned_data),
-        )
+    if saved(
+        request,
+        form,
+        lambda data: services.production_update(production=production, by=request.user, **data),
+        _("Production saved."),
     ):
-        messages.success(request, _("Production saved."))
         return redirect("production:board", pk=production.pk)
     return render(
         request,
@@ -93,21 +89,19 @@ def post_production(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.PostProductionForm(
         request.POST or None, initial={"edit": item.edit, "captions": item.captions, "review": item.review}
     )
-    if request.method == "POST" and form.is_valid():
 
-        def call():
-            for step in ("edit", "captions", "review"):
-                services.post_production_set(
-                    item=item,
-                    step=step,
-                    state=form.cleaned_data[step],
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
-                )
+    def call(data):
+        for step in ("edit", "captions", "review"):
+            services.post_production_set(
+                item=item,
+                step=step,
+                state=data[step],
+                reason=data["reason"],
+                by=request.user,
+            )
 
-        if _apply(form, call):
-            messages.success(request, _("Post-production saved."))
-            return redirect("production:board", pk=item.production_id)
+    if saved(request, form, call, _("Post-production saved.")):
+        return redirect("production:board", pk=item.production_id)
     return render(
         request,
         "production/post_production.html",

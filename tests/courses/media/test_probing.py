@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from courses.media.probing import MediaRejectedError, probe_media
+from courses.media.errors import MediaRejectedError
+from courses.media.probing import probe_media
 from tests.support import media as corpus
 
 

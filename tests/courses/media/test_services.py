@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from courses.media.probing import MediaRejectedError
+from courses.media.errors import MediaRejectedError
 from courses.media.services import video_process, video_retry, video_upload
 from courses.models import Video
 from tests.support.media import make_hls_disguised_as_mp4
