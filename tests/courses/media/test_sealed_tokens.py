@@ -10,6 +10,7 @@ import time
 
 import pytest
 from django.core import signing
+from django.urls import reverse
 
 from courses.learning import progress
 from courses.media import access
@@ -141,9 +142,15 @@ def test_a_playback_token_names_its_learner_and_expires_with_its_age(monkeypatch
 
 def test_tokens_signed_before_the_change_are_still_read():
     grant = _grant()
-    legacy = signing.dumps(
-        [4, 5, 6, grant.root, 0, 1, grant.expires], salt=access.SALT, compress=True
-    )
+    legacy = signing.dumps([4, 5, 6, grant.root, 0, 1, grant.expires], salt=access.SALT, compress=True)
     assert access.unsign(legacy) == grant
     play = signing.dumps([4, 5, 6, 60.0], salt=progress.PLAYBACK_SALT)
     assert progress.read_playback_token(play, user_id=6) == progress.PlaybackClaims(4, 5, 6, 60.0)
+
+
+def test_a_sealed_tokens_media_url_is_what_reverse_gives():
+    token = access.sign(_grant())
+    for path in ("master.m3u8", "720p/index.m3u8", "ondertiteling/ü%20 #1.vtt"):
+        expected = reverse("courses:media", kwargs={"token": token, "path": path})
+        assert access.media_url(token, path) == expected
+        assert access.media_url(token, path, access.media_prefix()) == expected
