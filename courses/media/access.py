@@ -126,14 +126,20 @@ def unseal(token: str, *, purpose: str) -> str | None:
 
 def sign(grant: MediaGrant) -> str:
     expires = grant.expires or int(time.time()) + ttl_seconds()
-    e, lecture, user, single, bearer = (
+    return _grant_token(
         grant.enrollment_id,
         grant.lecture_id,
         grant.user_id,
+        grant.root,
         grant.single_file,
         grant.bearer,
+        expires,
     )
-    return seal(f"{e}:{lecture}:{user}:{int(single)}:{int(bearer)}:{expires}:{grant.root}", purpose=SALT)
+
+
+def _grant_token(e: int, lecture: int, user: int, root: str, single: bool, bearer: bool, expires: int) -> str:
+    """``sign(MediaGrant(...))`` (``unsign`` splits at the first six colons: the root comes last)."""
+    return seal(f"{e}:{lecture}:{user}:{int(single)}:{int(bearer)}:{expires}:{root}", purpose=SALT)
 
 
 def unsign(token: str) -> MediaGrant:
@@ -364,20 +370,19 @@ def playback_urls(
     result: dict = {"master": "", "poster": "", "captions": [], "expires_in": lifetime}
     prefix = media_prefix()
     if video is not None and video.output_prefix:
-        grant = MediaGrant(enrollment_id, lecture.pk, user_id, video.output_prefix, False, bearer, expires)
-        token = sign(grant)
+        token = _grant_token(enrollment_id, lecture.pk, user_id, video.output_prefix, False, bearer, expires)
         result["master"] = media_url(token, "master.m3u8", prefix)
         result["poster"] = media_url(token, "poster.jpg", prefix)
     for caption in captions:
         name = caption.vtt.name
         if not name:
             continue
-        grant = MediaGrant(enrollment_id, lecture.pk, user_id, name, True, bearer, expires)
+        token = _grant_token(enrollment_id, lecture.pk, user_id, name, True, bearer, expires)
         result["captions"].append(
             {
                 "language": caption.language,
                 "label": language_label(caption),
-                "url": media_url(sign(grant), posixpath.basename(name), prefix),
+                "url": media_url(token, posixpath.basename(name), prefix),
             }
         )
     return result
