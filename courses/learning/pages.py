@@ -32,6 +32,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape as html_escape
 
 from django.contrib.messages import get_messages
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
@@ -143,7 +144,8 @@ def fragment(
     cached = catalog_cache.cached(f"fragment-{name}", (*key, get_language(), present), make)
     if not cached.complete:
         return mark_safe(render_to_string(template, build(lambda slot: slots.get(slot, ""))))  # noqa: S308
-    return mark_safe(cached.fill({slot: escape(slots[slot]) for slot in present}))  # noqa: S308 - escaped
+    # html.escape is Django's escape (which wraps it for lazy strings and marks the result safe)
+    return mark_safe(cached.fill({slot: html_escape(str(slots[slot])) for slot in present}))  # noqa: S308
 
 
 _CSRF_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
@@ -260,7 +262,7 @@ def lecture_list(rows, items: list[LectureItem]) -> SafeString:
 
 
 def _csrf_field(token: str) -> str:
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{html_escape(token)}">'
 
 
 def enrollment_box(page, *, authenticated: bool, csrf: str, path: str, shelled: bool = True) -> SafeString:

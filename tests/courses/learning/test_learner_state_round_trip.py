@@ -4,26 +4,13 @@ script Redis no longer has, a broken connection and a server-side error behave a
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from courses.learning import selectors, state
 
 from .factories import EnrollmentFactory
+from .test_learner_state import fast  # noqa: F401 - Redis as in production
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fast(settings, redis_url):
-    settings.REDIS_URL = redis_url
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "omooc.cache.RedisCache", "LOCATION": redis_url},
-    }
-    cache.clear()
-    assert state.enabled()
-    yield
-    state._client().flushdb()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast")]
 
 
 def _stored_rows(user, course):
@@ -32,7 +19,7 @@ def _stored_rows(user, course):
     return state.read(user, f"c:{course.slug}")
 
 
-def test_the_hand_sent_script_answers_as_redis_py_does(fast):
+def test_the_hand_sent_script_answers_as_redis_py_does():
     enrollment = EnrollmentFactory()
     found = _stored_rows(enrollment.user, enrollment.course)
     assert found.rows
@@ -42,7 +29,7 @@ def test_the_hand_sent_script_answers_as_redis_py_does(fast):
     assert state._run(script, client, keys) == script(keys=keys, client=client)
 
 
-def test_a_script_redis_forgot_is_loaded_again(fast):
+def test_a_script_redis_forgot_is_loaded_again():
     enrollment = EnrollmentFactory()
     _stored_rows(enrollment.user, enrollment.course)
     state._client().script_flush()
@@ -50,7 +37,7 @@ def test_a_script_redis_forgot_is_loaded_again(fast):
     assert found is not None and found.rows
 
 
-def test_a_broken_pooled_connection_is_replaced(fast):
+def test_a_broken_pooled_connection_is_replaced():
     enrollment = EnrollmentFactory()
     _stored_rows(enrollment.user, enrollment.course)
     pool = state._client().connection_pool
@@ -62,7 +49,7 @@ def test_a_broken_pooled_connection_is_replaced(fast):
     assert state.read(enrollment.user, f"c:{enrollment.course.slug}").rows
 
 
-def test_an_error_in_the_script_leaves_the_connection_usable(fast):
+def test_an_error_in_the_script_leaves_the_connection_usable():
     client = state._client()
     script = client.register_script("return redis.error_reply('boom')")
     with pytest.raises(Exception, match="boom"):
