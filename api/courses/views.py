@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -112,11 +111,12 @@ def _plain_json(request: Request) -> bool:
     return request.accepted_media_type == "application/json"
 
 
+_ENCODER = encoders.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
 def _dumps(data) -> str:
     """JSON as DRF's ``JSONRenderer`` writes it with the default settings (compact, UTF-8, strict)."""
-    text = json.dumps(
-        data, cls=encoders.JSONEncoder, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-    )
+    text = _ENCODER.encode(data)  # json.dumps(data, cls=encoders.JSONEncoder, ...) without a new encoder
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")  # as JSONRenderer does
 
 

@@ -25,18 +25,23 @@ form's ``next``) or a message to show gets the page rendered in full, as before.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape as html_escape
 
 from django.contrib.messages import get_messages
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, escape, format_html
+from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext
@@ -139,12 +144,33 @@ def fragment(
     cached = catalog_cache.cached(f"fragment-{name}", (*key, get_language(), present), make)
     if not cached.complete:
         return mark_safe(render_to_string(template, build(lambda slot: slots.get(slot, ""))))  # noqa: S308
-    return mark_safe(cached.fill({slot: escape(slots[slot]) for slot in present}))  # noqa: S308 - escaped
+    # html.escape is Django's escape (which wraps it for lazy strings and marks the result safe)
+    return mark_safe(cached.fill({slot: html_escape(str(slots[slot])) for slot in present}))  # noqa: S308
 
 
 _CSRF_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
 _CSRF_BASE = len(CSRF_ALLOWED_CHARS)
 _CSRF_LIMIT = 256 - 256 % _CSRF_BASE  # bytes at or above are dropped: every character equally likely
+
+
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def never_cached(view):
+    """Django's ``never_cache`` for a sync view, its headers written at once when the response has
+    neither (``never_cache`` parses and rebuilds ``Cache-Control`` twice); a test compares the two."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if "Cache-Control" in response.headers or "Expires" in response.headers:
+            add_never_cache_headers(response)
+        else:
+            response.headers["Expires"] = http_date(time.time())
+            response.headers["Cache-Control"] = NEVER_CACHE
+        return response
+
+    return wrapped
 
 
 def csrf_token(request) -> str:
@@ -236,7 +262,7 @@ def lecture_list(rows, items: list[LectureItem]) -> SafeString:
 
 
 def _csrf_field(token: str) -> str:
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{html_escape(token)}">'
 
 
 def enrollment_box(page, *, authenticated: bool, csrf: str, path: str, shelled: bool = True) -> SafeString:

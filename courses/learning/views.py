@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -125,7 +124,7 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@never_cache
+@pages.never_cached
 def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -179,7 +178,7 @@ def lecture(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
 
 
 @require_GET
-@never_cache
+@pages.never_cached
 def lecture_media(request: HttpRequest, slug: str, lecture_slug: str) -> HttpResponse:
     """Fresh signed URLs for a page that has been open longer than ``MEDIA_URL_TTL``."""
     if not request.user.is_authenticated:

@@ -14,14 +14,15 @@ streams video bytes in production.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
 import hashlib
 import hmac
-import json
 import mimetypes
 import posixpath
 import re
 import time
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -82,46 +83,75 @@ class MediaAccessDenied(AccessDeniedError):
 URL_SAFE = "!$&'()*+,;=/~:@"
 
 
-_signers: dict[tuple[str, str], object] = {}
+_keys: dict[tuple[str, str], object] = {}
+_TO_URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
 
-def signed_dumps(obj, *, salt: str, compress: bool = False) -> str:
-    """``django.core.signing.dumps(obj, salt=salt, compress=compress)``, the same string (a test
-    compares), for the few tokens every lecture page and playback answer signs: the HMAC key that
-    ``dumps`` derives from ``SECRET_KEY`` and the salt on every call is derived once per key and salt."""
-    secret = settings.SECRET_KEY
-    keyed = _signers.get((secret, salt))
+def _keyed(secret: str, purpose: str):
+    """An HMAC-SHA256 keyed with ``sha256(purpose + secret)``, derived once per secret and purpose."""
+    keyed = _keys.get((secret, purpose))
     if keyed is None:
-        key = hashlib.sha256(f"{salt}signer".encode() + force_bytes(secret)).digest()
-        keyed = _signers.setdefault((secret, salt), hmac.new(key, digestmod=hashlib.sha256))
-    data = json.dumps(obj, separators=(",", ":")).encode("latin-1")
-    prefix = ""
-    if compress:
-        compressed = zlib.compress(data)
-        if len(compressed) < len(data) - 1:
-            data, prefix = compressed, "."
-    value = f"{prefix}{signing.b64_encode(data).decode()}:{signing.b62_encode(int(time.time()))}"
-    mac = keyed.copy()
-    mac.update(value.encode())
-    return f"{value}:{signing.b64_encode(mac.digest()).decode()}"
+        key = hashlib.sha256(f"omooc.seal|{purpose}|".encode() + force_bytes(secret)).digest()
+        keyed = _keys.setdefault((secret, purpose), hmac.new(key, digestmod=hashlib.sha256))
+    return keyed.copy()
+
+
+def seal(text: str, *, purpose: str) -> str:
+    """``text`` as ``<base64url text>.<hex HMAC-SHA256>``, keyed by ``SECRET_KEY`` and ``purpose``: the
+    construction of ``signing.dumps`` (a full HMAC-SHA256 under a key derived from the secret and a
+    salt) without its JSON, compression and timestamp, for the tokens every lecture page signs."""
+    body = binascii.b2a_base64(text.encode(), newline=False).translate(_TO_URL_SAFE).rstrip(b"=")
+    mac = _keyed(settings.SECRET_KEY, purpose)
+    mac.update(body)
+    return f"{body.decode()}.{mac.hexdigest()}"
+
+
+def unseal(token: str, *, purpose: str) -> str | None:
+    """The text ``seal`` sealed for ``purpose`` under ``SECRET_KEY`` or one of its
+    ``SECRET_KEY_FALLBACKS`` (compared in constant time); ``None`` for anything else."""
+    body, dot, digest = token.rpartition(".")
+    if not dot or not body.isascii() or not digest.isascii():
+        return None
+    raw = body.encode()
+    for secret in (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())):
+        mac = _keyed(secret, purpose)
+        mac.update(raw)
+        if hmac.compare_digest(mac.hexdigest(), digest):
+            try:
+                return base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4)).decode()
+            except (binascii.Error, ValueError):
+                return None
+    return None
 
 
 def sign(grant: MediaGrant) -> str:
-    payload = [
+    expires = grant.expires or int(time.time()) + ttl_seconds()
+    return _grant_token(
         grant.enrollment_id,
         grant.lecture_id,
         grant.user_id,
         grant.root,
-        int(grant.single_file),
-        int(grant.bearer),
-        grant.expires or int(time.time()) + ttl_seconds(),
-    ]
-    return signed_dumps(payload, salt=SALT, compress=True)
+        grant.single_file,
+        grant.bearer,
+        expires,
+    )
+
+
+def _grant_token(e: int, lecture: int, user: int, root: str, single: bool, bearer: bool, expires: int) -> str:
+    """``sign(MediaGrant(...))`` (``unsign`` splits at the first six colons: the root comes last)."""
+    return seal(f"{e}:{lecture}:{user}:{int(single)}:{int(bearer)}:{expires}:{root}", purpose=SALT)
 
 
 def unsign(token: str) -> MediaGrant:
     try:
-        e, lecture, user, root, single, bearer, expires = signing.loads(token, salt=SALT)
+        if ":" in token:  # signed by signing.dumps before ADR 0031's seal (valid MEDIA_URL_TTL at most)
+            e, lecture, user, root, single, bearer, expires = signing.loads(token, salt=SALT)
+        else:
+            text = unseal(token, purpose=SALT)
+            if text is None:
+                raise signing.BadSignature
+            e, lecture, user, single, bearer, expires, root = text.split(":", 6)
+            single, bearer = int(single), int(bearer)
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise MediaAccessDenied("This media link is not valid.", code="bad_signature") from exc
     if time.time() > int(expires):
@@ -134,18 +164,29 @@ def signed_url(grant: MediaGrant, path: str) -> str:
 
 
 _media_prefixes: dict[str, str] = {}
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]+\Z")  # what ``quote`` leaves as it is (a sealed token)
 
 
-def media_url(token: str, path: str) -> str:
-    """``reverse("courses:media", kwargs={"token": token, "path": path})``, with the route's prefix
-    reversed once per script prefix: a lecture's URLs cost a string join each instead of a reverse
-    (the same quoting as ``reverse``; a test compares the two)."""
+def media_prefix() -> str:
+    """``reverse("courses:media", ...)`` up to the token, reversed once per script prefix."""
     script = get_script_prefix()
     prefix = _media_prefixes.get(script)
     if prefix is None:
         prefix = reverse("courses:media", kwargs={"token": "t", "path": "p"})[: -len("t/p")]
         _media_prefixes[script] = prefix
-    return prefix + quote(f"{token}/{path}", safe=URL_SAFE)
+    return prefix
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(path: str) -> str:
+    return quote(path, safe=URL_SAFE)
+
+
+def media_url(token: str, path: str, prefix: str = "") -> str:
+    """``reverse("courses:media", kwargs={"token": token, "path": path})`` as a string join, with the
+    same quoting as ``reverse`` (a test compares the two); ``prefix``: ``media_prefix()``, if known."""
+    token = token if _UNQUOTED.match(token) else quote(token, safe=URL_SAFE)
+    return f"{prefix or media_prefix()}{token}/{_quoted(path)}"
 
 
 def absolute(request, url: str) -> str:
@@ -327,21 +368,21 @@ def playback_urls(
     lifetime = lifetime or ttl_seconds()
     expires = int(time.time()) + lifetime
     result: dict = {"master": "", "poster": "", "captions": [], "expires_in": lifetime}
+    prefix = media_prefix()
     if video is not None and video.output_prefix:
-        grant = MediaGrant(enrollment_id, lecture.pk, user_id, video.output_prefix, False, bearer, expires)
-        token = sign(grant)
-        result["master"] = media_url(token, "master.m3u8")
-        result["poster"] = media_url(token, "poster.jpg")
+        token = _grant_token(enrollment_id, lecture.pk, user_id, video.output_prefix, False, bearer, expires)
+        result["master"] = media_url(token, "master.m3u8", prefix)
+        result["poster"] = media_url(token, "poster.jpg", prefix)
     for caption in captions:
         name = caption.vtt.name
         if not name:
             continue
-        grant = MediaGrant(enrollment_id, lecture.pk, user_id, name, True, bearer, expires)
+        token = _grant_token(enrollment_id, lecture.pk, user_id, name, True, bearer, expires)
         result["captions"].append(
             {
                 "language": caption.language,
                 "label": language_label(caption),
-                "url": signed_url(grant, posixpath.basename(name)),
+                "url": media_url(token, posixpath.basename(name), prefix),
             }
         )
     return result
