@@ -22,15 +22,21 @@ group's delivered messages to be sent again.
 
 from __future__ import annotations
 
+import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import DatabaseError, connection
 from django.db.models import Q, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from psycopg import pq
+from psycopg.adapt import Transformer
 
 from ..models.outbox import BouncedAddress, EmailLog
+
+logger = logging.getLogger(__name__)
 
 LEASE_SECONDS = 15 * 60
 # The first key of the outbox's advisory locks (the second is the lease's token).
@@ -61,6 +67,7 @@ class Lease:
 
     def __init__(self, token: int) -> None:
         self.token = token
+        self._statements: dict[int, str] = {}
 
     @classmethod
     def open(cls) -> Lease:
@@ -77,32 +84,43 @@ class Lease:
             cursor.execute(f"SELECT %s IN ({_LIVE_HOLDERS})", [token, LOCK_SPACE])
             return cursor.fetchone()[0]
 
-    def claim(self, *, limit: int) -> list[EmailLog]:
-        """Up to ``limit`` due, queued rows under no live lease, oldest due first, now leased to
-        this scan (committed with the statement outside a transaction), read in the same statement.
-        Whether a row's address bounced is read when the row is locked (``lock_row``,
-        ``lock_statement``)."""
-        fields = EmailLog._meta.concrete_fields
-        columns = {f.name: f.column for f in fields}
+    def _claim_sql(self, limit: int) -> tuple[str, list]:
+        """Up to ``limit`` due, queued rows under no live lease, leased to this scan and returned
+        whole, oldest due first (``FOR UPDATE SKIP LOCKED``: two scans never claim the same row)."""
+        columns = {f.name: f.column for f in EmailLog._meta.concrete_fields}
         candidates = (
             EmailLog.objects.filter(lease_free(), state=EmailLog.State.QUEUED, next_attempt_at__lte=Now())
             .order_by("next_attempt_at", "id")
             .values("id")[:limit]
         )
         inner, params = candidates.query.sql_with_params()
-        returning = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        returning = ", ".join(connection.ops.quote_name(column) for column in columns.values())
         sql = (
-            f"UPDATE {_table()} SET {columns['lease_holder']} = %s, "  # noqa: S608 - names only
+            f"WITH claimed AS (UPDATE {_table()} SET {columns['lease_holder']} = %s, "  # noqa: S608 - names only
             f"{columns['lease_until']} = now() + make_interval(secs => %s) "
-            f"WHERE {columns['id']} IN ({inner} FOR UPDATE SKIP LOCKED) RETURNING {returning}"
+            f"WHERE {columns['id']} IN ({inner} FOR UPDATE SKIP LOCKED) RETURNING {returning}) "
+            f"SELECT {returning} FROM claimed ORDER BY {columns['next_attempt_at']}, {columns['id']}"
         )
+        return sql, [self.token, LEASE_SECONDS, *params]
+
+    def claim(self, *, limit: int) -> list[EmailLog]:
+        """Up to ``limit`` due, queued rows under no live lease, oldest due first, now leased to
+        this scan (committed with the statement outside a transaction), read in the same statement.
+        Whether a row's address bounced is read when the row is locked (``lock_row``,
+        ``lock_statement``)."""
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.token, LEASE_SECONDS, *params])
-            names = [f.attname for f in fields]
-            emails = [EmailLog.from_db(connection.alias, names, row) for row in cursor.fetchall()]
-        emails.sort(key=lambda email: (email.next_attempt_at, email.pk))
-        prefetch_related_objects([email for email in emails if email.has_attachments], "attachments")
-        return emails
+            cursor.execute(*self._claim_sql(limit))
+            names = _attnames()
+            return _emails([EmailLog.from_db(connection.alias, names, row) for row in cursor.fetchall()])
+
+    def claim_statement(self, limit: int) -> str:
+        """``claim`` as one plain statement, for a ``Pipe``: its rows are read with ``claimed``. In
+        a group's transaction the lease commits with the group (a worker killed before that leaves
+        no lease behind)."""
+        statement = self._statements.get(limit)
+        if statement is None:
+            statement = self._statements[limit] = connection.ops.compose_sql(*self._claim_sql(limit))
+        return statement
 
     def lock_row(self, email: EmailLog) -> bool:
         """Inside the row's transaction: lock it while it is still queued and leased to this scan,
@@ -153,32 +171,108 @@ def sent_marks(emails: list[EmailLog]) -> str:
 
 
 class Pipe:
-    """Statements sent to PostgreSQL at once, their results read later: the database works on them
-    while this thread talks to the mail server (one round trip, overlapped). Simple query protocol:
-    the statements carry no parameters (``lock_statement`` and ``sent_marks`` write only
-    integers, times and names). Only inside the caller's ``transaction.atomic()``; nothing else may
-    use the connection before ``rows()``."""
+    """Statements sent to PostgreSQL at once, their results read later, in order: the database works
+    on them while this thread talks to the mail server (one round trip, overlapped). Simple query
+    protocol: the statements carry no parameters (``lock_statement`` and ``sent_marks`` write only
+    integers, times and names; ``Lease.claim_statement`` is bound on this side). Only inside the
+    caller's ``transaction.atomic()``, and only through a ``Pipeline``, which reads what is left
+    before anything else uses the connection."""
 
     def __init__(self, statements: list[str]) -> None:
         connection.ensure_connection()
         self._pgconn = connection.connection.pgconn
         self._pgconn.send_query("; ".join(statements).encode())
+        self._results: list = []
+        self._reading = True
+        self._error = ""
 
-    def rows(self) -> list[tuple]:
-        """Wait for the results; the last statement's rows (text values)."""
-        rows: list[tuple] = []
-        error = ""
-        while (result := self._pgconn.get_result()) is not None:
-            if result.status == pq.ExecStatus.TUPLES_OK:
-                rows = [
-                    tuple(result.get_value(r, c) for c in range(result.nfields))
-                    for r in range(result.ntuples)
-                ]
-            elif result.status != pq.ExecStatus.COMMAND_OK:
-                error = error or (result.error_message or b"").decode(errors="replace")
-        if error:
+    def _read(self) -> bool:
+        if not self._reading:
+            return False
+        result = self._pgconn.get_result()
+        if result is None:
+            self._reading = False
+        elif result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+            self._results.append(result)
+        else:
+            self._error = self._error or (result.error_message or b"").decode(errors="replace")
+        return self._reading
+
+    def finish(self) -> None:
+        """Read every result; a failed statement (and the ones after it, skipped) raises."""
+        while self._read():
+            pass
+        if self._error:
+            error, self._error = self._error, ""
             raise DatabaseError(error)
-        return rows
+
+    def result(self, index: int):
+        """The ``index``-th statement's result, once it is there."""
+        while len(self._results) <= index and not self._error and self._read():
+            pass
+        if len(self._results) <= index:
+            self.finish()
+            raise DatabaseError(f"no result for statement {index}")  # pragma: no cover - guard
+        return self._results[index]
+
+    def rows(self, index: int) -> list[tuple]:
+        """The ``index``-th statement's rows (text values)."""
+        result = self.result(index)
+        return [tuple(result.get_value(r, c) for c in range(result.nfields)) for r in range(result.ntuples)]
+
+
+class Pipeline:
+    """A scan's pipes on Django's connection, one at a time. Inside ``guard()`` any other query on
+    the connection (a supersede check, a failure written with ``save()``) first reads the open
+    pipe's results, so its statements' results never block the connection; on the way out (an
+    error included) what is left is read, so the transaction can end."""
+
+    def __init__(self) -> None:
+        self.pipe: Pipe | None = None
+
+    def send(self, statements: list[str]) -> Pipe:
+        self.finish()
+        self.pipe = Pipe(statements)
+        return self.pipe
+
+    def finish(self) -> None:
+        pipe, self.pipe = self.pipe, None
+        if pipe is not None:
+            pipe.finish()
+
+    def _before_query(self, execute, sql, params, many, context):
+        self.finish()
+        return execute(sql, params, many, context)
+
+    @contextmanager
+    def guard(self) -> Iterator[Pipeline]:
+        with connection.execute_wrapper(self._before_query):
+            try:
+                yield self
+            finally:
+                try:
+                    self.finish()
+                except DatabaseError:  # the error that ends the block is already on its way
+                    logger.debug("a pipelined statement failed", exc_info=True)
+
+
+def claimed(result) -> list[EmailLog]:
+    """The rows of ``Lease.claim_statement``'s result, as ``Lease.claim`` returns them (decoded by
+    the connection's own loaders)."""
+    transformer = Transformer(connection.connection)
+    transformer.set_pgresult(result)
+    rows = transformer.load_rows(0, result.ntuples, tuple)
+    names = _attnames()
+    return _emails([EmailLog.from_db(connection.alias, names, row) for row in rows])
+
+
+def _attnames() -> list[str]:
+    return [f.attname for f in EmailLog._meta.concrete_fields]
+
+
+def _emails(emails: list[EmailLog]) -> list[EmailLog]:
+    prefetch_related_objects([email for email in emails if email.has_attachments], "attachments")
+    return emails
 
 
 def _lock_statement() -> str:
@@ -200,4 +294,4 @@ def _locked(cursor, email: EmailLog) -> bool:
     return True
 
 
-__all__ = ["LEASE_SECONDS", "Lease", "Pipe", "lease_free", "sent_marks"]
+__all__ = ["LEASE_SECONDS", "Lease", "Pipe", "Pipeline", "claimed", "lease_free", "sent_marks"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections import deque
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
@@ -36,7 +37,7 @@ from django.utils import timezone
 from ..models import PreTalk, PreTalkSpeaker, RecordingSession, Rsvp, SessionSpeaker
 from ..models.outbox import BouncedAddress, EmailLog, Target
 from . import envelope as envelopes
-from .lease import Lease, Pipe, lease_free, sent_marks
+from .lease import Lease, Pipeline, claimed, lease_free, sent_marks
 from .message import Contents, build_message
 from .queue import is_calendar_message, is_speaker_item_message, newer_calendar_messages
 from .retry import (
@@ -386,48 +387,77 @@ def emails_send_due(
 
 
 def _send_leased(sender: Sender, *, limit: int | None, batch: int, group: int) -> int:
-    handled = 0
     lease = Lease.open()
     contents = Contents()
-    # Outside a transaction rows are locked, sent and recorded in groups of ``group``, each group a
-    # transaction of its own; inside the caller's, each row gets a savepoint and everything commits
-    # with the caller.
-    inside = connection.in_atomic_block
     try:
+        if not connection.in_atomic_block:
+            return _send_in_groups(sender, lease, contents, limit=limit, batch=batch, group=group)
+        # Inside the caller's transaction each row gets a savepoint and everything commits with
+        # the caller.
+        handled = 0
         while (limit is None or handled < limit) and not sender.unreachable:
             emails = lease.claim(limit=batch if limit is None else min(batch, limit - handled))
             if not emails:
                 break
-            if inside:
-                handled += _send_batch_in_savepoints(sender, lease, contents, emails)
-            else:
-                handled += _send_batch(sender, lease, contents, emails, group=group)
+            handled += _send_batch_in_savepoints(sender, lease, emails)
+        return handled
     finally:
         lease.close()
+
+
+def _send_in_groups(
+    sender: Sender, lease: Lease, contents: Contents, *, limit: int | None, batch: int, group: int
+) -> int:
+    """Claim a batch, send it and what the claims pipelined with it bring (``_send_queue``), and
+    claim again until a claim after the last commit finds nothing (a row queued meanwhile, such as
+    a bounce report to the team, goes out in the same scan)."""
+    handled = 0
+    while (limit is None or handled < limit) and not sender.unreachable:
+        queue = deque(lease.claim(limit=batch if limit is None else min(batch, limit - handled)))
+        if not queue:
+            break
+        left = None if limit is None else limit - handled
+        handled += _send_queue(sender, lease, contents, queue, limit=left, batch=batch, group=group)
     return handled
 
 
-def _send_batch(
-    sender: Sender, lease: Lease, contents: Contents, emails: list[EmailLog], *, group: int
+def _send_queue(
+    sender: Sender,
+    lease: Lease,
+    contents: Contents,
+    queue: deque[EmailLog],
+    *,
+    limit: int | None,
+    batch: int,
+    group: int,
 ) -> int:
-    """The batch in groups of ``group`` rows, each group one transaction on the server (ADR 0030):
+    """The leased rows in groups of ``group``, each group one transaction on the server (ADR 0030):
     the last group's "sent" marks (one UPDATE), COMMIT, BEGIN and the locks of this group's rows
     travel in one round trip (``lease.Pipe``), sent before this group's first SMTP envelope and read
-    after it, so the database works while the mail server answers. A row is sent (DATA) only once
-    it is locked, still queued and still ours; its "sent" mark commits with its group, so a worker
-    killed mid-group sends at most the group's delivered rows again. Django sees one transaction
-    around the batch."""
+    after it, so the database works while the mail server answers. When the rows left would not
+    fill the next group, the next batch's claim travels in the same round trip and is read after
+    the group is sent (its lease commits with the group). A row is sent (DATA) only once it is
+    locked, still queued and still ours; its "sent" mark commits with its group, so a worker killed
+    mid-group sends at most the group's delivered rows again. Django sees one transaction."""
     handled = 0
+    more = True  # the last claim found rows: there may be more
     smtp = envelopes.uses_smtp(sender.connection)
     sent: list[EmailLog] = []
-    with transaction.atomic():
-        for start in range(0, len(emails), group):
-            rows = emails[start : start + group]
+    pipeline = Pipeline()
+    with transaction.atomic(), pipeline.guard():
+        while queue and not sender.unreachable:
+            rows = [queue.popleft() for _ in range(min(group, len(queue)))]
             statements = [sent_marks(sent), "COMMIT"] if sent else []
-            pipe = Pipe([*statements, "BEGIN", lease.lock_statement(rows)])
+            statements += ["BEGIN", lease.lock_statement(rows)]
+            lock = len(statements) - 1
+            wanted = batch if limit is None else min(batch, limit - handled - len(rows) - len(queue))
+            claim = more and len(queue) < group and wanted > 0
+            if claim:
+                statements.append(lease.claim_statement(wanted))
+            pipe = pipeline.send(statements)
             sent = []
             first = sender.envelope(rows[0])  # on its way while the database answers
-            locked = {int(pk): bounced == b"t" for pk, bounced in pipe.rows()}
+            locked = {int(pk): bounced == b"t" for pk, bounced in pipe.rows(lock)}
             for index, email in enumerate(rows):
                 if email.pk not in locked:  # it left the queue meanwhile (superseded, sent on its own)
                     if index == 0:
@@ -447,9 +477,11 @@ def _send_batch(
                 handled += 1
                 if sender.unreachable:
                     break  # the server is down: the rest wait for the next scan, untouched
-            if sender.unreachable:
-                break
-        Pipe([sent_marks(sent), "COMMIT"] if sent else ["COMMIT"]).rows()
+            if claim:
+                fresh = claimed(pipe.result(lock + 1))
+                queue.extend(fresh)
+                more = bool(fresh)
+        pipeline.send([sent_marks(sent), "COMMIT"] if sent else ["COMMIT"]).finish()
     return handled
 
 
@@ -457,9 +489,7 @@ def _whole(email: EmailLog) -> Callable[[], EmailMultiAlternatives]:
     return lambda: build_message(email)
 
 
-def _send_batch_in_savepoints(
-    sender: Sender, lease: Lease, contents: Contents, emails: list[EmailLog]
-) -> int:
+def _send_batch_in_savepoints(sender: Sender, lease: Lease, emails: list[EmailLog]) -> int:
     handled = 0
     for email in emails:
         with transaction.atomic():
