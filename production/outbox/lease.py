@@ -26,6 +26,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from weakref import WeakKeyDictionary
 
 from django.db import DatabaseError, connection
 from django.db.models import Q, prefetch_related_objects
@@ -131,17 +132,10 @@ class Lease:
 
     def lock_statement(self, emails: list[EmailLog]) -> str:
         """The statement that locks a group of this lease's rows (in pk order, while still queued
-        and still ours) and reads whether each one's address bounced: ``id, bounced`` per row."""
-        log = {f.name: f.column for f in EmailLog._meta.concrete_fields}
-        bounced = {f.name: f.column for f in BouncedAddress._meta.concrete_fields}
-        ids = ", ".join(str(int(email.pk)) for email in emails)
-        return (
-            f"SELECT e.{log['id']}, EXISTS (SELECT 1 FROM "  # noqa: S608 - names and integers only
-            f"{connection.ops.quote_name(BouncedAddress._meta.db_table)} b "
-            f"WHERE UPPER(b.{bounced['email']}) = UPPER(e.{log['recipient']})) "
-            f"FROM {_table()} e WHERE e.{log['id']} IN ({ids}) AND e.{log['state']} = 'queued' "
-            f"AND e.{log['lease_holder']} = {int(self.token)} ORDER BY e.{log['id']} FOR UPDATE OF e"
-        )
+        and still ours) and reads whether each one's address bounced: ``id, bounced`` per row
+        (prepared once per session: ``Pipe``)."""
+        ids = ",".join(str(int(email.pk)) for email in emails)
+        return f"EXECUTE {_LOCK_GROUP}('{{{ids}}}', {int(self.token)})"
 
     def close(self) -> None:
         """Give back the rows this scan did not handle, and end the lease."""
@@ -156,18 +150,42 @@ class Lease:
 
 
 def sent_marks(emails: list[EmailLog]) -> str:
-    """One UPDATE that records a group's rows as sent (attempts, sent_at) and ends their lease."""
+    """One statement that records a group's rows as sent (attempts, sent_at) and ends their lease
+    (prepared once per session: ``Pipe``)."""
+    ids = ",".join(str(int(email.pk)) for email in emails)
+    attempts = ",".join(str(int(email.attempts)) for email in emails)
+    times = ",".join(f'"{email.sent_at.isoformat()}"' for email in emails)
+    return f"EXECUTE {_MARK_SENT}('{{{ids}}}', '{{{attempts}}}', '{{{times}}}')"
+
+
+# The two statements of every group, prepared once per database session (a prepared statement
+# outlives transactions, and is planned once instead of once per group): names, and their text.
+_LOCK_GROUP = "omooc_outbox_lock_group"
+_MARK_SENT = "omooc_outbox_mark_sent"
+
+
+def _prepare(name: str) -> str:
     log = {f.name: f.column for f in EmailLog._meta.concrete_fields}
-    values = ", ".join(
-        f"({int(email.pk)}, {int(email.attempts)}, '{email.sent_at.isoformat()}'::timestamptz)"
-        for email in emails
-    )
+    if name == _LOCK_GROUP:
+        bounced = {f.name: f.column for f in BouncedAddress._meta.concrete_fields}
+        return (
+            f"PREPARE {_LOCK_GROUP} (bigint[], bigint) AS SELECT e.{log['id']}, EXISTS (SELECT 1 FROM "  # noqa: S608
+            f"{connection.ops.quote_name(BouncedAddress._meta.db_table)} b "
+            f"WHERE UPPER(b.{bounced['email']}) = UPPER(e.{log['recipient']})) "
+            f"FROM {_table()} e WHERE e.{log['id']} = ANY($1) AND e.{log['state']} = 'queued' "
+            f"AND e.{log['lease_holder']} = $2 ORDER BY e.{log['id']} FOR UPDATE OF e"
+        )
     return (
-        f"UPDATE {_table()} AS e SET {log['attempts']} = v.attempts, "  # noqa: S608 - names, numbers, times
+        f"PREPARE {_MARK_SENT} (bigint[], integer[], timestamptz[]) AS "  # noqa: S608 - names only
+        f"UPDATE {_table()} AS e SET {log['attempts']} = v.attempts, "
         f"{log['state']} = 'sent', {log['error']} = '', {log['sent_at']} = v.sent_at, "
         f"{log['lease_holder']} = NULL, {log['lease_until']} = NULL "
-        f"FROM (VALUES {values}) AS v(id, attempts, sent_at) WHERE e.{log['id']} = v.id"
+        f"FROM unnest($1, $2, $3) AS v(id, attempts, sent_at) WHERE e.{log['id']} = v.id"
     )
+
+
+# Per psycopg connection (one database session): the statements prepared on it.
+_prepared: WeakKeyDictionary = WeakKeyDictionary()
 
 
 class Pipe:
@@ -180,8 +198,12 @@ class Pipe:
 
     def __init__(self, statements: list[str]) -> None:
         connection.ensure_connection()
-        self._pgconn = connection.connection.pgconn
-        self._pgconn.send_query("; ".join(statements).encode())
+        self._session = connection.connection
+        self._pgconn = self._session.pgconn
+        done = _prepared.setdefault(self._session, set())
+        self._preparing = [name for name in (_LOCK_GROUP, _MARK_SENT) if name not in done]
+        preparations = [_prepare(name) for name in self._preparing]
+        self._pgconn.send_query("; ".join([*preparations, *statements]).encode())
         self._results: list = []
         self._reading = True
         self._error = ""
@@ -193,6 +215,8 @@ class Pipe:
         if result is None:
             self._reading = False
         elif result.status in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+            if len(self._results) < len(self._preparing):
+                _prepared[self._session].add(self._preparing[len(self._results)])
             self._results.append(result)
         else:
             self._error = self._error or (result.error_message or b"").decode(errors="replace")
@@ -208,6 +232,7 @@ class Pipe:
 
     def result(self, index: int):
         """The ``index``-th statement's result, once it is there."""
+        index += len(self._preparing)
         while len(self._results) <= index and not self._error and self._read():
             pass
         if len(self._results) <= index:
