@@ -1,4 +1,6 @@
-"""Leases: how a scan claims a batch of due rows of the outbox (ADR 0021, on PostgreSQL).
+"""Claims: how a scan takes due rows of the outbox. On PostgreSQL a scan leases batches (ADR 0021)
+and sends them in groups over pipelined round trips (``Pipe``, ADR 0030, 0032); ``RowClaim`` locks
+one row at a time (``email_send``, and scans on SQLite).
 
 A scan takes a session advisory lock with a random token (``Lease.open``) and claims up to a batch
 of due, queued rows in one statement (``Lease.claim``: ``FOR UPDATE SKIP LOCKED``, then the token
@@ -29,7 +31,7 @@ from contextlib import contextmanager
 from weakref import WeakKeyDictionary
 
 from django.db import DatabaseError, connection
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from psycopg import pq
@@ -147,6 +149,44 @@ class Lease:
                 [self.token],
             )
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, self.token])
+
+
+class RowClaim:
+    """One row at a time (``email_send``; SQLite; no lease): lock the next row nobody else holds.
+    The lock is the claim: it lasts until this transaction ends, and dies with the worker's
+    connection if the worker dies.
+
+    The statement (``SELECT … FOR UPDATE SKIP LOCKED LIMIT 1`` with the bounced-address check) is
+    compiled once per scan and run as raw SQL for every message: same statement, same lock, without
+    rebuilding the query each time."""
+
+    def __init__(self, queryset) -> None:
+        self.queryset = (
+            queryset.select_for_update(skip_locked=True, of=("self",))
+            .annotate(
+                address_bounced=Exists(BouncedAddress.objects.filter(email__iexact=OuterRef("recipient")))
+            )
+            .order_by("next_attempt_at", "id")[:1]
+        )
+        self.statement: tuple[str, tuple] | None = None
+
+    def __call__(self) -> EmailLog | None:
+        if self.statement is None:
+            # Compiled inside the first claim's transaction (FOR UPDATE refuses to compile outside one).
+            self.statement = self.queryset.query.sql_with_params()
+        sql, params = self.statement
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            columns = [column[0] for column in cursor.description]
+        if row is None:
+            return None
+        fields = EmailLog._meta.concrete_fields
+        if columns != [f.column for f in fields] + ["address_bounced"]:  # pragma: no cover - guard
+            raise RuntimeError(f"unexpected columns from the claim statement: {columns}")
+        email = EmailLog.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
+        email.address_bounced = row[-1]
+        return email
 
 
 def sent_marks(emails: list[EmailLog]) -> str:
@@ -319,4 +359,13 @@ def _locked(cursor, email: EmailLog) -> bool:
     return True
 
 
-__all__ = ["LEASE_SECONDS", "Lease", "Pipe", "Pipeline", "claimed", "lease_free", "sent_marks"]
+__all__ = [
+    "LEASE_SECONDS",
+    "Lease",
+    "Pipe",
+    "Pipeline",
+    "RowClaim",
+    "claimed",
+    "lease_free",
+    "sent_marks",
+]
