@@ -26,14 +26,17 @@ from __future__ import annotations
 
 import logging
 import secrets
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from weakref import WeakKeyDictionary
 
 from django.db import DatabaseError, connection
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
+from django.db.models.signals import post_init, pre_init
 from psycopg import pq
 from psycopg.adapt import Transformer
 
@@ -89,7 +92,8 @@ class Lease:
 
     def _claim_sql(self, limit: int) -> tuple[str, list]:
         """Up to ``limit`` due, queued rows under no live lease, leased to this scan and returned
-        whole, oldest due first (``FOR UPDATE SKIP LOCKED``: two scans never claim the same row)."""
+        (but for ``_UNREAD``), oldest due first (``FOR UPDATE SKIP LOCKED``: two scans never claim the same
+        row)."""
         columns = {f.name: f.column for f in EmailLog._meta.concrete_fields}
         candidates = (
             EmailLog.objects.filter(lease_free(), state=EmailLog.State.QUEUED, next_attempt_at__lte=Now())
@@ -97,14 +101,19 @@ class Lease:
             .values("id")[:limit]
         )
         inner, params = candidates.query.sql_with_params()
-        returning = ", ".join(connection.ops.quote_name(column) for column in columns.values())
+        table = _table()
+        returning = ", ".join(f"{table}.{connection.ops.quote_name(f.column)}" for f in _read_fields())
+        names = ", ".join(connection.ops.quote_name(f.column) for f in _read_fields())
+        # The rows are picked (and locked) once, in their own step, then leased: the standard
+        # queue pattern, where ``IN (SELECT … SKIP LOCKED)`` may run its subquery more than once.
         sql = (
-            f"WITH claimed AS (UPDATE {_table()} SET {columns['lease_holder']} = %s, "  # noqa: S608 - names only
-            f"{columns['lease_until']} = now() + make_interval(secs => %s) "
-            f"WHERE {columns['id']} IN ({inner} FOR UPDATE SKIP LOCKED) RETURNING {returning}) "
-            f"SELECT {returning} FROM claimed ORDER BY {columns['next_attempt_at']}, {columns['id']}"
+            f"WITH picked AS ({inner} FOR UPDATE SKIP LOCKED), claimed AS ("  # noqa: S608 - names only
+            f"UPDATE {table} SET {columns['lease_holder']} = %s, "
+            f"{columns['lease_until']} = now() + make_interval(secs => %s) FROM picked "
+            f"WHERE {table}.{columns['id']} = picked.{columns['id']} RETURNING {returning}) "
+            f"SELECT {names} FROM claimed ORDER BY {columns['next_attempt_at']}, {columns['id']}"
         )
-        return sql, [self.token, LEASE_SECONDS, *params]
+        return sql, [*params, self.token, LEASE_SECONDS]
 
     def claim(self, *, limit: int) -> list[EmailLog]:
         """Up to ``limit`` due, queued rows under no live lease, oldest due first, now leased to
@@ -113,8 +122,7 @@ class Lease:
         ``lock_statement``)."""
         with connection.cursor() as cursor:
             cursor.execute(*self._claim_sql(limit))
-            names = _attnames()
-            return _emails([EmailLog.from_db(connection.alias, names, row) for row in cursor.fetchall()])
+            return _emails(cursor.fetchall())
 
     def claim_statement(self, limit: int) -> str:
         """``claim`` as one plain statement, for a ``Pipe``: its rows are read with ``claimed``. In
@@ -247,10 +255,22 @@ class Pipe:
         self._results: list = []
         self._reading = True
         self._error = ""
+        self._poll: select.poll | None = None
 
     def _read(self) -> bool:
         if not self._reading:
             return False
+        # Wait for the next result with the interpreter's lock released (``get_result`` would
+        # block holding it: another thread of this process, perhaps the one whose transaction
+        # this statement waits for, could not run).
+        while True:
+            self._pgconn.consume_input()
+            if not self._pgconn.is_busy():
+                break
+            if self._poll is None:
+                self._poll = select.poll()
+                self._poll.register(self._pgconn.socket, select.POLLIN)
+            self._poll.poll()
         result = self._pgconn.get_result()
         if result is None:
             self._reading = False
@@ -326,16 +346,34 @@ def claimed(result) -> list[EmailLog]:
     the connection's own loaders)."""
     transformer = Transformer(connection.connection)
     transformer.set_pgresult(result)
-    rows = transformer.load_rows(0, result.ntuples, tuple)
-    names = _attnames()
-    return _emails([EmailLog.from_db(connection.alias, names, row) for row in rows])
+    return _emails(transformer.load_rows(0, result.ntuples, tuple))
 
 
-def _attnames() -> list[str]:
-    return [f.attname for f in EmailLog._meta.concrete_fields]
+# What a claim leaves unread, deferred (loaded if asked for): the times nothing on the way out
+# reads (``lease_until`` and ``sent_at`` are written, never read).
+_UNREAD = ("created_at", "lease_until", "sent_at")
 
 
-def _emails(emails: list[EmailLog]) -> list[EmailLog]:
+def _read_fields() -> list:
+    return [f for f in EmailLog._meta.concrete_fields if f.name not in _UNREAD]
+
+
+def _emails(rows: list[tuple]) -> list[EmailLog]:
+    """Claimed rows as model instances, as ``EmailLog.from_db`` makes them for ``.defer(*_UNREAD)``
+    but without ``Model.__init__``'s setattr through every field's descriptor (the largest part of
+    a claim's cost on this side): the attributes are set as ``__init__`` leaves them on a fresh
+    instance. Should the model ever get ``pre_init``/``post_init`` receivers, ``from_db`` again."""
+    names = [f.attname for f in _read_fields()]
+    if pre_init.has_listeners(EmailLog) or post_init.has_listeners(EmailLog):
+        emails = [EmailLog.from_db(connection.alias, names, row) for row in rows]
+    else:
+        emails = []
+        for row in rows:
+            email = EmailLog.__new__(EmailLog)
+            email.__dict__.update(zip(names, row, strict=True))
+            state = email._state = ModelState()
+            state.adding, state.db = False, connection.alias
+            emails.append(email)
     prefetch_related_objects([email for email in emails if email.has_attachments], "attachments")
     return emails
 
