@@ -361,14 +361,15 @@ def _send_queue(
     batch: int,
     group: int,
 ) -> int:
-    """The leased rows in groups of ``group``, each group one transaction on the server (ADR 0030):
-    the last group's "sent" marks (one UPDATE), COMMIT, BEGIN and the locks of this group's rows
-    travel in one round trip (``lease.Pipe``), sent before this group's first SMTP envelope and read
-    after it, so the database works while the mail server answers. When the rows left would not
-    fill the next group, the next batch's claim travels in the same round trip and is read after
-    the group is sent (its lease commits with the group). A row is sent (DATA) only once it is
-    locked, still queued and still ours; its "sent" mark commits with its group, so a worker killed
-    mid-group sends at most the group's delivered rows again. Django sees one transaction."""
+    """The leased rows in groups of ``group``, each group one transaction on the server (ADR 0030,
+    0032): the last group's "sent" marks (one UPDATE; all but the last row's already sent while
+    that row went out), COMMIT, BEGIN and the locks of this group's rows travel in one round trip
+    (``lease.Pipe``), sent before this group's first SMTP envelope and read after it, so the
+    database works while the mail server answers. When the rows left would not fill the next
+    group, the next batch's claim travels in the same round trip and is read after the group is
+    sent (its lease commits with the group). A row is sent (DATA) only once it is locked, still
+    queued and still ours; its "sent" mark commits with its group, so a worker killed mid-group
+    sends at most the group's delivered rows again. Django sees one transaction."""
     handled = 0
     more = True  # the last claim found rows: there may be more
     smtp = envelopes.uses_smtp(sender.connection)
@@ -415,6 +416,12 @@ def _send_queue(
                 handled += 1
                 if sender.unreachable:
                     break  # the server is down: the rest wait for the next scan, untouched
+                if index == len(rows) - 2 and sent and not claim:
+                    # The group's marks so far go out while its last row is sent (same
+                    # transaction, same commit): the round trip that starts the next group
+                    # then carries one row's mark, and its locks come back sooner.
+                    pipeline.send([sent_marks(sent)])
+                    sent = []
             if claim:
                 fresh = claimed(pipe.result(lock + 1))
                 queue.extend(fresh)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from email.headerregistry import Address
@@ -39,6 +40,8 @@ from .headers import (
 # A body part flattened once serves every row of the scan with the same content; the scan keeps
 # this many distinct ones (the oldest is dropped first).
 CONTENTS_KEPT = 64
+# Header lines kept per scan (the first ones written: the constant lines are among them).
+LINES_KEPT = 4096
 
 
 def _speaker_link(email: EmailLog) -> str:
@@ -62,13 +65,15 @@ def _to(email: EmailLog, recipient: str, *, plain: bool = False) -> Address | Pl
     return Address(display_name=name, addr_spec=recipient)
 
 
-def _top_headers(email: EmailLog, *, subject: str, to: Address | PlainTo) -> list[tuple[str, object]]:
+def _top_headers(
+    email: EmailLog, *, subject: str, to: Address | PlainTo, date: str | None = None
+) -> list[tuple[str, object]]:
     """The message's own header fields, in the order they are written (before the MIME ones)."""
     headers: list[tuple[str, object]] = [
         ("Subject", subject),
         ("From", settings.DEFAULT_FROM_EMAIL),
         ("To", to),
-        ("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
+        ("Date", date if date is not None else formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
         *_extra_headers(email).items(),
     ]
     return headers
@@ -204,6 +209,10 @@ class Contents:
     def __init__(self) -> None:
         self._bodies: OrderedDict[tuple, tuple[bytes, bytes]] = OrderedDict()
         self._ready: tuple[EmailLog, bytes] | None = None
+        # Header lines of plain values, written once per scan (From, Reply-To, the kind, the
+        # Date of this second…), and the Date of the current second.
+        self._lines: dict[tuple[str, str], bytes] = {}
+        self._date: tuple[int, str] = (-1, "")
 
     @staticmethod
     def shared(email: EmailLog) -> bool:
@@ -224,10 +233,24 @@ class Contents:
     def body(self, email: EmailLog) -> bytes:
         return self._body(email)[0]
 
+    def _now(self) -> str:
+        """The Date header's value: ``formatdate()`` of this second, computed once per second."""
+        second = int(time.time())
+        if self._date[0] != second:
+            self._date = (second, formatdate(second, localtime=settings.EMAIL_USE_LOCALTIME))
+        return self._date[1]
+
     def _headers(self, email: EmailLog) -> bytes:
         to = _to(email, ascii_address(email.recipient), plain=True)
-        headers = _top_headers(email, subject=one_line(email.subject), to=to)
-        return b"".join(_header_line(name, value) for name, value in headers)
+        lines = []
+        for field in _top_headers(email, subject=one_line(email.subject), to=to, date=self._now()):
+            line = self._lines.get(field) if isinstance(field[1], str) else None
+            if line is None:
+                line = _header_line(*field)
+                if isinstance(field[1], str) and len(self._lines) < LINES_KEPT:
+                    self._lines[field] = line
+            lines.append(line)
+        return b"".join(lines)
 
     def flat(self, email: EmailLog) -> bytes:
         """The whole message as ``build_message(email).message().as_bytes(linesep="\\r\\n")`` gives
