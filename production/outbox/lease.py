@@ -215,13 +215,8 @@ _MARK_SENT = "omooc_outbox_mark_sent"
 def _prepare(name: str) -> str:
     log = {f.name: f.column for f in EmailLog._meta.concrete_fields}
     if name == _LOCK_GROUP:
-        bounced = {f.name: f.column for f in BouncedAddress._meta.concrete_fields}
-        return (
-            f"PREPARE {_LOCK_GROUP} (bigint[], bigint) AS SELECT e.{log['id']}, EXISTS (SELECT 1 FROM "  # noqa: S608
-            f"{connection.ops.quote_name(BouncedAddress._meta.db_table)} b "
-            f"WHERE UPPER(b.{bounced['email']}) = UPPER(e.{log['recipient']})) "
-            f"FROM {_table()} e WHERE e.{log['id']} = ANY($1) AND e.{log['state']} = 'queued' "
-            f"AND e.{log['lease_holder']} = $2 ORDER BY e.{log['id']} FOR UPDATE OF e"
+        return f"PREPARE {_LOCK_GROUP} (bigint[], bigint) AS " + _lock_sql(
+            ids="= ANY($1)", holder="$2", many=True
         )
     return (
         f"PREPARE {_MARK_SENT} (bigint[], integer[], timestamptz[]) AS "  # noqa: S608 - names only
@@ -379,13 +374,20 @@ def _emails(rows: list[tuple]) -> list[EmailLog]:
 
 
 def _lock_statement() -> str:
+    return _lock_sql(ids="= %s", holder="%s", many=False)
+
+
+def _lock_sql(*, ids: str, holder: str, many: bool) -> str:
+    """Lock rows of the log still queued and leased to ``holder``, reading whether each one's address
+    bounced (``many``: ``id, bounced`` per row, in pk order)."""
     log = {f.name: f.column for f in EmailLog._meta.concrete_fields}
     bounced = {f.name: f.column for f in BouncedAddress._meta.concrete_fields}
+    first, order = (f"e.{log['id']}, ", f" ORDER BY e.{log['id']}") if many else ("", "")
     return (
-        f"SELECT EXISTS (SELECT 1 FROM {connection.ops.quote_name(BouncedAddress._meta.db_table)} b "  # noqa: S608
+        f"SELECT {first}EXISTS (SELECT 1 FROM {connection.ops.quote_name(BouncedAddress._meta.db_table)} b "  # noqa: S608
         f"WHERE UPPER(b.{bounced['email']}) = UPPER(e.{log['recipient']})) "
-        f"FROM {_table()} e WHERE e.{log['id']} = %s AND e.{log['state']} = 'queued' "
-        f"AND e.{log['lease_holder']} = %s FOR UPDATE OF e"
+        f"FROM {_table()} e WHERE e.{log['id']} {ids} AND e.{log['state']} = 'queued' "
+        f"AND e.{log['lease_holder']} = {holder}{order} FOR UPDATE OF e"
     )
 
 
