@@ -3,8 +3,10 @@ be): the outbox pipeline (lease a batch, lock a group of rows, build each messag
 connection, record the group's results and commit, ADR 0021) against plain smtplib sending the same
 prepared messages over one connection. The outbox runs with its default group (``SEND_GROUP``) and
 with ``BENCH_GROUPS`` for comparison (default 1 and 50: the duplicate window of one message, and a
-whole batch). Rounds are interleaved; medians are reported. The rows are vacuumed before each pass.
-Targets: ≥ 0.8× plain smtplib in the same run (issue 16), ≥ 500 msgs/s (ARCHITECTURE.md).
+whole batch). Rounds are interleaved; medians are reported, with each round's own ratio (outbox over
+the plain loop just before it: the steadiest figure on a shared machine) and the sending process's
+CPU time per message. The rows are vacuumed before each pass. Targets: ≥ 0.8× plain smtplib in the
+same run (issue 16), ≥ 500 msgs/s (ARCHITECTURE.md).
 
     DATABASE_URL=postgres://... .venv/bin/python -m bench smtp      (BENCH_ROUNDS, default 3)
 """
@@ -104,17 +106,19 @@ def main() -> None:
     groups = [SEND_GROUP, *(g for g in others if g != SEND_GROUP)]
     plain_rates: list[float] = []
     pipeline_rates: dict[int, list[float]] = {group: [] for group in groups}
+    cpu: dict[object, list[float]] = {group: [] for group in ["plain", *groups]}
     try:
         prepared = [
             (settings.DEFAULT_FROM_EMAIL, [e.recipient], build_message(e).message().as_bytes(linesep="\r\n"))
             for e in rows.order_by("id")
         ]
         for _ in range(ROUNDS):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             with smtplib.SMTP("127.0.0.1", port, timeout=settings.EMAIL_TIMEOUT) as smtp:
                 for sender, recipients, data in prepared:
                     smtp.sendmail(sender, recipients, data)
             plain_rates.append(COUNT / (time.perf_counter() - t0))
+            cpu["plain"].append((time.process_time() - c0) * 1000 / COUNT)
 
             for group in groups:
                 rows.update(
@@ -123,9 +127,10 @@ def main() -> None:
                     sent_at=None,
                 )
                 _vacuum(EmailLog)
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 handled = emails_send_due(group=group)
                 pipeline_rates[group].append(COUNT / (time.perf_counter() - t0))
+                cpu[group].append((time.process_time() - c0) * 1000 / COUNT)
                 assert handled == COUNT and rows.filter(state=EmailLog.State.SENT).count() == COUNT
         here.send("count")
         received = here.recv()
@@ -136,7 +141,9 @@ def main() -> None:
             plain,
             "msgs/s",
             baseline=plain,
-            note=f"{COUNT:,} messages, median of {ROUNDS}: " + ", ".join(f"{r:,.0f}" for r in plain_rates),
+            note=f"{COUNT:,} messages, median of {ROUNDS}: "
+            + ", ".join(f"{r:,.0f}" for r in plain_rates)
+            + f"; CPU {statistics.median(cpu['plain']):.3f} ms/msg",
         )
         for group in groups:
             pipeline = statistics.median(pipeline_rates[group])
@@ -148,7 +155,10 @@ def main() -> None:
                 baseline=plain,
                 target=RATIO_TARGET,
                 note=f"group of {group}{default}, duplicate window ≤ {group}; median of {ROUNDS}: "
-                + ", ".join(f"{r:,.0f}" for r in pipeline_rates[group]),
+                + ", ".join(f"{r:,.0f}" for r in pipeline_rates[group])
+                + "; each round's ratio: "
+                + ", ".join(f"{r / p:.2f}" for r, p in zip(pipeline_rates[group], plain_rates, strict=True))
+                + f"; CPU {statistics.median(cpu[group]):.3f} ms/msg",
             )
         pipeline = statistics.median(pipeline_rates[SEND_GROUP])
         line(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -67,11 +68,22 @@ def _sender(address: str, charset: str) -> tuple[str, str]:
     return sender, smtplib.quoteaddr(sender)
 
 
-def deliver(smtp: smtplib.SMTP, envelope: Envelope, data: bytes) -> None:
-    """DATA for an open envelope; raises what ``sendmail`` raises."""
+def deliver(
+    smtp: smtplib.SMTP, envelope: Envelope, data: bytes, idle: Callable[[], object] | None = None
+) -> None:
+    """DATA for an open envelope, ``data`` as it goes on the wire (``message.wire``); raises what
+    ``sendmail`` raises. ``idle``: work done while the server reads the message, before its reply
+    (the next row's message is built then)."""
     if envelope.error is not None:
         raise envelope.error
-    code, reply = smtp.data(data)
+    smtp.putcmd("data")
+    code, reply = smtp.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    smtp.send(data)
+    if idle is not None:
+        idle()
+    code, reply = smtp.getreply()
     if code != 250:
         _reset_or_close(smtp, code)
         raise smtplib.SMTPDataError(code, reply)

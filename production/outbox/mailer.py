@@ -21,24 +21,24 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import smtplib
+from collections import deque
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from ..models import PreTalk, PreTalkSpeaker, RecordingSession, Rsvp, SessionSpeaker
-from ..models.outbox import BouncedAddress, EmailLog, Target
+from ..models.outbox import BouncedAddress, EmailLog
 from . import envelope as envelopes
-from .lease import Lease, Pipe, lease_free, sent_marks
-from .message import Contents, build_message
-from .queue import is_calendar_message, is_speaker_item_message, newer_calendar_messages
+from .lease import Lease, Pipeline, RowClaim, claimed, lease_free, sent_marks
+from .message import Contents, build_message, wire
+from .queue import superseded_reason
 from .retry import (
     MAX_ATTEMPTS,
     UNREACHABLE_RETRY_CAP_SECONDS,
@@ -56,45 +56,6 @@ logger = logging.getLogger(__name__)
 # "sent" marks, which the next scan sends again (ADR 0021, ADR 0030).
 LEASE_BATCH = 200
 SEND_GROUP = 10
-
-
-def _speaker_reminder_stale(email: EmailLog) -> bool:
-    """A speaker reminder says when and where the item is and that the speaker is expected: true
-    only while the item is planned and not started, the speaker is on it and has not declined, and
-    no calendar message sent after the reminder was written changed its content."""
-    if email.target_type == Target.SESSION:
-        model, attendance, field = RecordingSession, SessionSpeaker, "session_id"
-        open_states = (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED)
-    else:
-        model, attendance, field = PreTalk, PreTalkSpeaker, "pretalk_id"
-        open_states = (PreTalk.State.PLANNED,)
-    item = model.objects.filter(pk=email.target_id).only("state", "starts_at").first()
-    if item is None or item.state not in open_states or item.starts_at <= timezone.now():
-        return True
-    answer = (
-        attendance.objects.filter(**{field: email.target_id}, speaker_id=email.speaker_id)
-        .values_list("rsvp", flat=True)
-        .first()
-    )
-    if answer is None or answer == Rsvp.DECLINED:
-        return True
-    return newer_calendar_messages(email).exists()
-
-
-def superseded_reason(email: EmailLog) -> str:
-    """Why this claimed row must not be sent any more ("" when it may be sent)."""
-    if is_calendar_message(email):
-        newer = newer_calendar_messages(email).order_by("-id").values_list("id", flat=True).first()
-        if newer is not None:
-            email.superseded_by_id = newer
-            return "A newer calendar message for this speaker and item replaced it."
-    elif (
-        email.kind == EmailLog.Kind.REMINDER
-        and is_speaker_item_message(email)
-        and _speaker_reminder_stale(email)
-    ):
-        return "The item changed, is no longer planned, or the speaker is no longer expected."
-    return ""
 
 
 LEASE_FIELDS = ("lease_holder", "lease_until")
@@ -154,14 +115,19 @@ class Sender:
             envelopes.abandon(self.connection.connection, envelope)
 
     def send(
-        self, message: EmailMultiAlternatives | bytes, envelope: envelopes.Envelope | None = None
+        self,
+        message: EmailMultiAlternatives | bytes,
+        envelope: envelopes.Envelope | None = None,
+        idle: Callable[[], object] | None = None,
     ) -> None:
-        """``message``: a whole message, or (with an ``envelope``, on SMTP) its bytes."""
+        """``message``: a whole message, or (with an ``envelope``, on SMTP) its bytes on the wire
+        (``message.wire``). ``idle``: work to do while the server reads it."""
         if envelope is not None:
             if envelope.error is None and not self.opened:
                 raise smtplib.SMTPServerDisconnected("The connection closed before DATA.")
-            data = message if isinstance(message, bytes) else message.message().as_bytes(linesep="\r\n")
-            envelopes.deliver(self.connection.connection, envelope, data)
+            if not isinstance(message, bytes):
+                message = wire(message.message().as_bytes(linesep="\r\n"))
+            envelopes.deliver(self.connection.connection, envelope, message, idle)
             return
         if isinstance(message, bytes):  # pragma: no cover - guard: bytes travel only with an envelope
             raise TypeError("a message as bytes needs an open SMTP envelope")
@@ -179,13 +145,15 @@ class Sender:
         message: Callable[[], EmailMultiAlternatives | bytes] | None = None,
         record_later: bool = False,
         envelope: envelopes.Envelope | None = None,
+        idle: Callable[[], object] | None = None,
     ) -> str:
         """Send one claimed (locked) row and record the result on it (its lease ends). Returns the new
         state. ``commit``: the caller's transaction ends right after this (the sent mark commits with
         it). ``message``: gives the row's message (``message.Contents``; bytes only with an
         ``envelope``). ``record_later``: the sent row is left in ``self.record`` for the caller to
         record with its group (``lease.sent_marks``).
-        ``envelope``: the row's SMTP transaction, begun (``envelope``)."""
+        ``envelope``: the row's SMTP transaction, begun (``envelope``). ``idle``: work to do while
+        the server reads the message (``send``)."""
         email.lease_holder = email.lease_until = None
         now = timezone.now()
         reason = superseded_reason(email)
@@ -206,7 +174,7 @@ class Sender:
             self.abandon(envelope)
             return email.state
         try:
-            self.send(message() if message is not None else build_message(email), envelope)
+            self.send(message() if message is not None else build_message(email), envelope, idle)
         except (smtplib.SMTPException, OSError) as exc:
             code = None if isinstance(exc, ServerUnreachableError) else smtp_code(exc)
             email.error = describe(exc)[:2000]
@@ -284,43 +252,6 @@ def _sole_transaction() -> bool:
     )
 
 
-class _Claim:
-    """Lock the next row nobody else holds. The lock is the claim: it lasts until this transaction
-    ends, and dies with the worker's connection if the worker dies.
-
-    The statement (``SELECT … FOR UPDATE SKIP LOCKED LIMIT 1`` with the bounced-address check) is
-    compiled once per scan and run as raw SQL for every message: same statement, same lock, without
-    rebuilding the query each time."""
-
-    def __init__(self, queryset) -> None:
-        self.queryset = (
-            queryset.select_for_update(skip_locked=True, of=("self",))
-            .annotate(
-                address_bounced=Exists(BouncedAddress.objects.filter(email__iexact=OuterRef("recipient")))
-            )
-            .order_by("next_attempt_at", "id")[:1]
-        )
-        self.statement: tuple[str, tuple] | None = None
-
-    def __call__(self) -> EmailLog | None:
-        if self.statement is None:
-            # Compiled inside the first claim's transaction (FOR UPDATE refuses to compile outside one).
-            self.statement = self.queryset.query.sql_with_params()
-        sql, params = self.statement
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-            columns = [column[0] for column in cursor.description]
-        if row is None:
-            return None
-        fields = EmailLog._meta.concrete_fields
-        if columns != [f.column for f in fields] + ["address_bounced"]:  # pragma: no cover - guard
-            raise RuntimeError(f"unexpected columns from the claim statement: {columns}")
-        email = EmailLog.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
-        email.address_bounced = row[-1]
-        return email
-
-
 @contextmanager
 def _relaxed_commits():
     """Only the durability of the per-message transactions is relaxed (no fsync wait per message): a
@@ -353,7 +284,7 @@ def email_send(*, email_id: int, sender: Sender | None = None) -> str | None:
     sender = sender or Sender()
     try:
         with _relaxed_commits(), transaction.atomic():
-            email = _Claim(_unleased(EmailLog.objects.filter(id=email_id, state=EmailLog.State.QUEUED)))()
+            email = RowClaim(_unleased(EmailLog.objects.filter(id=email_id, state=EmailLog.State.QUEUED)))()
             if email is None:
                 return None
             return sender.send_row(email, commit=True)
@@ -386,48 +317,79 @@ def emails_send_due(
 
 
 def _send_leased(sender: Sender, *, limit: int | None, batch: int, group: int) -> int:
-    handled = 0
     lease = Lease.open()
     contents = Contents()
-    # Outside a transaction rows are locked, sent and recorded in groups of ``group``, each group a
-    # transaction of its own; inside the caller's, each row gets a savepoint and everything commits
-    # with the caller.
-    inside = connection.in_atomic_block
     try:
+        if not connection.in_atomic_block:
+            return _send_in_groups(sender, lease, contents, limit=limit, batch=batch, group=group)
+        # Inside the caller's transaction each row gets a savepoint and everything commits with
+        # the caller.
+        handled = 0
         while (limit is None or handled < limit) and not sender.unreachable:
             emails = lease.claim(limit=batch if limit is None else min(batch, limit - handled))
             if not emails:
                 break
-            if inside:
-                handled += _send_batch_in_savepoints(sender, lease, contents, emails)
-            else:
-                handled += _send_batch(sender, lease, contents, emails, group=group)
+            handled += _send_batch_in_savepoints(sender, lease, emails)
+        return handled
     finally:
         lease.close()
+
+
+def _send_in_groups(
+    sender: Sender, lease: Lease, contents: Contents, *, limit: int | None, batch: int, group: int
+) -> int:
+    """Claim a batch, send it and what the claims pipelined with it bring (``_send_queue``), and
+    claim again until a claim after the last commit finds nothing (a row queued meanwhile, such as
+    a bounce report to the team, goes out in the same scan)."""
+    handled = 0
+    while (limit is None or handled < limit) and not sender.unreachable:
+        queue = deque(lease.claim(limit=batch if limit is None else min(batch, limit - handled)))
+        if not queue:
+            break
+        left = None if limit is None else limit - handled
+        handled += _send_queue(sender, lease, contents, queue, limit=left, batch=batch, group=group)
     return handled
 
 
-def _send_batch(
-    sender: Sender, lease: Lease, contents: Contents, emails: list[EmailLog], *, group: int
+def _send_queue(
+    sender: Sender,
+    lease: Lease,
+    contents: Contents,
+    queue: deque[EmailLog],
+    *,
+    limit: int | None,
+    batch: int,
+    group: int,
 ) -> int:
-    """The batch in groups of ``group`` rows, each group one transaction on the server (ADR 0030):
-    the last group's "sent" marks (one UPDATE), COMMIT, BEGIN and the locks of this group's rows
-    travel in one round trip (``lease.Pipe``), sent before this group's first SMTP envelope and read
-    after it, so the database works while the mail server answers. A row is sent (DATA) only once
-    it is locked, still queued and still ours; its "sent" mark commits with its group, so a worker
-    killed mid-group sends at most the group's delivered rows again. Django sees one transaction
-    around the batch."""
+    """The leased rows in groups of ``group``, each group one transaction on the server (ADR 0030,
+    0032): the last group's "sent" marks (one UPDATE; all but the last row's already sent while
+    that row went out), COMMIT, BEGIN and the locks of this group's rows travel in one round trip
+    (``lease.Pipe``), sent before this group's first SMTP envelope and read after it, so the
+    database works while the mail server answers. When the rows left would not fill the next
+    group, the next batch's claim travels in the same round trip and is read after the group is
+    sent (its lease commits with the group). A row is sent (DATA) only once it is locked, still
+    queued and still ours; its "sent" mark commits with its group, so a worker killed mid-group
+    sends at most the group's delivered rows again. Django sees one transaction."""
     handled = 0
+    more = True  # the last claim found rows: there may be more
     smtp = envelopes.uses_smtp(sender.connection)
     sent: list[EmailLog] = []
-    with transaction.atomic():
-        for start in range(0, len(emails), group):
-            rows = emails[start : start + group]
+    pipeline = Pipeline()
+    with transaction.atomic(), pipeline.guard():
+        while queue and not sender.unreachable:
+            rows = [queue.popleft() for _ in range(min(group, len(queue)))]
             statements = [sent_marks(sent), "COMMIT"] if sent else []
-            pipe = Pipe([*statements, "BEGIN", lease.lock_statement(rows)])
+            statements += ["BEGIN", lease.lock_statement(rows)]
+            lock = len(statements) - 1
+            wanted = batch if limit is None else min(batch, limit - handled - len(rows) - len(queue))
+            claim = more and len(queue) < group and wanted > 0
+            if claim:
+                statements.append(lease.claim_statement(wanted))
+            pipe = pipeline.send(statements)
             sent = []
             first = sender.envelope(rows[0])  # on its way while the database answers
-            locked = {int(pk): bounced == b"t" for pk, bounced in pipe.rows()}
+            contents.prepare(rows[0])
+            locked = {int(pk): bounced == b"t" for pk, bounced in pipe.rows(lock)}
             for index, email in enumerate(rows):
                 if email.pk not in locked:  # it left the queue meanwhile (superseded, sent on its own)
                     if index == 0:
@@ -441,15 +403,30 @@ def _send_batch(
                 else:
                     envelope = sender.envelope(email)
                 message = contents.message_for(email) if envelope is not None else _whole(email)
-                sender.send_row(email, message=message, record_later=True, envelope=envelope)
+                following = rows[index + 1] if index + 1 < len(rows) else (queue[0] if queue else None)
+                sender.send_row(
+                    email,
+                    message=message,
+                    record_later=True,
+                    envelope=envelope,
+                    idle=functools.partial(contents.prepare, following),
+                )
                 if (record := sender.take_record()) is not None:
                     sent.append(record)
                 handled += 1
                 if sender.unreachable:
                     break  # the server is down: the rest wait for the next scan, untouched
-            if sender.unreachable:
-                break
-        Pipe([sent_marks(sent), "COMMIT"] if sent else ["COMMIT"]).rows()
+                if index == len(rows) - 2 and sent and not claim:
+                    # The group's marks so far go out while its last row is sent (same
+                    # transaction, same commit): the round trip that starts the next group
+                    # then carries one row's mark, and its locks come back sooner.
+                    pipeline.send([sent_marks(sent)])
+                    sent = []
+            if claim:
+                fresh = claimed(pipe.result(lock + 1))
+                queue.extend(fresh)
+                more = bool(fresh)
+        pipeline.send([sent_marks(sent), "COMMIT"] if sent else ["COMMIT"]).finish()
     return handled
 
 
@@ -457,9 +434,7 @@ def _whole(email: EmailLog) -> Callable[[], EmailMultiAlternatives]:
     return lambda: build_message(email)
 
 
-def _send_batch_in_savepoints(
-    sender: Sender, lease: Lease, contents: Contents, emails: list[EmailLog]
-) -> int:
+def _send_batch_in_savepoints(sender: Sender, lease: Lease, emails: list[EmailLog]) -> int:
     handled = 0
     for email in emails:
         with transaction.atomic():
@@ -474,7 +449,7 @@ def _send_batch_in_savepoints(
 
 def _send_one_by_one(sender: Sender, *, limit: int | None) -> int:
     handled = 0
-    claim = _Claim(EmailLog.objects.filter(state=EmailLog.State.QUEUED, next_attempt_at__lte=Now()))
+    claim = RowClaim(EmailLog.objects.filter(state=EmailLog.State.QUEUED, next_attempt_at__lte=Now()))
     while limit is None or handled < limit:
         with transaction.atomic():
             email = claim()

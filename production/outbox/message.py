@@ -12,7 +12,9 @@ lock (a link is never minted for a message that is not sent).
 from __future__ import annotations
 
 import functools
+import re
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from email.headerregistry import Address
@@ -38,6 +40,8 @@ from .headers import (
 # A body part flattened once serves every row of the scan with the same content; the scan keeps
 # this many distinct ones (the oldest is dropped first).
 CONTENTS_KEPT = 64
+# Header lines kept per scan (the first ones written: the constant lines are among them).
+LINES_KEPT = 4096
 
 
 def _speaker_link(email: EmailLog) -> str:
@@ -61,13 +65,15 @@ def _to(email: EmailLog, recipient: str, *, plain: bool = False) -> Address | Pl
     return Address(display_name=name, addr_spec=recipient)
 
 
-def _top_headers(email: EmailLog, *, subject: str, to: Address | PlainTo) -> list[tuple[str, object]]:
+def _top_headers(
+    email: EmailLog, *, subject: str, to: Address | PlainTo, date: str | None = None
+) -> list[tuple[str, object]]:
     """The message's own header fields, in the order they are written (before the MIME ones)."""
     headers: list[tuple[str, object]] = [
         ("Subject", subject),
         ("From", settings.DEFAULT_FROM_EMAIL),
         ("To", to),
-        ("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
+        ("Date", date if date is not None else formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
         *_extra_headers(email).items(),
     ]
     return headers
@@ -183,36 +189,91 @@ def _flat_body(email: EmailLog) -> bytes:
     return mime.as_bytes(linesep="\r\n")
 
 
+_LINE_STARTING_WITH_A_DOT = re.compile(rb"(?m)^\.")
+
+
+def wire(data: bytes) -> bytes:
+    """A flattened message as DATA sends it: what ``smtplib.SMTP.data`` writes for ``data`` (a
+    line starting with a dot gets a second one, RFC 5321 4.5.2; the ending CRLF and the final
+    dot line)."""
+    quoted = _LINE_STARTING_WITH_A_DOT.sub(b"..", data)
+    if quoted[-2:] != b"\r\n":
+        quoted += b"\r\n"
+    return quoted + b".\r\n"
+
+
 class Contents:
-    """A scan's messages as bytes for an SMTP server: a body flattened once per distinct content."""
+    """A scan's messages as bytes for an SMTP server: a body flattened once per distinct content,
+    and the next row's message built ahead (``prepare``) while the server reads the last one."""
 
     def __init__(self) -> None:
-        self._bodies: OrderedDict[tuple, bytes] = OrderedDict()
+        self._bodies: OrderedDict[tuple, tuple[bytes, bytes]] = OrderedDict()
+        self._ready: tuple[EmailLog, bytes] | None = None
+        # Header lines of plain values, written once per scan (From, Reply-To, the kind, the
+        # Date of this second…), and the Date of the current second.
+        self._lines: dict[tuple[str, str], bytes] = {}
+        self._date: tuple[int, str] = (-1, "")
 
     @staticmethod
     def shared(email: EmailLog) -> bool:
         """The row's body is the same for every send (no link minted, no stored attachments)."""
         return not (email.has_attachments or needs_link(email))
 
-    def body(self, email: EmailLog) -> bytes:
+    def _body(self, email: EmailLog) -> tuple[bytes, bytes]:
+        """The body flattened, and as it goes on the wire after its message's header lines."""
         key = (email.body_text, email.body_html, email.ics, email.ics_method)
         body = self._bodies.get(key)
         if body is None:
-            body = self._bodies[key] = _flat_body(email)
+            flat = _flat_body(email)
+            body = self._bodies[key] = (flat, wire(flat))
             if len(self._bodies) > CONTENTS_KEPT:
                 self._bodies.popitem(last=False)
         return body
 
+    def body(self, email: EmailLog) -> bytes:
+        return self._body(email)[0]
+
+    def _now(self) -> str:
+        """The Date header's value: ``formatdate()`` of this second, computed once per second."""
+        second = int(time.time())
+        if self._date[0] != second:
+            self._date = (second, formatdate(second, localtime=settings.EMAIL_USE_LOCALTIME))
+        return self._date[1]
+
+    def _headers(self, email: EmailLog) -> bytes:
+        to = _to(email, ascii_address(email.recipient), plain=True)
+        lines = []
+        for field in _top_headers(email, subject=one_line(email.subject), to=to, date=self._now()):
+            line = self._lines.get(field) if isinstance(field[1], str) else None
+            if line is None:
+                line = _header_line(*field)
+                if isinstance(field[1], str) and len(self._lines) < LINES_KEPT:
+                    self._lines[field] = line
+            lines.append(line)
+        return b"".join(lines)
+
     def flat(self, email: EmailLog) -> bytes:
         """The whole message as ``build_message(email).message().as_bytes(linesep="\\r\\n")`` gives
         it (but for the multipart boundary, random in both)."""
-        to = _to(email, ascii_address(email.recipient), plain=True)
-        headers = _top_headers(email, subject=one_line(email.subject), to=to)
-        return b"".join(_header_line(name, value) for name, value in headers) + self.body(email)
+        return self._headers(email) + self.body(email)
+
+    def wire(self, email: EmailLog) -> bytes:
+        """``wire(self.flat(email))``, from the body's own wire bytes (taken from ``prepare``
+        when it built the message of this very row object ahead)."""
+        ready, self._ready = self._ready, None
+        if ready is not None and ready[0] is email:
+            return ready[1]
+        return _LINE_STARTING_WITH_A_DOT.sub(b"..", self._headers(email)) + self._body(email)[1]
+
+    def prepare(self, email: EmailLog | None) -> None:
+        """Build the row's message now for ``wire`` to give it later (a row whose message is built
+        whole, when it is sent, is left alone: no link is minted ahead)."""
+        if email is not None and self.shared(email) and (self._ready is None or self._ready[0] is not email):
+            self._ready = (email, self.wire(email))
 
     def message_for(self, email: EmailLog) -> Callable[[], OutboxMessage | bytes]:
-        """What ``Sender.send`` is given for the row: its bytes, or (a link, attachments) its whole
-        message, built when it is sent."""
+        """What ``Sender.send`` is given for the row: its bytes on the wire, or (a link,
+        attachments) its whole message, built when it is sent."""
         if self.shared(email):
-            return functools.partial(self.flat, email)
+            return functools.partial(self.wire, email)
         return functools.partial(build_message, email)

@@ -3,7 +3,8 @@ idempotency key, with a stable Message-ID derived from that key, and after the c
 queue to send it (``mailer.email_send``; the per-minute scan sends whatever that misses).
 
 Also which log rows are calendar messages to a speaker about a session or pre-talk, the rows that
-must reach a speaker's calendar in order (ADR 0011).
+must reach a speaker's calendar in order (ADR 0011), and when a queued row must no longer be sent
+(``superseded_reason``, asked by the mailer under the row's lock).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..addresses import InvalidRecipientError, validate_address
 from ..ical import CANCEL, REQUEST, one_line
+from ..models import PreTalk, PreTalkSpeaker, RecordingSession, Rsvp, SessionSpeaker
 from ..models.outbox import EmailLog, Target
 
 logger = logging.getLogger(__name__)
@@ -116,6 +119,45 @@ def newer_calendar_messages(email: EmailLog):
     )
 
 
+def _speaker_reminder_stale(email: EmailLog) -> bool:
+    """A speaker reminder says when and where the item is and that the speaker is expected: true
+    only while the item is planned and not started, the speaker is on it and has not declined, and
+    no calendar message sent after the reminder was written changed its content."""
+    if email.target_type == Target.SESSION:
+        model, attendance, field = RecordingSession, SessionSpeaker, "session_id"
+        open_states = (RecordingSession.State.TENTATIVE, RecordingSession.State.SCHEDULED)
+    else:
+        model, attendance, field = PreTalk, PreTalkSpeaker, "pretalk_id"
+        open_states = (PreTalk.State.PLANNED,)
+    item = model.objects.filter(pk=email.target_id).only("state", "starts_at").first()
+    if item is None or item.state not in open_states or item.starts_at <= timezone.now():
+        return True
+    answer = (
+        attendance.objects.filter(**{field: email.target_id}, speaker_id=email.speaker_id)
+        .values_list("rsvp", flat=True)
+        .first()
+    )
+    if answer is None or answer == Rsvp.DECLINED:
+        return True
+    return newer_calendar_messages(email).exists()
+
+
+def superseded_reason(email: EmailLog) -> str:
+    """Why this claimed row must not be sent any more ("" when it may be sent)."""
+    if is_calendar_message(email):
+        newer = newer_calendar_messages(email).order_by("-id").values_list("id", flat=True).first()
+        if newer is not None:
+            email.superseded_by_id = newer
+            return "A newer calendar message for this speaker and item replaced it."
+    elif (
+        email.kind == EmailLog.Kind.REMINDER
+        and is_speaker_item_message(email)
+        and _speaker_reminder_stale(email)
+    ):
+        return "The item changed, is no longer planned, or the speaker is no longer expected."
+    return ""
+
+
 __all__ = [
     "CALENDAR_METHODS",
     "Content",
@@ -124,5 +166,6 @@ __all__ = [
     "is_calendar_message",
     "is_speaker_item_message",
     "newer_calendar_messages",
+    "superseded_reason",
     "validate_address",
 ]
