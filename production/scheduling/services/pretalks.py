@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Lecture
+from omooc.uris import is_web_link
 from production.errors import TransitionError, clean, field_error, illegal, utc
 from production.models import PreTalk, PreTalkSpeaker, Production, Speaker
 
@@ -24,6 +25,8 @@ def _check_pretalk(mode: str, place: str, video_link: str, duration_minutes: int
         raise field_error("mode", _("Choose online, phone or in person."))
     if mode == PreTalk.Mode.ONLINE and not video_link:
         raise field_error("video_link", _("An online pre-talk needs a video link."))
+    if video_link and not is_web_link(video_link):  # Django's own words, in both languages
+        raise field_error("video_link", _("Enter a valid URL."))
     if mode == PreTalk.Mode.IN_PERSON and not (place or "").strip():
         raise field_error("place", _("An in-person pre-talk needs a place."))
     if not duration_minutes or duration_minutes <= 0 or duration_minutes > MAX_PRETALK_MINUTES:
