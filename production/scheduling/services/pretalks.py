@@ -93,8 +93,8 @@ def pretalk_update(
             % {"state": pretalk.get_state_display().lower()},
             extra={"field": "state"},
         )
-    if starts_at is not None and timezone.is_naive(starts_at):
-        raise field_error("starts_at", _("Times need a time zone."))
+    if starts_at is not None:
+        check_start(starts_at)
     new = {
         "starts_at": utc(starts_at or pretalk.starts_at),
         "duration_minutes": duration_minutes or pretalk.duration_minutes,

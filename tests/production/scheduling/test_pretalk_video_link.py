@@ -65,3 +65,15 @@ def test_a_uri_is_kept_as_given(link):
     scheduling.pretalk_update(pretalk=pretalk, video_link=link, by=None)
     pretalk.refresh_from_db()
     assert pretalk.video_link == link
+
+
+def test_a_start_outside_this_century_is_refused():
+    # A fuzzer's year 733 was stored and answered with a local-mean-time offset (+00:19:32).
+    production = make_production(lectures=1)
+    long_ago = timezone.now().replace(year=733)
+    with pytest.raises(ApplicationError) as refused:
+        make_phone_pretalk(production, speakers=[SpeakerFactory()], starts_at=long_ago)
+    assert refused.value.extra.get("field") == "starts_at"
+    pretalk = make_phone_pretalk(production, speakers=[SpeakerFactory()], starts_at=_start())
+    with pytest.raises(ApplicationError):
+        scheduling.pretalk_update(pretalk=pretalk, starts_at=long_ago, by=None)
