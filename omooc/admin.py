@@ -17,7 +17,7 @@ class ScopedAdmin(admin.ModelAdmin):
     scope_lookup: str
 
     def scope(self, user) -> QuerySet:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must say what a user's scope is (scope())")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -159,11 +159,12 @@ def _run(script, client, keys: list[str]) -> list:
     packed = b"".join([b"*%d\r\n" % len(parts), *(b"$%d\r\n%s\r\n" % (len(part), part) for part in parts)])
     pool = client.connection_pool
     connection = pool.get_connection("EVALSHA")
+    lost_script = False
     try:
         connection.send_packed_command([packed])
         return connection.read_response()
-    except NoScriptError:
-        pass  # the answer was read whole: the connection is fine
+    except NoScriptError:  # the answer was read whole: the connection is fine; redis-py loads the script
+        lost_script = True
     except ResponseError:
         raise  # the script's own error, read whole like any answer
     except (RedisConnectionError, RedisTimeoutError, OSError):
@@ -173,6 +174,7 @@ def _run(script, client, keys: list[str]) -> list:
         raise
     finally:
         pool.release(connection)
+    logger.info("learner state through redis-py: %s", "script reloaded" if lost_script else "reconnected")
     return script(keys=keys, client=client)
 
 
